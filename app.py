@@ -1,0 +1,68 @@
+"""The Dash app factory: create_app(config_overrides) -> Dash; `python app.py` serves it."""
+from __future__ import annotations
+
+import logging
+import os
+
+import dash
+from dash import Dash, dcc, html
+from flask import Flask
+
+from callbacks import register_all
+from components.shell import create_shell
+from config import ROOT, Config
+from data.cache import init_cache
+from data.health import register_health
+
+log = logging.getLogger("cityops")
+
+
+def create_app(config_overrides: dict | None = None) -> Dash:
+    """Build the app: Flask server with config and cache, Dash pages, callbacks, /healthz.
+
+    No database work happens here; the first request opens the connection.
+    """
+    cfg = Config(**(config_overrides or {}))
+    server = Flask(__name__, instance_path=str(cfg.INSTANCE_PATH))
+    server.config.update(cfg.as_dict())
+    init_cache(server)
+    register_health(server)
+    app = Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        compress=True,
+        title="上海市城市运行“一网统管”",
+        update_title=None,
+    )
+    app.layout = create_shell(cfg.REFRESH_SECONDS, cfg.DEFAULT_LANG)
+    app.validation_layout = html.Div([
+        app.layout,
+        *[page["layout"]() if callable(page["layout"]) else page["layout"] for page in dash.page_registry.values()],
+    ])
+    register_all(app)
+    if cfg.LIVE_SIMULATOR:
+        _start_simulator(cfg)
+    return app
+
+
+def _start_simulator(cfg: Config) -> None:
+    """In-process live data for the embedded default (use `python -m data.seed --live-only` with several workers)."""
+    from data.db import get_engine
+    from data.ruleconfig import load_catalog
+    from data.simulator import Simulator
+
+    Simulator(get_engine(cfg.DATABASE_URL), load_catalog(cfg.RULES_FILE)).start_thread(cfg.SIMULATOR_SECONDS)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8050"))
+    from waitress import serve  # a production WSGI server; Dash's dev server is not for walls
+
+    log.info("serving on http://%s:%d", host, port)
+    serve(create_app().server, host=host, port=port, threads=8)

@@ -1,0 +1,12 @@
+"""Callbacks, one module per page or shared feature, each with register(app).
+
+Registered per app rather than with the global dash.callback: Dash hands global callbacks to
+the first app that starts and then clears them, so a second app in one process (every test
+after the first, or an app rebuilt after a config change) would otherwise have none.
+"""
+from callbacks import home, shell
+
+
+def register_all(app) -> None:
+    shell.register(app)
+    home.register(app)

@@ -1,0 +1,32 @@
+"""The page shell: navigation built from the page registry, language switch, page container."""
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from components.i18n import t
+from components.ids import SHELL
+
+
+def nav_links(pathname: str, lang: str) -> list:
+    """One link per registered page that asks to be in the navigation (in `order`)."""
+    pages = sorted((p for p in dash.page_registry.values() if p.get("nav")), key=lambda p: p.get("order", 99))
+    suffix = "?lang=en" if lang == "en" else ""
+    return [dcc.Link(t(p["nav"], lang), href=p["relative_path"] + suffix,
+                     className="active" if p["relative_path"] == pathname else "")
+            for p in pages]
+
+
+def create_shell(refresh_seconds: int, default_lang: str) -> html.Div:
+    """The app layout around every page; kiosk pages hide the nav themselves."""
+    return html.Div([
+        dcc.Location(id=SHELL["location"]),
+        dcc.Store(id=SHELL["lang"], data=default_lang),
+        html.Nav(className="shell-nav", id=SHELL["nav"], children=[
+            html.Span(t("app_short", default_lang), className="shell-brand", id=SHELL["brand"]),
+            html.Div(className="shell-links", id=SHELL["links"]),
+            dcc.Link(t("lang_switch", default_lang), href="?lang=en", className="shell-lang", id=SHELL["lang_link"]),
+        ]),
+        dcc.Interval(id=SHELL["tick"], interval=refresh_seconds * 1000),
+        dash.page_container,
+    ])

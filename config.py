@@ -1,0 +1,56 @@
+"""Application configuration read from the environment, with safe defaults."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = Path(os.environ.get("CITYOPS_INSTANCE", ROOT / "instance"))
+
+
+def _secret_key(instance: Path) -> str:
+    """Return SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for one app instance; every value can be overridden by create_app(overrides)."""
+
+    def __init__(self, **overrides):
+        instance = Path(overrides.pop("INSTANCE_PATH", INSTANCE))
+        self.INSTANCE_PATH = instance
+        self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cityops.sqlite'}"
+        self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
+        self.CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "300"))
+        self.REFRESH_SECONDS = int(os.environ.get("REFRESH_SECONDS", "10"))
+        self.TILE_URL = os.environ.get("TILE_URL") or None
+        self.DEFAULT_LANG = os.environ.get("DEFAULT_LANG", "zh")
+        self.LIVE_SIMULATOR = _flag("LIVE_SIMULATOR", False)
+        self.SIMULATOR_SECONDS = float(os.environ.get("SIMULATOR_SECONDS", "5"))
+        self.RULES_FILE = os.environ.get("RULES_FILE") or str(ROOT / "data" / "catalog.yaml")
+        self.STREETS_GEOJSON = os.environ.get("STREETS_GEOJSON") or None
+        for key, value in overrides.items():
+            setattr(self, key, value)
+        if "SECRET_KEY" not in overrides:
+            self.SECRET_KEY = _secret_key(instance)
+        if self.DEFAULT_LANG not in ("zh", "en"):
+            raise ValueError(f"DEFAULT_LANG must be 'zh' or 'en', not {self.DEFAULT_LANG!r}")
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

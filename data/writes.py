@@ -1,0 +1,111 @@
+"""The only way data changes after a load: each write updates rollups and data versions atomically."""
+from __future__ import annotations
+
+from sqlalchemy import Engine, insert, select, update
+
+from data import rollups
+from data.db import bump_versions, write_session
+from data.incident_types import ACTIONS, step_due
+from data.models import Incident, IncidentHistory, Reading
+from data.timeutil import now_ts
+
+INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name != "id")
+
+
+class WriteError(Exception):
+    """A rejected write; nothing was changed. `code` is stable for translation in the UI."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.details = details
+
+
+class NotFound(WriteError):
+    code = "not_found"
+
+
+class StaleVersion(WriteError):
+    code = "stale"
+
+
+class NotAllowed(WriteError):
+    code = "not_allowed"
+
+
+class BadInput(WriteError):
+    code = "bad_input"
+
+
+def add_incidents(engine: Engine, records: list[dict], actor_of=lambda rec: "system", now: int | None = None) -> list[int]:
+    """Insert new incidents (each a dict of Incident columns, status 'reported') with their first
+    history row; returns the new ids."""
+    now = now if now is not None else now_ts()
+    ids = []
+    with write_session(engine) as s:
+        for rec in records:
+            row = {k: rec.get(k) for k in INCIDENT_COLUMNS}
+            row["version"] = 1
+            new_id = s.execute(insert(Incident).values(**row).returning(Incident.id)).scalar_one()
+            s.execute(insert(IncidentHistory).values(incident_id=new_id, from_status=None, to_status=row["status"],
+                                                     at=row["reported_at"], actor=actor_of(rec), comment=None))
+            ids.append(new_id)
+        rollups.incidents_added(s, [{k: rec.get(k) for k in INCIDENT_COLUMNS} for rec in records])
+        bump_versions(s, "incidents", now=now)
+    return ids
+
+
+def apply_action(engine: Engine, incident_id: int, action: str, *, actor: str, expected_version: int,
+                 comment: str | None = None, unit: str | None = None, now: int | None = None) -> dict:
+    """Move an incident one step of the closed loop in one transaction.
+
+    Raises NotFound, NotAllowed, BadInput or StaleVersion (someone else changed it first);
+    on any error nothing is written. Returns the incident's new columns.
+    """
+    if action not in ACTIONS:
+        raise NotAllowed(f"unknown action {action!r}", action=action)
+    allowed_from, to_status, needs_comment = ACTIONS[action]
+    comment = (comment or "").strip() or None
+    if needs_comment and not comment:
+        raise BadInput(f"action {action!r} needs a reason", action=action)
+    now = now if now is not None else now_ts()
+    with write_session(engine) as s:
+        inc = s.execute(select(Incident.__table__).where(Incident.id == incident_id)).mappings().first()
+        if inc is None:
+            raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
+        before = dict(inc)
+        if before["version"] != expected_version:
+            raise StaleVersion(f"incident {incident_id} is at version {before['version']}, not {expected_version}",
+                               incident_id=incident_id)
+        if before["status"] not in allowed_from:
+            raise NotAllowed(f"cannot {action} an incident that is {before['status']}", status=before["status"])
+        if action == "dispatch" and not (unit or "").strip():
+            raise BadInput("dispatch needs a unit", action=action)
+        after = dict(before, status=to_status, status_at=now, due_at=step_due(to_status, now, before["priority"]),
+                     closed_at=now if to_status == "closed" else None, version=before["version"] + 1)
+        if action == "dispatch":
+            after["assigned_unit"] = unit.strip()
+        changed = s.execute(
+            update(Incident.__table__)
+            .where(Incident.id == incident_id, Incident.version == expected_version)
+            .values(status=after["status"], status_at=now, due_at=after["due_at"], closed_at=after["closed_at"],
+                    assigned_unit=after["assigned_unit"], version=after["version"])
+        ).rowcount
+        if changed != 1:  # only possible without BEGIN IMMEDIATE (PostgreSQL): the version moved under us
+            raise StaleVersion(f"incident {incident_id} changed while being updated", incident_id=incident_id)
+        s.execute(insert(IncidentHistory).values(incident_id=incident_id, from_status=before["status"],
+                                                 to_status=to_status, at=now, actor=actor, comment=comment))
+        rollups.status_changed(s, before, after)
+        bump_versions(s, "incidents", now=now)
+    return after
+
+
+def add_readings(engine: Engine, rows: list[dict], now: int | None = None) -> None:
+    """Insert indicator readings ({indicator_code, area_code, ts, value}) and update the latest values."""
+    if not rows:
+        return
+    with write_session(engine) as s:
+        s.execute(insert(Reading), rows)
+        rollups.readings_added(s, rows)
+        bump_versions(s, "readings", now=now if now is not None else now_ts())
