@@ -87,6 +87,8 @@ def _reported_exact(conn, scope: str, start: int, end: int, group: str | None):
     """Reported counts in [start, end): whole hours from the rollup, the ragged edges from raw rows."""
     h0 = start + (-start) % HOUR
     h1 = end - end % HOUR
+    if level_of(scope) == "grid":  # the hourly rollup stops at streets; a grid's rows are few (indexed)
+        h0 = h1 = end
     totals: dict = {}
     r = RollupIncidentHour
     if h1 > h0:

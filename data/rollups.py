@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from sqlalchemy import delete, func, insert, literal_column, select
+from sqlalchemy import delete, func, insert, literal_column, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -129,20 +129,17 @@ def rebuild_all(session: Session) -> None:
     for model in ROLLUPS:
         session.execute(delete(model))
     i = Incident
-    hour = (i.reported_at - i.reported_at % HOUR)
-    rep = (select(hour.label("hour"), i.street_code, i.category, i.source, func.min(i.district_code),
-                  func.count().label("reported"), literal_column("0"))
-           .group_by(hour, i.street_code, i.category, i.source))
+    events = union_all(  # one row per report and per closure, then one GROUP BY: no Python in the loop
+        select((i.reported_at - i.reported_at % HOUR).label("hour"), i.street_code, i.category, i.source,
+               i.district_code, literal_column("1").label("rep"), literal_column("0").label("clo")),
+        select((i.closed_at - i.closed_at % HOUR).label("hour"), i.street_code, i.category, i.source,
+               i.district_code, literal_column("0"), literal_column("1")).where(i.status == "closed"),
+    ).subquery()
+    e = events.c
     session.execute(insert(RollupIncidentHour).from_select(
-        ["hour", "street_code", "category", "source", "district_code", "reported", "closed"], rep))
-    chour = (i.closed_at - i.closed_at % HOUR)
-    closed_rows = [
-        {"hour": h, "street_code": s, "category": c, "source": src, "district_code": d, "reported": 0, "closed": n}
-        for h, s, c, src, d, n in session.execute(
-            select(chour, i.street_code, i.category, i.source, func.min(i.district_code), func.count())
-            .where(i.status == "closed").group_by(chour, i.street_code, i.category, i.source))
-    ]
-    _upsert(session, RollupIncidentHour, closed_rows, ("hour", "street_code", "category", "source"), add=("closed",))
+        ["hour", "street_code", "category", "source", "district_code", "reported", "closed"],
+        select(e.hour, e.street_code, e.category, e.source, func.min(e.district_code), func.sum(e.rep), func.sum(e.clo))
+        .group_by(e.hour, e.street_code, e.category, e.source)))
     day = (i.reported_at - (i.reported_at + OFFSET) % DAY)
     session.execute(insert(RollupGridDay).from_select(
         ["day", "grid_code", "reported"],

@@ -1,0 +1,35 @@
+# Two commands: `make run` serves a seeded, live city; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+SEED_INCIDENTS ?= 300000
+SEED_DAYS ?= 30
+
+.PHONY: run test bench seed clean
+
+run: $(VENV)/.run-deps
+	$(BIN)/python -m data.seed --if-empty --days $(SEED_DAYS) --incidents $(SEED_INCIDENTS)
+	LIVE_SIMULATOR=1 $(BIN)/python app.py
+
+test: $(VENV)/.test-deps
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.run-deps
+	$(BIN)/python -m bench.run
+
+$(VENV)/.run-deps: pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh run
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh test
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.run-deps
+
+clean:
+	rm -rf $(VENV) instance/cityops.sqlite* tests/artifacts bench/results

@@ -1,0 +1,87 @@
+"""Each query against answers computed by hand on the tiny city (see tiny_city.py)."""
+import pytest
+
+from data import queries
+from data.scope import ScopeError, resolve_scope
+from data.timeutil import parse_local
+from tests.unit import tiny_city
+from tests.unit.tiny_city import NOW
+
+TODAY = parse_local("2026-11-20 00:00")
+
+
+@pytest.fixture
+def tiny(empty_db, app_for):
+    ids = tiny_city.build(empty_db)
+    app_for(empty_db)
+    return ids
+
+
+def test_incident_counts_today_by_source_and_category(tiny):
+    got = queries.incident_counts("310000", TODAY, NOW)
+    assert got["total"] == 4  # a, b, c, f
+    assert got["by_source"] == {"hotline": 1, "patrol": 2, "video": 1}
+    assert got["by_category"] == {"sanitation": 2, "street_order": 1, "traffic_order": 1}
+
+
+def test_counts_respect_scope_and_ragged_window_edges(tiny):
+    assert queries.incident_counts("310106", TODAY, NOW)["total"] == 3
+    assert queries.incident_counts("310106013", TODAY, NOW)["total"] == 3
+    assert queries.incident_counts("310106013002", TODAY, NOW)["total"] == 1
+    assert queries.incident_counts("310101", TODAY, NOW)["total"] == 1
+    # 10:05 falls inside the current (partial) hour: a window ending 10:04 must not see it
+    assert queries.incident_counts("310000", TODAY, TODAY + 10 * 3600 + 240)["total"] == 3
+    # a window from 09:20:00 (mid-hour start) sees b (09:20) and c (10:05)
+    assert queries.incident_counts("310000", TODAY + 9 * 3600 + 1200, NOW)["total"] == 2
+    # same time yesterday: d (10:00) and e (04:00)
+    assert queries.incident_counts("310000", TODAY - 86400, NOW - 86400)["total"] == 2
+
+
+def test_loop_status_and_overdue(tiny):
+    got = queries.loop_status("310000", NOW)
+    # open: a handling; b, c, f reported; d reported (yesterday); e closed
+    assert got["open"] == {"reported": 4, "registered": 0, "dispatched": 0, "handling": 1, "verifying": 0}
+    # overdue at 10:30: d (due yesterday 12:00), f (priority 2 -> due 08:30), b (due 11:20: no),
+    # c (priority 1, due 10:35: no). a's handling is due in 72 h.
+    assert got["overdue"] == 2
+    assert got["overdue_by_child"] == {"310106": 1, "310101": 1}
+    # five minutes later c (due 10:35, inside the current hour) is overdue too: counted exactly
+    assert queries.loop_status("310000", NOW + 360)["overdue"] == 3
+    assert queries.loop_status("310106013", NOW + 360)["overdue_by_child"] == {"310106013002": 1}
+
+
+def test_closed_count_and_open_by_child(tiny):
+    assert queries.closed_count("310000", TODAY - 86400, TODAY - 1) == 1
+    assert queries.closed_count("310000", TODAY, NOW) == 0
+    assert queries.open_by_child("310106") == {"310106013": 3, "310106019": 1}
+
+
+def test_heat_and_latest_incidents(tiny):
+    assert queries.heat("310106", TODAY, TODAY) == {"310106013001": 2, "310106013002": 1}
+    assert queries.heat("310000", TODAY - 86400, TODAY - 86400) == {"310106019001": 1, "310101002001": 1}
+    latest = queries.latest_incidents("310000", limit=3)
+    assert list(latest.reported_at) == sorted(latest.reported_at, reverse=True)
+    assert len(latest) == 3 and "reporter_phone" not in latest.columns
+    urgent = queries.latest_incidents("310000", limit=10, min_priority=1)
+    assert list(urgent.id) == [tiny["c"]]
+
+
+def test_projects_have_derived_kpis(tiny):
+    df = queries.projects("310000", NOW)
+    row = df.iloc[0]
+    assert row.planned == pytest.approx(0.5, abs=1e-3)
+    assert row.spi == pytest.approx(0.6, abs=1e-3)  # 30 % done of the 50 % planned
+    assert row.budget_execution == pytest.approx(0.6)
+    assert row.status == "late"
+    assert queries.projects("310101", NOW).empty
+
+
+def test_areas_children_outlines_and_scope_resolution(tiny):
+    assert list(queries.children("310106").code) == ["310106013", "310106019"]
+    fc = queries.outlines("310106013")
+    assert [f["id"] for f in fc["features"]] == ["310106013001", "310106013002"]
+    assert resolve_scope(None) == "310000"
+    assert resolve_scope("310106013") == "310106013"
+    for bad in ("999", "310199", "abc", "../../x", "31010601300199"):
+        with pytest.raises(ScopeError):
+            resolve_scope(bad)
