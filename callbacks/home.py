@@ -5,7 +5,7 @@ import logging
 
 from dash import Input, Output
 
-from components.i18n import lang_from, t
+from components.i18n import format_age, lang_from, t
 from components.ids import HOME, SHELL
 from components.kpi import create_bars, create_kpi, create_level_chips
 from data import queries
@@ -50,7 +50,7 @@ def overview_view(d: dict, lang: str) -> tuple:
     if age is None:
         updated = t("no_data", lang)
     else:
-        updated = f"{t('data_freshness', lang)}: " + (t("seconds_ago", lang, n=age) if age < 120 else t("minutes_ago", lang, n=age // 60))
+        updated = f"{t('data_freshness', lang)}: {format_age(age, lang)}"
     return kpis, create_bars(sources), create_bars(loop), updated
 
 

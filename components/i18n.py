@@ -19,6 +19,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data_freshness": ("数据更新", "Data updated"),
     "seconds_ago": ("{n} 秒前", "{n} s ago"),
     "minutes_ago": ("{n} 分钟前", "{n} min ago"),
+    "hours_ago": ("{n} 小时前", "{n} h ago"),
+    "days_ago": ("{n} 天前", "{n} days ago"),
     "no_data": ("暂无数据", "No data yet"),
     "by_source": ("按来源", "By source"),
     "loop": ("闭环处置", "Closed loop"),
@@ -50,3 +52,11 @@ def lang_from(value: str | None, default: str = "zh") -> str:
 def name(row: dict, lang: str) -> str:
     """The localized name of a record with name_zh/name_en."""
     return row.get("name_en") if lang == "en" and row.get("name_en") else row.get("name_zh", "")
+
+
+def format_age(seconds: int, lang: str) -> str:
+    """'42 秒前' / '5 min ago' / '3 小时前' / '2 days ago' for an age in seconds."""
+    for limit, unit, key in ((120, 1, "seconds_ago"), (7200, 60, "minutes_ago"), (172800, 3600, "hours_ago")):
+        if seconds < limit:
+            return t(key, lang, n=seconds // unit)
+    return t("days_ago", lang, n=seconds // 86400)

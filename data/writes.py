@@ -39,19 +39,27 @@ class BadInput(WriteError):
 
 
 def add_incidents(engine: Engine, records: list[dict], actor_of=lambda rec: "system", now: int | None = None) -> list[int]:
-    """Insert new incidents (each a dict of Incident columns, status 'reported') with their first
-    history row; returns the new ids."""
+    """Insert new incidents (dicts of Incident columns) with their first history row; returns the ids.
+
+    A new incident is always 'reported': status, step start, deadline and version are set here.
+    """
     now = now if now is not None else now_ts()
     ids = []
+    rows = []
+    for rec in records:
+        row = {k: rec.get(k) for k in INCIDENT_COLUMNS}
+        if row["priority"] not in (1, 2, 3) or not isinstance(row["reported_at"], int):
+            raise BadInput("a new incident needs priority 1-3 and an integer reported_at")
+        row.update(status="reported", status_at=row["reported_at"], closed_at=None, version=1, assigned_unit=None,
+                   due_at=step_due("reported", row["reported_at"], row["priority"]))
+        rows.append(row)
     with write_session(engine) as s:
-        for rec in records:
-            row = {k: rec.get(k) for k in INCIDENT_COLUMNS}
-            row["version"] = 1
+        for rec, row in zip(records, rows):
             new_id = s.execute(insert(Incident).values(**row).returning(Incident.id)).scalar_one()
             s.execute(insert(IncidentHistory).values(incident_id=new_id, from_status=None, to_status=row["status"],
                                                      at=row["reported_at"], actor=actor_of(rec), comment=None))
             ids.append(new_id)
-        rollups.incidents_added(s, [{k: rec.get(k) for k in INCIDENT_COLUMNS} for rec in records])
+        rollups.incidents_added(s, rows)
         bump_versions(s, "incidents", now=now)
     return ids
 

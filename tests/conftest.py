@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def redis_server(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory):
+def postgres_url():
     """A real PostgreSQL server in a temporary cluster (run as the postgres user when we are root)."""
     bindir = Path("/usr/lib/postgresql")
     versions = sorted(bindir.glob("*/bin/initdb")) if bindir.exists() else []
@@ -115,24 +116,24 @@ def postgres_url(tmp_path_factory):
         pytest.fail("PostgreSQL is not installed: run `make test`, which installs it")
     initdb = versions[-1]
     pg_ctl = initdb.with_name("pg_ctl")
-    base = tmp_path_factory.mktemp("pg")
+    base = Path(tempfile.mkdtemp(prefix="cityops-pg-"))  # pytest's own tmp is root-only (0700)
     data, sock = base / "data", base / "sock"
     sock.mkdir()
     as_user: list[str] = []
-    if os.geteuid() == 0:
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(base, "postgres")
         shutil.chown(sock, "postgres")
-        os.chmod(base.parent, 0o755)
     port = free_port()
     subprocess.run([*as_user, str(initdb), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                     "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*as_user, str(pg_ctl), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-                    f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off"], check=True, stdout=subprocess.DEVNULL)
+                    f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off", "start"], check=True, stdout=subprocess.DEVNULL)
     try:
         yield f"postgresql+psycopg://postgres@/postgres?host={sock}&port={port}"
     finally:
         subprocess.run([*as_user, str(pg_ctl), "-D", str(data), "-m", "immediate", "stop"], stdout=subprocess.DEVNULL)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def pytest_configure(config):

@@ -1,0 +1,103 @@
+"""The cache: scopes never share results, writes invalidate, and a dead Redis is survived."""
+import logging
+
+from data import queries, writes
+from data.cache import backend
+from data.db import get_engine
+from tests.unit import tiny_city
+from tests.unit.tiny_city import NOW, incident
+
+
+def _count(scope):
+    return queries.incident_counts(scope, NOW - 86400, NOW)["total"]
+
+
+def _exercise_scopes_and_invalidation(url):
+    # window 10:30 yesterday -> 10:30 today: a, b, c in 310106; f in 310101 (d and e are earlier)
+    assert (_count("310106"), _count("310101")) == (3, 1)
+    assert (_count("310106"), _count("310101")) == (3, 1)  # warm: still each its own
+    writes.add_incidents(get_engine(url), [incident("310101002001", NOW - 60, external_id="NEW1")], now=NOW)
+    from flask import g
+
+    g.pop("_cityops_versions", None)  # a new request would read the versions afresh
+    assert _count("310101") == 2  # the write made the cached 1 unreachable
+    assert _count("310106") == 3
+
+
+def test_in_process_cache_keeps_scopes_apart_and_invalidates_on_write(empty_db, app_for):
+    tiny_city.build(empty_db)
+    app_for(empty_db)
+    _exercise_scopes_and_invalidation(empty_db)
+
+
+def test_memoized_results_are_served_from_the_cache(empty_db, app_for):
+    tiny_city.build(empty_db)
+    app_for(empty_db)
+    first = queries.incident_counts("310106", NOW - 86400, NOW)
+    from sqlalchemy import event
+
+    engine = get_engine(empty_db)
+    seen = []
+    listener = lambda conn, cur, statement, *a: seen.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        from flask import g
+
+        g.pop("_cityops_versions", None)
+        assert queries.incident_counts("310106", NOW - 86400, NOW) == first
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    selects = [st for st in seen if st.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1 and "data_version" in selects[0]  # the counts came from the cache
+
+
+def test_redis_cache_keeps_scopes_apart_and_invalidates(empty_db, app_for, redis_server):
+    url, _proc = redis_server
+    tiny_city.build(empty_db)
+    app_for(empty_db, CACHE_REDIS_URL=url)
+    _exercise_scopes_and_invalidation(empty_db)
+    import redis
+
+    keys = redis.Redis.from_url(url, protocol=2).keys("cityops:*")
+    assert len(keys) >= 4  # results really went to Redis
+
+
+def test_queries_still_answer_when_redis_is_killed(empty_db, app_for, redis_server, caplog):
+    url, proc = redis_server
+    tiny_city.build(empty_db)
+    app_for(empty_db, CACHE_REDIS_URL=url)
+    assert _count("310106") == 3
+    proc.kill()
+    proc.wait()
+    from flask import g
+
+    caplog.set_level(logging.WARNING, logger="cityops.cache")
+    for _ in range(3):
+        g.pop("_cityops_versions", None)
+        assert _count("310106") == 3
+        assert _count("310101") == 1
+    warnings = [r for r in caplog.records if r.name == "cityops.cache"]
+    assert len(warnings) == 1 and "unavailable" in warnings[0].getMessage()
+    assert backend().available is False
+
+
+def test_healthz_reports_database_cache_and_data_age(empty_db, app_for, redis_server):
+    url, proc = redis_server
+    tiny_city.build(empty_db)
+    app = app_for(empty_db, CACHE_REDIS_URL=url)
+    client = app.server.test_client()
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["database"]["ok"] and body["cache"] == {"backend": "redis", "ok": True, "note": None}
+    assert body["data_age_s"]["newest_incident"] is not None
+    proc.kill()
+    proc.wait()
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["cache"]["ok"] is False
+
+
+def test_healthz_is_503_when_the_database_is_broken(tmp_path, app_for):
+    bad = tmp_path / "x.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    app = app_for(f"sqlite:///{bad}")
+    resp = app.server.test_client().get("/healthz")
+    assert resp.status_code == 503 and resp.get_json()["database"]["ok"] is False
