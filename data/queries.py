@@ -83,34 +83,28 @@ def outlines(code: str) -> dict:
 # ---- incidents ------------------------------------------------------------------------
 
 
-def _reported_exact(conn, scope: str, start: int, end: int, group: str | None):
-    """Reported counts in [start, end): whole hours from the rollup, the ragged edges from raw rows."""
+def _reported_exact(conn, scope: str, start: int, end: int) -> dict[tuple[str, str], int]:
+    """Reported counts per (source, category) in [start, end): whole hours from the rollup,
+    the ragged edges (and grid scopes, below the rollup's grain) from the raw rows' indexes."""
     h0 = start + (-start) % HOUR
     h1 = end - end % HOUR
-    if level_of(scope) == "grid":  # the hourly rollup stops at streets; a grid's rows are few (indexed)
+    if level_of(scope) == "grid":
         h0 = h1 = end
-    totals: dict = {}
+    totals: dict[tuple[str, str], int] = {}
     r = RollupIncidentHour
     if h1 > h0:
-        gcol = getattr(r, group) if group else None
-        q = select(*( [gcol] if group else []), func.sum(r.reported)).where(scope_filter(r, scope), r.hour >= h0, r.hour < h1)
-        if group:
-            q = q.group_by(gcol)
-        for row in conn.execute(q):
-            key = row[0] if group else None
-            totals[key] = totals.get(key, 0) + int(row[-1] or 0)
-    edges = [(start, min(h0, end))] + ([(max(h1, start), end)] if h1 >= h0 else [])
-    for a, b in edges:
+        q = (select(r.source, r.category, func.sum(r.reported))
+             .where(scope_filter(r, scope), r.hour >= h0, r.hour < h1).group_by(r.source, r.category))
+        for src, cat, n in conn.execute(q):
+            totals[(src, cat)] = int(n or 0)
+    i = Incident
+    for a, b in ((start, min(h0, end)), (max(h1, start, h0), end)):
         if b <= a:
             continue
-        gcol = getattr(Incident, group) if group else None
-        q = select(*([gcol] if group else []), func.count()).where(scope_filter(Incident, scope),
-                                                                   Incident.reported_at >= a, Incident.reported_at < b)
-        if group:
-            q = q.group_by(gcol)
-        for row in conn.execute(q):
-            key = row[0] if group else None
-            totals[key] = totals.get(key, 0) + int(row[-1])
+        q = (select(i.source, i.category, func.count()).where(scope_filter(i, scope), i.reported_at >= a, i.reported_at < b)
+             .group_by(i.source, i.category))
+        for src, cat, n in conn.execute(q):
+            totals[(src, cat)] = totals.get((src, cat), 0) + int(n)
     return totals
 
 
@@ -118,9 +112,13 @@ def _reported_exact(conn, scope: str, start: int, end: int, group: str | None):
 def incident_counts(scope: str, start: int, end: int) -> dict:
     """Incidents reported in [start, end): {'total', 'by_source': {...}, 'by_category': {...}}."""
     with _conn() as conn:
-        by_source = _reported_exact(conn, scope, start, end, "source")
-        by_category = _reported_exact(conn, scope, start, end, "category")
-    return {"total": sum(by_source.values()), "by_source": by_source, "by_category": by_category}
+        pairs = _reported_exact(conn, scope, start, end)
+    by_source: dict[str, int] = {}
+    by_category: dict[str, int] = {}
+    for (src, cat), n in pairs.items():
+        by_source[src] = by_source.get(src, 0) + n
+        by_category[cat] = by_category.get(cat, 0) + n
+    return {"total": sum(pairs.values()), "by_source": by_source, "by_category": by_category}
 
 
 @cached_query("incidents")

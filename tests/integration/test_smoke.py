@@ -27,7 +27,10 @@ def test_overview_renders_seeded_data_offline_without_console_errors(dash_duo, s
     assert int(values[1].replace(",", "")) > 0  # open incidents exist in the seeded city
     assert len(dash_duo.find_elements(".chip")) == 4  # each warning colour labelled in text
     assert dash_duo.driver.execute_script(OUTSIDE_REQUESTS) == []
-    _shot(dash_duo, "overview", 1920, 1080)
+    for width, height in ((1920, 1080), (3840, 2160)):
+        _shot(dash_duo, "overview", width, height)
+        assert dash_duo.driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth")  # no horizontal scrollbar
     assert dash_duo.get_logs() == []
 
 
