@@ -108,15 +108,19 @@ class SpikeRule(_Rule):
 
 
 class OverdueRule(_Rule):
+    """Levels are shares of an area's open incidents that are overdue (scale-free), from min_count up."""
+
     kind: Literal["overdue"]
     area_level: Literal["district", "street"] = "street"
+    min_count: int = Field(ge=1)
     levels: Levels
 
     @field_validator("levels")
     @classmethod
     def _ascending(cls, v: Levels):
-        if list(v.as_tuple()) != sorted(v.as_tuple()) or v.blue < 1:
-            raise ValueError("overdue counts must ascend blue < yellow < orange < red, from at least 1")
+        t = v.as_tuple()
+        if list(t) != sorted(t) or not 0 < v.blue < v.red <= 1:
+            raise ValueError("overdue shares must ascend blue < yellow < orange < red within (0, 1]")
         return v
 
 

@@ -104,10 +104,15 @@ def spike_findings(conn, catalog: Catalog, now: int) -> list[Finding]:
 def overdue_findings(conn, catalog: Catalog, now: int) -> list[Finding]:
     out = []
     for rule in catalog.rules_of("overdue"):
+        open_ = metrics.open_counts(conn, "310000", rule.area_level)
         for code, n in metrics.overdue_counts(conn, "310000", now, rule.area_level).items():
-            level = level_for(n, rule.levels.as_tuple())
-            out.append(Finding("overdue", code, "incidents", rule.id, level, float(n),
-                               f"超期未办结事件 {n} 件", f"{n} incidents past their deadline"))
+            if n < rule.min_count:
+                continue
+            share = n / max(open_.get(code, n), 1)
+            level = level_for(share, rule.levels.as_tuple())
+            out.append(Finding("overdue", code, "incidents", rule.id, level, round(share, 3),
+                               f"超期未办结事件 {n} 件，占在办 {share:.0%}",
+                               f"{n} incidents past their deadline, {share:.0%} of open ones"))
     return out
 
 

@@ -27,6 +27,7 @@ def test_shipped_catalogue_has_forty_indicators_in_eight_categories():
     (lambda r: r["indicators"].append(copy.deepcopy(r["indicators"][0])), "duplicate indicator code 'temperature'"),
     (lambda r: r["rules"][1]["levels"].update(red=1.5), "rules[1] ('incident-spike').levels"),
     (lambda r: r["rules"][2].update(kind="teleport"), "rules[2]"),
+    (lambda r: r["rules"][2]["levels"].update(red=7), "rules[2] ('overdue-backlog').levels"),
     (lambda r: r["indicators"][5].update(colour="green"), "indicators[5] ('aqi').colour"),
 ])
 def test_bad_entry_is_named_in_the_error(mutate, expected):

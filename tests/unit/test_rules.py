@@ -64,10 +64,14 @@ def test_stale_reading_neither_opens_nor_closes(tiny):
 def test_overdue_backlog_and_project_delay_raise_warnings(tiny):
     old = NOW - 5 * 3600
     writes.add_incidents(tiny, [incident("310106019001", old, external_id=f"OD{k}") for k in range(11)], now=old)
+    writes.add_incidents(tiny, [incident("310106019001", NOW - 60, external_id=f"OK{k}") for k in range(30)], now=NOW)
     rules.evaluate(tiny, CAT, NOW)
     active = _active(tiny)
-    # 11 overdue + the tiny city's own d: 12 in street 310106019 -> yellow (10..19)
-    assert active[("overdue", "310106019", "incidents")].level == 3
+    # street 310106019: 11 + the tiny city's own d = 12 overdue of 42 open = 29 % -> yellow (25 %..30 %)
+    w = active[("overdue", "310106019", "incidents")]
+    assert w.level == 3 and "12 件" in w.cause_zh and "29%" in w.cause_zh
+    # street 310101002 has 1 overdue (f): below min_count, no warning
+    assert ("overdue", "310101002", "incidents") not in active
     # project 1: SPI 0.6 -> red (<= 0.7)
     assert active[("project", "310106", "1")].level == 1
 
@@ -90,7 +94,7 @@ def test_area_colour_is_the_worst_warning_inside_it(tiny):
     writes.add_incidents(tiny, [incident("310101002001", old, external_id=f"X{k}") for k in range(45)], now=old)
     rules.evaluate(tiny, CAT, NOW)
     city = queries.area_colours("310000")
-    assert city["310101"] == 1  # 45+ overdue in its street: red
+    assert city["310101"] == 1  # 46 of 47 open incidents in its street overdue: red
     assert city["310106"] == 1  # the late project is red, worse than the blue AQI
     assert city["310000"] == 1
     assert queries.area_colours("310101")["310101002"] == 1
