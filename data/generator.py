@@ -58,16 +58,17 @@ def rain_profile(start: int, hours: int, rng: np.random.Generator) -> np.ndarray
     return r
 
 
-def build_pools(streets: list[AreaRecord], locator: GridLocator, rng: np.random.Generator) -> StreetPools:
-    """Per street, POOL points: 65% uniform, 35% around one or two hot spots inside it."""
+def build_pools(streets: list[AreaRecord], locator: GridLocator, rng: np.random.Generator,
+                pool: int = POOL) -> StreetPools:
+    """Per street, `pool` points: 65% uniform, 35% around one or two hot spots inside it."""
     S = len(streets)
-    lon = np.empty((S, POOL))
-    lat = np.empty((S, POOL))
+    lon = np.empty((S, pool))
+    lat = np.empty((S, pool))
     urban = {"310101", "310104", "310105", "310106", "310107", "310109", "310110"}
     weights = np.empty(S)
     for i, s in enumerate(streets):
-        pts = random_points_in(s.geom, POOL, rng)
-        n_hot = int(POOL * 0.35)
+        pts = random_points_in(s.geom, pool, rng)
+        n_hot = int(pool * 0.35)
         centres = random_points_in(s.geom, 2, rng)
         spread = math.sqrt(max(s.geom.area, 1e-6)) * 0.08
         hot = centres[rng.integers(0, 2, n_hot)] + rng.normal(0, spread, (n_hot, 2))
@@ -78,7 +79,7 @@ def build_pools(streets: list[AreaRecord], locator: GridLocator, rng: np.random.
         weights[i] = density * (area_km2(s.geom) ** 0.35) * rng.lognormal(0, 0.45)
     hot_streets = rng.choice(S, 12, replace=False)
     weights[hot_streets] *= 2.5
-    cell = points_to_cells(lon.ravel(), lat.ravel()).reshape(S, POOL)
+    cell = points_to_cells(lon.ravel(), lat.ravel()).reshape(S, pool)
     codes = np.array([s.code for s in streets])
     grid = np.array([[locator.grid_for(s.code, c) for c in row] for s, row in zip(streets, cell.tolist())], dtype=object)
     return StreetPools(codes, np.array([s.parent_code for s in streets]), [s.name_zh for s in streets],
@@ -127,7 +128,7 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
         sub[m] = np.array(subs, dtype=object)[rng.integers(0, len(subs), m.sum())]
 
     street = rng.choice(len(pools.street_codes), n, p=pools.weights)
-    slot = rng.integers(0, POOL, n)
+    slot = rng.integers(0, pools.lon.shape[1], n)
     urgent = np.isin(cat, [CATS.index("safety_hazard"), CATS.index("waterlogging")])
     priority = np.where(rng.random(n) < np.where(urgent, 0.35, 0.04), 1, np.where(rng.random(n) < 0.25, 2, 3))
 

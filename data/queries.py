@@ -26,6 +26,7 @@ from data.models import (
     RollupIncidentHour,
     Warning,
 )
+from data.ruleconfig import level_for
 from data.rules import STALE_FACTOR, schedule_performance
 from data.timeutil import HOUR
 
@@ -203,11 +204,7 @@ def latest_readings(area_code: str, now: int) -> pd.DataFrame:
         if ind.code not in best:
             continue
         area_c, ts, value = best[ind.code]
-        level = 5
-        if ind.bands:
-            for i, t in enumerate(ind.bands):
-                if (value >= t) if ind.direction == "up" else (value <= t):
-                    level = 4 - i
+        level = level_for(value, ind.bands, ind.direction == "up") if ind.bands else 5
         out.append({"code": ind.code, "area_code": area_c, "value": value, "ts": ts, "age_s": now - ts,
                     "stale": now - ts > ind.interval_s * 1.5, "level": level})
     return pd.DataFrame(out)

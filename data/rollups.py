@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from sqlalchemy import delete, func, insert, literal_column, select, union_all
+from sqlalchemy import Engine, delete, func, insert, literal_column, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -172,3 +172,18 @@ def snapshot(session: Session) -> dict[str, set[tuple]]:
             rows = [r for r in rows if r.count]
         out[model.__tablename__] = set(map(tuple, rows))
     return out
+
+
+def drift(engine: Engine) -> dict[str, int]:
+    """Rows that differ between the kept rollups and a full recomputation, per table ({} = exact).
+
+    The recomputation runs in a transaction that is rolled back: nothing is changed.
+    """
+    with engine.connect() as conn:
+        with Session(bind=conn) as session:
+            session.begin()
+            kept = snapshot(session)
+            rebuild_all(session)
+            fresh = snapshot(session)
+            session.rollback()
+    return {t: len(kept[t] ^ fresh[t]) for t in fresh if kept[t] != fresh[t]}

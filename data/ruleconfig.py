@@ -13,6 +13,15 @@ COLOURS = ("blue", "yellow", "orange", "red")  # ascending severity; level = 4 -
 LEVEL_OF = {"red": 1, "orange": 2, "yellow": 3, "blue": 4}
 
 
+def level_for(value: float, thresholds, higher_is_worse: bool = True) -> int:
+    """1 red .. 4 blue, 5 when short of the blue threshold. thresholds are blue, yellow, orange, red."""
+    level = 5
+    for i, t in enumerate(thresholds):
+        if (value >= t) if higher_is_worse else (value <= t):
+            level = 4 - i
+    return level
+
+
 class ConfigError(ValueError):
     """The catalogue/rules file is invalid; the message names the file and the bad entry."""
 
@@ -61,13 +70,7 @@ class IndicatorDef(_Strict):
 
     def level_of(self, value: float) -> int:
         """Warning level for a value: 1 red .. 4 blue, 5 green (normal)."""
-        if self.bands is None:
-            return 5
-        level = 5
-        for i, threshold in enumerate(self.bands):
-            if (value >= threshold) if self.direction == "up" else (value <= threshold):
-                level = 4 - i
-        return level
+        return 5 if self.bands is None else level_for(value, self.bands, self.direction == "up")
 
 
 class Levels(_Strict):

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, select
 from data import metrics
 from data.db import bump_versions, write_session
 from data.models import LatestReading, Project, Warning
-from data.ruleconfig import Catalog
+from data.ruleconfig import Catalog, level_for
 from data.timeutil import DAY, HOUR
 
 log = logging.getLogger("cityops.rules")
@@ -34,15 +34,6 @@ class Finding:
     value: float | None
     cause_zh: str
     cause_en: str
-
-
-def level_for(value: float, thresholds: tuple[float, float, float, float], higher_is_worse: bool = True) -> int:
-    """1 red .. 4 blue, 5 when below the blue threshold. thresholds are blue, yellow, orange, red."""
-    level = 5
-    for i, t in enumerate(thresholds):
-        if (value >= t) if higher_is_worse else (value <= t):
-            level = 4 - i
-    return level
 
 
 def _fmt(v: float, decimals: int) -> str:

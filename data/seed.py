@@ -106,7 +106,7 @@ def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndar
             STATUSES[g["status"][j]], int(g["status_at"][j]), due if due >= 0 else None,
             closed_at if closed_at >= 0 else None, int(g["priority"][j]), unit, name, phone, 1,
         ))
-    return rows, unit
+    return rows
 
 
 def _history_rows(g: dict, a: int, b: int, rows: list[tuple], id0: int) -> list[tuple]:
@@ -146,7 +146,7 @@ def load_incidents(engine: Engine, n: int, start: int, end: int, pools, rain, se
     with engine.begin() as conn:
         for a in range(0, n, CHUNK):
             b = min(n, a + CHUNK)
-            rows, _ = _incident_rows(g, a, b, pools, seq, id0)
+            rows = _incident_rows(g, a, b, pools, seq, id0)
             _bulk(conn, "incident", INCIDENT_COLS, rows)
             hist = _history_rows(g, a, b, rows, id0)
             _bulk(conn, "incident_history", HISTORY_COLS, hist)

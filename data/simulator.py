@@ -43,12 +43,7 @@ class Simulator:
                                 .where(Area.level.in_(("street", "grid")))).all()
         streets = [AreaRecord(c, lv, p, n, n, shapely.make_valid(shape(geom))) for c, lv, p, n, _, geom in rows if lv == "street"]
         locator = GridLocator([(c, p, cell) for c, lv, p, _, cell, _ in rows if lv == "grid"])
-        saved = gen.POOL
-        gen.POOL = 200  # a smaller pool is plenty for a trickle of live incidents
-        try:
-            self._pools = gen.build_pools(streets, locator, self.rng)
-        finally:
-            gen.POOL = saved
+        self._pools = gen.build_pools(streets, locator, self.rng, pool=200)  # plenty for a live trickle
         with self.engine.connect() as conn:
             self._seq = conn.execute(select(func.max(Incident.id))).scalar() or 0
 
