@@ -5,7 +5,7 @@ import logging
 import os
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash, html
 from flask import Flask
 
 from callbacks import register_all

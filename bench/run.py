@@ -127,7 +127,7 @@ def main(argv=None) -> int:
             row["raw_ms"] = median_ms(lambda: conn.execute(text(RAW["overdue by district"]), {"now": now}).all(), 3)
             rows.append(row)
     result["queries"] = rows
-    print(f"\n| query | cold ms (median) | warm ms (median) | raw tables ms | raw / cold |\n|---|---:|---:|---:|---:|")
+    print("\n| query | cold ms (median) | warm ms (median) | raw tables ms | raw / cold |\n|---|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['query']} | {r['cold_ms'] if r['cold_ms'] is not None else '(in loop_status)'} | "
               f"{r['warm_ms'] if r['warm_ms'] is not None else ''} | {r.get('raw_ms', '')} | {r.get('raw_over_cold', '')} |")

@@ -7,6 +7,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from data.cache import backend, current_engine
+from data.queries import freshness
 from data.timeutil import now_ts
 
 log = logging.getLogger("cityops.health")
@@ -20,8 +21,6 @@ def check(server: Flask) -> tuple[dict, int]:
         engine = current_engine()
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        from data.queries import freshness  # imported late: queries need the app context
-
         f = freshness(now)
         body["database"] = {"ok": True, "dialect": engine.dialect.name}
         body["data_age_s"] = {"newest_incident": f["newest_incident_age_s"], "newest_reading": f["newest_reading_age_s"],

@@ -189,7 +189,10 @@ def indicator_catalogue() -> pd.DataFrame:
 @cached_query("readings")
 def latest_readings(area_code: str, now: int) -> pd.DataFrame:
     """Latest value per indicator for an area (district-level indicators fall back to the city's
-    value when asked for a street): code, value, ts, age_s, stale, level."""
+    value when asked for a street): code, value, ts, age_s, stale, level.
+
+    `stale` here is for display: later than 1.5 expected intervals (shown grey, "数据延迟").
+    The rules engine uses a looser limit (STALE_FACTOR intervals) before it ignores a reading."""
     cat = indicator_catalogue()
     with _conn() as conn:
         rows = conn.execute(select(LatestReading.indicator_code, LatestReading.area_code, LatestReading.ts,

@@ -13,7 +13,7 @@ import sys
 import time
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select
 
 from data import generator as gen
 from data import rollups, rules

@@ -85,3 +85,14 @@ def test_areas_children_outlines_and_scope_resolution(tiny):
     for bad in ("999", "310199", "abc", "../../x", "31010601300199"):
         with pytest.raises(ScopeError):
             resolve_scope(bad)
+
+
+def test_stale_feeds_are_reported_and_shown_late(small_city, app_for):
+    from tests.conftest import SMALL_END
+
+    app_for(small_city)
+    # the catalogue's three broken feeds stop 30 h, 2 h and 1 h before the end of the seeded history
+    assert set(queries.stale_indicators(SMALL_END)) == {"water_quality", "manhole_alarm", "crowd_disney"}
+    latest = queries.latest_readings("310000", SMALL_END).set_index("code")
+    assert latest.loc["crowd_disney", "stale"] and latest.loc["crowd_disney", "age_s"] >= 3600 - 600
+    assert not latest.loc["aqi", "stale"]
