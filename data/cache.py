@@ -138,7 +138,7 @@ def cached_query(*domains: str, timeout: int | None = None) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             versions = data_versions()
-            return memo(tuple(versions[d][0] for d in domains), *args, **kwargs)
+            return memo(tuple(versions.get(d, (0, 0))[0] for d in domains), *args, **kwargs)
 
         wrapper.uncached = fn
         return wrapper

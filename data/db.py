@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from data.models import DataVersion
 from data.timeutil import now_ts
 
-DOMAINS = ("incidents", "readings", "projects", "warnings", "areas")
+# "history" changes only when a write lands before the current hour (a late report, a re-seed):
+# aggregates over whole past hours are keyed on it alone, so they survive the live trickle.
+DOMAINS = ("incidents", "readings", "projects", "warnings", "areas", "history")
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from data import metrics
 from data.cache import cached_query, current_engine
+from data.mapqueries import round_geometry
 from data.metrics import level_of, scope_filter
 from data.models import (
     CITY_CODE,
@@ -28,7 +29,7 @@ from data.models import (
 )
 from data.ruleconfig import level_for
 from data.rules import STALE_FACTOR, schedule_performance
-from data.timeutil import HOUR
+from data.timeutil import HOUR, hour_of, now_ts
 
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "grid", "grid": None}
 
@@ -71,17 +72,44 @@ def children(code: str) -> pd.DataFrame:
 
 @cached_query("areas")
 def outlines(code: str) -> dict:
-    """GeoJSON FeatureCollection of code's children (static: serve it once, recolour by id)."""
+    """GeoJSON FeatureCollection of code's children, coordinates rounded to ~1 m (static: serve it
+    once from a route, recolour by id)."""
+
     with _conn() as conn:
         rows = conn.execute(select(Area.code, Area.name_zh, Area.name_en, Area.approximate, Area.geometry)
                             .where(Area.parent_code == code).order_by(Area.code)).all()
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": c, "geometry": geom,
+        {"type": "Feature", "id": c, "geometry": round_geometry(geom),
          "properties": {"code": c, "name_zh": zh, "name_en": en, "approximate": bool(approx)}}
         for c, zh, en, approx, geom in rows]}
 
 
 # ---- incidents ------------------------------------------------------------------------
+
+
+@cached_query("history")
+def _reported_hours(scope: str, h0: int, h1: int) -> list[tuple[str, str, int]]:
+    """(source, category, n) reported in the whole past hours [h0, h1) (see _is_past)."""
+    r = RollupIncidentHour
+    q = (select(r.source, r.category, func.sum(r.reported))
+         .where(scope_filter(r, scope), r.hour >= h0, r.hour < h1).group_by(r.source, r.category))
+    with _conn() as conn:
+        return [(src, cat, int(n or 0)) for src, cat, n in conn.execute(q)]
+
+
+@cached_query("history")
+def _closed_hours(scope: str, h0: int, h1: int) -> int:
+    """Incidents closed in the whole past hours [h0, h1)."""
+    r = RollupIncidentHour
+    with _conn() as conn:
+        n = conn.execute(select(func.sum(r.closed)).where(scope_filter(r, scope), r.hour >= h0, r.hour < h1)).scalar()
+    return int(n or 0)
+
+
+def _is_past(h1: int) -> bool:
+    """Hours before the current one only change with the "history" version (late writes, re-seeds),
+    so their aggregates stay cached while live incidents trickle into the current hour."""
+    return h1 <= hour_of(now_ts())
 
 
 def _reported_exact(conn, scope: str, start: int, end: int) -> dict[tuple[str, str], int]:
@@ -92,12 +120,10 @@ def _reported_exact(conn, scope: str, start: int, end: int) -> dict[tuple[str, s
     if level_of(scope) == "grid":
         h0 = h1 = end
     totals: dict[tuple[str, str], int] = {}
-    r = RollupIncidentHour
     if h1 > h0:
-        q = (select(r.source, r.category, func.sum(r.reported))
-             .where(scope_filter(r, scope), r.hour >= h0, r.hour < h1).group_by(r.source, r.category))
-        for src, cat, n in conn.execute(q):
-            totals[(src, cat)] = int(n or 0)
+        hours = _reported_hours if _is_past(h1) else _reported_hours.uncached
+        for src, cat, n in hours(scope, h0, h1):
+            totals[(src, cat)] = n
     i = Incident
     for a, b in ((start, min(h0, end)), (max(h1, start, h0), end)):
         if b <= a:
@@ -125,11 +151,12 @@ def incident_counts(scope: str, start: int, end: int) -> dict:
 @cached_query("incidents")
 def closed_count(scope: str, start: int, end: int) -> int:
     """Incidents closed in the whole hours of [start, end] (the current hour included)."""
+    h0, h_end = start - start % HOUR, end - end % HOUR
+    past = (_closed_hours if _is_past(h_end) else _closed_hours.uncached)(scope, h0, h_end) if h_end > h0 else 0
     r = RollupIncidentHour
     with _conn() as conn:
-        n = conn.execute(select(func.sum(r.closed)).where(scope_filter(r, scope), r.hour >= start - start % HOUR,
-                                                          r.hour <= end)).scalar()
-    return int(n or 0)
+        n = conn.execute(select(func.sum(r.closed)).where(scope_filter(r, scope), r.hour == h_end)).scalar()
+    return past + int(n or 0)
 
 
 @cached_query("incidents")

@@ -144,9 +144,17 @@ class ProjectRule(_Rule):
 Rule = Annotated[Union[IndicatorRule, SpikeRule, OverdueRule, ProjectRule], Field(discriminator="kind")]
 
 
+class WallConfig(_Strict):
+    """What the command wall shows: 8-12 vital-sign tiles and the header's weather line."""
+
+    tiles: tuple[str, ...] = Field(min_length=8, max_length=12)
+    weather: tuple[str, ...] = Field(min_length=1, max_length=5)
+
+
 class Catalog(_Strict):
     indicators: tuple[IndicatorDef, ...]
     rules: tuple[Rule, ...]
+    wall: WallConfig
 
     @model_validator(mode="after")
     def _unique(self):
@@ -161,6 +169,12 @@ class Catalog(_Strict):
         for ind in self.indicators:
             if ind.sim.cumulative and ind.sim.cumulative not in codes:
                 raise ValueError(f"indicator '{ind.code}': sim.cumulative names unknown indicator '{ind.sim.cumulative}'")
+        for where, listed in (("wall.tiles", self.wall.tiles), ("wall.weather", self.wall.weather)):
+            unknown = [c for c in listed if c not in codes]
+            if unknown:
+                raise ValueError(f"{where} names unknown indicator(s) {unknown}")
+            if len(set(listed)) != len(listed):
+                raise ValueError(f"{where} lists an indicator twice")
         return self
 
     def indicator(self, code: str) -> IndicatorDef:

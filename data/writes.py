@@ -7,7 +7,7 @@ from data import rollups
 from data.db import bump_versions, write_session
 from data.incident_types import ACTIONS, step_due
 from data.models import Incident, IncidentHistory, Reading
-from data.timeutil import now_ts
+from data.timeutil import hour_of, now_ts
 
 INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name != "id")
 
@@ -60,7 +60,8 @@ def add_incidents(engine: Engine, records: list[dict], actor_of=lambda rec: "sys
                                                      at=row["reported_at"], actor=actor_of(rec), comment=None))
             ids.append(new_id)
         rollups.incidents_added(s, rows)
-        bump_versions(s, "incidents", now=now)
+        late = any(row["reported_at"] < hour_of(now) for row in rows)
+        bump_versions(s, "incidents", *(("history",) if late else ()), now=now)
     return ids
 
 

@@ -96,3 +96,24 @@ def test_stale_feeds_are_reported_and_shown_late(small_city, app_for):
     latest = queries.latest_readings("310000", SMALL_END).set_index("code")
     assert latest.loc["crowd_disney", "stale"] and latest.loc["crowd_disney", "age_s"] >= 3600 - 600
     assert not latest.loc["aqi", "stale"]
+
+
+def test_late_report_reaches_cached_past_hour_counts(city_copy, app_for):
+    """Whole past hours are cached on the "history" version; a late report must still show up."""
+    from data import queries, writes
+    from data.db import get_engine
+    from data.timeutil import HOUR
+    from tests.conftest import SMALL_END
+
+    app_for(city_copy)
+    start, end = SMALL_END - 6 * HOUR - SMALL_END % HOUR, SMALL_END - SMALL_END % HOUR
+    before = queries.incident_counts("310000", start, end)["total"]
+    from sqlalchemy import select
+    from data.models import Incident
+    with get_engine(city_copy).connect() as conn:
+        late = dict(conn.execute(select(Incident.__table__).limit(1)).mappings().one())
+    late.update(reported_at=int(start + HOUR), external_id="LATE-1", title="late report")
+    writes.add_incidents(get_engine(city_copy), [late], now=SMALL_END)
+    from flask import g
+    g.pop("_cityops_versions", None)  # a new request reads the versions again
+    assert queries.incident_counts("310000", start, end)["total"] == before + 1

@@ -1,0 +1,94 @@
+"""Map geometry and map-shaped values: area bounds, heat-bin cells and their counts, centroids.
+
+Geometry is static (it changes only with the area tree), so it is served once per scope from a
+Flask route with an ETag and recoloured on the client by feature index; per-tick values are
+plain lists aligned with that index, never geometry.
+"""
+from __future__ import annotations
+
+import h3
+from sqlalchemy import select
+
+from data.cache import cached_query, current_engine
+from data.geo import HEAT_RES
+from data.metrics import level_of
+from data.models import Area
+
+COORD_DIGITS = 5  # ~1 m: more precision only makes the payload bigger
+
+
+def _round_ring(ring) -> list:
+    return [[round(x, COORD_DIGITS), round(y, COORD_DIGITS)] for x, y in ring]
+
+
+def round_geometry(geom: dict) -> dict:
+    """A Polygon/MultiPolygon with coordinates rounded to ~1 m."""
+    if geom["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": [_round_ring(r) for r in geom["coordinates"]]}
+    if geom["type"] == "MultiPolygon":
+        return {"type": "MultiPolygon", "coordinates": [[_round_ring(r) for r in p] for p in geom["coordinates"]]}
+    return geom
+
+
+def _rings(geom: dict):
+    polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom.get("coordinates", [])
+    for poly in polys:
+        yield from poly
+
+
+@cached_query("areas")
+def bounds(code: str) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of an area's outline (None for an unknown code)."""
+    with current_engine().connect() as conn:
+        geom = conn.execute(select(Area.geometry).where(Area.code == code)).scalar()
+    if not geom:
+        return None
+    xs, ys = [], []
+    for ring in _rings(geom):
+        xs += [p[0] for p in ring]
+        ys += [p[1] for p in ring]
+    return [[min(ys), min(xs)], [max(ys), max(xs)]] if xs else None
+
+
+@cached_query("areas")
+def heat_cells(scope: str) -> dict:
+    """The heat layer's bins for a scope, in a fixed order.
+
+    City: H3 resolution-7 hexagons (parents of the grid cells), about 5 km² each, so the whole
+    city stays near 1.3k features. District or street: the grid cells themselves.
+    Returns {'geojson': FeatureCollection with properties.i = bin index, 'index': {grid_code: i}}.
+    """
+    g = Area
+    q = select(g.code, g.h3_cell, g.geometry).where(g.level == "grid").order_by(g.code)
+    if level_of(scope) != "city":
+        q = q.where(g.code.startswith(scope, autoescape=True))
+    with current_engine().connect() as conn:
+        rows = conn.execute(q).all()
+    index: dict[str, int] = {}
+    features = []
+    if level_of(scope) == "city":
+        parents: dict[int, int] = {}
+        for code, cell, _geom in rows:
+            parent = h3.cell_to_parent(h3.int_to_str(cell), HEAT_RES)
+            if parent not in parents:
+                parents[parent] = len(features)
+                ring = _round_ring([(lng, lat) for lat, lng in h3.cell_to_boundary(parent)])
+                features.append({"type": "Feature", "id": parent, "properties": {"i": parents[parent]},
+                                 "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}})
+            index[code] = parents[parent]
+    else:
+        for i, (code, _cell, geom) in enumerate(rows):
+            index[code] = i
+            features.append({"type": "Feature", "id": code, "properties": {"i": i}, "geometry": round_geometry(geom)})
+    return {"geojson": {"type": "FeatureCollection", "features": features}, "index": index}
+
+
+def bin_counts(by_grid: dict[str, int], index: dict[str, int], n_bins: int) -> list[int]:
+    """Sum per-grid counts into the heat bins (a list aligned with heat_cells' features)."""
+    out = [0] * n_bins
+    for grid, n in by_grid.items():
+        i = index.get(grid)
+        if i is not None:
+            out[i] += n
+    return out
+
