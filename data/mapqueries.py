@@ -83,6 +83,14 @@ def heat_cells(scope: str) -> dict:
     return {"geojson": {"type": "FeatureCollection", "features": features}, "index": index}
 
 
+@cached_query("areas")
+def heat_index(scope: str) -> tuple[dict[str, int], int]:
+    """({grid_code: bin index}, number of bins) for a scope: heat_cells without the geometry
+    (what each tick needs; the geometry goes to the browser once)."""
+    cells = heat_cells(scope)
+    return cells["index"], len(cells["geojson"]["features"])
+
+
 def bin_counts(by_grid: dict[str, int], index: dict[str, int], n_bins: int) -> list[int]:
     """Sum per-grid counts into the heat bins (a list aligned with heat_cells' features)."""
     out = [0] * n_bins

@@ -7,7 +7,7 @@ refresh tick so that screens share cache entries). Results are dicts, lists and 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from data import metrics
 from data.cache import cached_query, current_engine
@@ -29,7 +29,7 @@ from data.models import (
 )
 from data.ruleconfig import level_for
 from data.rules import STALE_FACTOR, schedule_performance
-from data.timeutil import HOUR, hour_of, now_ts
+from data.timeutil import HOUR, OFFSET, hour_of, now_ts
 
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "grid", "grid": None}
 
@@ -106,6 +106,25 @@ def _closed_hours(scope: str, h0: int, h1: int) -> int:
     return int(n or 0)
 
 
+BLOCK_HOURS = (24, 8, 4, 2, 1)
+
+
+def aligned_blocks(h0: int, h1: int) -> list[tuple[int, int]]:
+    """Split whole hours [h0, h1) into blocks of 24/8/4/2/1 hours aligned to Shanghai days.
+
+    Each block is cached on its own, so when a window's end moves on by an hour only the new
+    hour's blocks are summed, not the whole window again."""
+    out, h = [], h0
+    while h < h1:
+        for size in BLOCK_HOURS:
+            span = size * HOUR
+            if (h + OFFSET) % span == 0 and h + span <= h1:
+                break
+        out.append((h, h + span))
+        h += span
+    return out
+
+
 def _is_past(h1: int) -> bool:
     """Hours before the current one only change with the "history" version (late writes, re-seeds),
     so their aggregates stay cached while live incidents trickle into the current hour."""
@@ -122,8 +141,9 @@ def _reported_exact(conn, scope: str, start: int, end: int) -> dict[tuple[str, s
     totals: dict[tuple[str, str], int] = {}
     if h1 > h0:
         hours = _reported_hours if _is_past(h1) else _reported_hours.uncached
-        for src, cat, n in hours(scope, h0, h1):
-            totals[(src, cat)] = n
+        for a, b in aligned_blocks(h0, h1):
+            for src, cat, n in hours(scope, a, b):
+                totals[(src, cat)] = totals.get((src, cat), 0) + n
     i = Incident
     for a, b in ((start, min(h0, end)), (max(h1, start, h0), end)):
         if b <= a:
@@ -152,7 +172,8 @@ def incident_counts(scope: str, start: int, end: int) -> dict:
 def closed_count(scope: str, start: int, end: int) -> int:
     """Incidents closed in the whole hours of [start, end] (the current hour included)."""
     h0, h_end = start - start % HOUR, end - end % HOUR
-    past = (_closed_hours if _is_past(h_end) else _closed_hours.uncached)(scope, h0, h_end) if h_end > h0 else 0
+    hours = _closed_hours if _is_past(h_end) else _closed_hours.uncached
+    past = sum(hours(scope, a, b) for a, b in aligned_blocks(h0, h_end))
     r = RollupIncidentHour
     with _conn() as conn:
         n = conn.execute(select(func.sum(r.closed)).where(scope_filter(r, scope), r.hour == h_end)).scalar()
@@ -248,6 +269,22 @@ def indicator_series(code: str, area_code: str, start: int, end: int) -> pd.Data
         rows = conn.execute(select(r.ts, r.value).where(r.indicator_code == code, r.area_code == area_code,
                                                         r.ts >= start, r.ts <= end).order_by(r.ts)).all()
     return pd.DataFrame(rows, columns=["ts", "value"])
+
+
+@cached_query("readings")
+def indicator_series_many(pairs: tuple[tuple[str, str], ...], start: int, end: int) -> dict[str, list]:
+    """Readings in [start, end] for several (indicator, area) pairs in one round trip:
+    {"indicator@area": [[ts, value], ...]} in time order (the wall's sparklines)."""
+    r = Reading
+    out: dict[str, list] = {f"{c}@{a}": [] for c, a in pairs}
+    if not pairs:
+        return out
+    cond = or_(*[and_(r.indicator_code == c, r.area_code == a) for c, a in pairs])
+    with _conn() as conn:
+        for code, area_c, ts, value in conn.execute(select(r.indicator_code, r.area_code, r.ts, r.value)
+                                                    .where(cond, r.ts >= start, r.ts <= end).order_by(r.ts)):
+            out[f"{code}@{area_c}"].append([ts, value])
+    return out
 
 
 # ---- warnings -------------------------------------------------------------------------

@@ -117,3 +117,17 @@ def test_late_report_reaches_cached_past_hour_counts(city_copy, app_for):
     from flask import g
     g.pop("_cityops_versions", None)  # a new request reads the versions again
     assert queries.incident_counts("310000", start, end)["total"] == before + 1
+
+
+def test_aligned_blocks_tile_the_window_exactly():
+    from data.queries import aligned_blocks
+    from data.timeutil import DAY, HOUR, local_day_start
+    from tests.conftest import SMALL_END
+
+    day0 = local_day_start(SMALL_END)
+    for h0, h1 in ((day0 - 7 * DAY + 5 * HOUR, day0 + 16 * HOUR), (day0, day0 + HOUR), (day0 + 3 * HOUR, day0 + 3 * HOUR)):
+        blocks = aligned_blocks(h0, h1)
+        assert [a for a, _ in blocks] == ([h0] + [b for _, b in blocks[:-1]] if blocks else [])  # contiguous
+        assert (blocks[-1][1] if blocks else h0) == h1
+        assert all((b - a) // HOUR in (1, 2, 4, 8, 24) for a, b in blocks)
+    assert len(aligned_blocks(day0 - 7 * DAY, day0 + 23 * HOUR)) == 7 + 5  # 7 days, then 8+8+4+2+1 hours
