@@ -1,6 +1,7 @@
 """Application configuration read from the environment, with safe defaults."""
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -29,6 +30,18 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def build_id() -> str:
+    """A short hash of the code and assets: the same in every worker of one deployment, new after a
+    redeploy, so an open wall notices the change and reloads itself."""
+    digest = hashlib.sha1()
+    for folder in ("", "pages", "components", "callbacks", "assets", "data"):
+        for path in sorted((ROOT / folder).glob("*")):
+            if path.is_file() and path.suffix in {".py", ".js", ".css", ".yaml"}:
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 class Config:
     """Settings for one app instance; every value can be overridden by create_app(overrides)."""
 
@@ -45,6 +58,8 @@ class Config:
         self.SIMULATOR_SECONDS = float(os.environ.get("SIMULATOR_SECONDS", "5"))
         self.RULES_FILE = os.environ.get("RULES_FILE") or str(ROOT / "data" / "catalog.yaml")
         self.STREETS_GEOJSON = os.environ.get("STREETS_GEOJSON") or None
+        self.WALL_RELOAD_HOURS = float(os.environ.get("WALL_RELOAD_HOURS", "24"))  # caps browser memory on walls
+        self.BUILD_ID = os.environ.get("BUILD_ID") or build_id()
         for key, value in overrides.items():
             setattr(self, key, value)
         if "SECRET_KEY" not in overrides:

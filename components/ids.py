@@ -8,3 +8,12 @@ HOME = {
     "kpis": "home-kpis", "sources": "home-sources", "loop": "home-loop", "notice": "home-notice",
     "updated": "home-updated",
 }
+WALL = {
+    "root": "wall-root", "config": "wall-config", "meta": "wall-meta", "heartbeat": "wall-heartbeat",
+    "clock_tick": "wall-clock-tick", "rotate_tick": "wall-rotate-tick", "rotate_state": "wall-rotate-state",
+    "date": "wall-date", "clock": "wall-clock", "weather": "wall-weather", "freshness": "wall-freshness",
+    "banner": "wall-banner", "notice": "wall-notice", "tiles": "wall-tiles", "incidents": "wall-incidents",
+    "warnings": "wall-warnings", "projects": "wall-projects", "ticker": "wall-ticker", "map_box": "wall-map-box",
+    "map": "wall-map", "map_title": "wall-map-title", "areas": "wall-areas", "heat": "wall-heat",
+    "markers": "wall-markers", "project_layer": "wall-project-layer", "legend": "wall-legend", "callout": "wall-callout",
+}

@@ -22,3 +22,16 @@ MONO = '"DejaVu Sans Mono", "Noto Sans Mono", "Consolas", monospace'
 
 def level_colour(level: int) -> str:
     return LEVELS.get(level, LEVELS[5])[0]
+
+# incident heat: a violet-to-white ramp, kept apart from the five warning colours
+HEAT = ("#3b2a7a", "#6a3fb5", "#9b5de5", "#c9a3ff", "#f4ecff")
+# project status colours (paired with text everywhere)
+PROJECT_STATUS = {"on_track": "#43A047", "at_risk": "#FB8C00", "late": "#E53935"}
+LEVEL_TEXT = {1: ("红色", "Red"), 2: ("橙色", "Orange"), 3: ("黄色", "Yellow"), 4: ("蓝色", "Blue"), 5: ("正常", "Normal")}
+
+
+def level_label(level: int, lang: str) -> str:
+    """'红色 I' / 'Orange II' / '正常': the text that goes with every warning colour."""
+    zh, en = LEVEL_TEXT.get(level, LEVEL_TEXT[5])
+    text = en if lang == "en" else zh
+    return f"{text} {ROMAN[level]}".strip() if level in ROMAN and ROMAN[level] else text

@@ -113,6 +113,7 @@ class Incident(Base):
         Index("ix_incident_street_reported", "street_code", "reported_at"),
         Index("ix_incident_grid_reported", "grid_code", "reported_at"),
         Index("ix_incident_status_due", "status", "due_at"),
+        Index("ix_incident_status_reported", "status", "reported_at", "district_code", "street_code"),
     )
 
 

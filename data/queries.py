@@ -193,6 +193,15 @@ def loop_status(scope: str, now: int) -> dict:
 
 
 @cached_query("incidents")
+def open_reported_since(scope: str, since: int) -> int:
+    """Incidents reported since `since` that are still open (a covering-index range per status)."""
+    i = Incident
+    with _conn() as conn:
+        return int(conn.execute(select(func.count()).where(i.status.in_(OPEN_STATUSES), i.reported_at >= since,
+                                                           scope_filter(i, scope))).scalar() or 0)
+
+
+@cached_query("incidents")
 def open_by_child(scope: str) -> dict[str, int]:
     child = CHILD_LEVEL[level_of(scope)] or "grid"
     with _conn() as conn:

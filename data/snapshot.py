@@ -75,7 +75,7 @@ def _incidents(scope: str, tick: int) -> dict:
     yday = queries.incident_counts(scope, day0 - DAY, tick - DAY)
     week_start = day0 - 7 * DAY  # whole past days: cached until a late write
     week = queries.incident_counts(scope, week_start, tick)["total"]
-    closed_week = queries.closed_count(scope, week_start, tick)
+    still_open = queries.open_reported_since(scope, week_start)
     loop = queries.loop_status(scope, tick)
     cats = sorted(CATEGORIES, key=lambda c: -today["by_category"].get(c, 0))
     top_overdue = sorted(loop["overdue_by_child"].items(), key=lambda kv: -kv[1])[:5]
@@ -87,7 +87,8 @@ def _incidents(scope: str, tick: int) -> dict:
         "funnel": {s: loop["open"].get(s, 0) for s in OPEN_STATUSES},
         "closed_today": queries.closed_count(scope, day0, tick),
         "open_total": loop["open_total"],
-        "closure_rate_7d": round(closed_week / week, 4) if week else None,
+        # of the incidents reported in the last 7 days (and today), the share already closed
+        "closure_rate_7d": round(max(0.0, 1 - still_open / week), 4) if week else None,
         "overdue": loop["overdue"],
         "overdue_top": [[code, _names(code), n] for code, n in top_overdue if n > 0],
     }
@@ -147,7 +148,7 @@ def heat_breaks(values: list[int], classes: int = 5) -> list[int]:
     breaks = []
     for k in range(1, classes):
         b = nonzero[min(len(nonzero) - 1, int(len(nonzero) * k / classes))]
-        if not breaks or b > breaks[-1]:
+        if b > (breaks[-1] if breaks else 1):  # the first class starts at 1
             breaks.append(b)
     return breaks
 

@@ -1,0 +1,152 @@
+"""The wall's one server callback per tick, and its clientside clock, banner and carousel.
+
+Each tick reads the scope's shared snapshot (data.snapshot) and sends only what changed since the
+screen's last update: unchanged panels get no_update, tiles and map layers get Patches, colours go
+in `hideout`, geometry never. On any failure the panels keep their last good content and the
+clientside banner says since when the data is stale.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from dash import ClientsideFunction, Input, Output, Patch, State, no_update
+
+from components.i18n import format_age, t
+from components.ids import SHELL, WALL
+from components.wall_panels import (
+    render_incidents,
+    render_legend,
+    render_projects,
+    render_ticker,
+    render_tile,
+    render_warnings,
+    render_weather,
+)
+from data.ruleconfig import load_catalog
+from data.snapshot import shared_snapshot
+from data.timeutil import now_ts
+
+log = logging.getLogger("cityops.callbacks.wall")
+
+PANELS = ("weather", "incidents", "warnings", "projects", "ticker", "legend", "levels", "heat", "markers", "project_layer")
+OUTPUTS = ("weather", "freshness", "tiles", "incidents", "warnings", "projects", "ticker", "legend", "areas", "heat",
+           "markers", "project_layer", "meta")
+
+
+def _sig(obj) -> str:
+    return hashlib.md5(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:10]
+
+
+def _project_points(projects: dict) -> dict:
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [d["lon"], d["lat"]]},
+         "properties": {"counts": d["counts"], "name": d["name"]}}
+        for d in projects["by_district"] if d["lat"] is not None]}
+
+
+def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict:
+    """What to send for one tick, by output name: new content, a Patch, or no_update.
+
+    `before` is the signature map the screen got last time (from its meta store); the result's
+    "meta" carries the new one. A screen that missed ticks or just loaded gets everything."""
+    before = before or {}
+    sig: dict = {}
+    out: dict = {}
+    parts = {
+        "weather": (snap["weather"], lambda d: render_weather(d, lang)),
+        "incidents": (snap["incidents"], lambda d: render_incidents(d, lang)),
+        "warnings": (snap["warnings"], lambda d: render_warnings(d, lang)),
+        "projects": (snap["projects"], lambda d: render_projects(d, lang)),
+        "ticker": (snap["ticker"], lambda d: render_ticker(d, lang)),
+        "legend": ((snap["map"]["levels"], snap["map"]["heat_breaks"]), lambda d: render_legend(d[0], d[1], lang)),
+        "markers": (snap["map"]["markers"], lambda d: d),
+        "project_layer": (snap["projects"]["by_district"], lambda d: _project_points(snap["projects"])),
+    }
+    for name, (data, render) in parts.items():
+        sig[name] = _sig([data, lang])
+        out[name] = no_update if before.get(name) == sig[name] else render(data)
+    sig["levels"] = _sig(snap["map"]["levels"])
+    if before.get("levels") != sig["levels"]:
+        out["areas"] = Patch()
+        out["areas"]["levels"] = snap["map"]["levels"]
+    else:
+        out["areas"] = no_update
+    sig["heat"] = _sig([snap["map"]["heat"], snap["map"]["heat_breaks"]])
+    if before.get("heat") != sig["heat"]:
+        out["heat"] = Patch()
+        out["heat"]["v"] = snap["map"]["heat"]
+        out["heat"]["breaks"] = snap["map"]["heat_breaks"]
+    else:
+        out["heat"] = no_update
+    tile_sigs = [_sig([tile, lang]) for tile in snap["tiles"]]
+    old = before.get("tiles") or []
+    if len(old) != len(tile_sigs):
+        out["tiles"] = [render_tile(tile, lang) for tile in snap["tiles"]]
+    elif old == tile_sigs:
+        out["tiles"] = no_update
+    else:
+        out["tiles"] = Patch()
+        for i, (a, b) in enumerate(zip(old, tile_sigs)):
+            if a != b:
+                out["tiles"][i] = render_tile(snap["tiles"][i], lang)
+    sig["tiles"] = tile_sigs
+    fresh = snap["freshness"]
+    # ages are measured from the tick, which may be a few seconds before the newest write
+    ages = [format_age(max(0, a), lang) if a is not None else "—" for a in (fresh["incident_age_s"], fresh["reading_age_s"])]
+    out["freshness"] = t("freshness_line", lang, inc=ages[0], ind=ages[1])
+    out["meta"] = {"ok": True, "tick": snap["tick"], "build": build, "sig": sig, "newest_red": snap["warnings"]["newest_red"],
+                   "red_count": snap["warnings"]["by_level"].get(1, 0)}
+    return out
+
+
+def register(app) -> None:
+    cfg = app.server.config
+    refresh = int(cfg.get("REFRESH_SECONDS", 10))
+    build = cfg.get("BUILD_ID", "")
+
+    @app.callback(
+        *[Output(WALL[name], prop) for name, prop in (
+            ("weather", "children"), ("freshness", "children"), ("tiles", "children"), ("incidents", "children"),
+            ("warnings", "children"), ("projects", "children"), ("ticker", "children"), ("legend", "children"),
+            ("areas", "hideout"), ("heat", "hideout"), ("markers", "data"), ("project_layer", "data"),
+            ("meta", "data"))],
+        Input(SHELL["tick"], "n_intervals"), Input(WALL["config"], "data"),
+        State(WALL["meta"], "data"),
+    )
+    def _tick(_n, config, meta):
+        lang = config["lang"]
+        tick = now_ts() // refresh * refresh  # every screen in the same tick shares one snapshot
+        try:
+            snap = shared_snapshot(load_catalog(cfg["RULES_FILE"]), config["scope"], tick)
+        except Exception:  # the database or a query failed: keep every panel, let the banner speak
+            log.exception("wall snapshot for %s at %s failed; screens keep their last data", config.get("scope"), tick)
+            failed = Patch()
+            failed["ok"] = False
+            failed["failed_at"] = tick
+            failed["build"] = build
+            return (*[no_update] * (len(OUTPUTS) - 1), failed)
+        updates = wall_updates(snap, lang, (meta or {}).get("sig"), build)
+        return tuple(updates[name] for name in OUTPUTS)
+
+    app.clientside_callback(
+        ClientsideFunction("cityops.wall", "heartbeat"),
+        Output(WALL["heartbeat"], "data"),
+        Input(WALL["meta"], "data"), State(WALL["config"], "data"), State(WALL["heartbeat"], "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("cityops.wall", "clock"),
+        Output(WALL["date"], "children"), Output(WALL["clock"], "children"), Output(WALL["banner"], "children"),
+        Output(WALL["banner"], "className"),
+        Input(WALL["clock_tick"], "n_intervals"), State(WALL["heartbeat"], "data"), State(WALL["config"], "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("cityops.wall", "rotate"),
+        Output(WALL["map_box"], "className"), Output(WALL["map_title"], "children"), Output(WALL["heat"], "filter"),
+        Output(WALL["map"], "viewport"),
+        Output(WALL["callout"], "children"), Output(WALL["callout"], "className"), Output(WALL["rotate_state"], "data"),
+        Input(WALL["rotate_tick"], "n_intervals"), Input(WALL["meta"], "data"),
+        State(WALL["config"], "data"), State(WALL["rotate_state"], "data"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,222 @@
+"""The wall's panels as pure functions of the snapshot (data.snapshot) and the language."""
+from __future__ import annotations
+
+from dash import html
+
+from components.i18n import STRINGS, t
+from components.sparkline import sparkline_svg
+from components.theme import HEAT, LEVELS, PROJECT_STATUS, level_colour, level_label
+from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES
+from data.models import OPEN_STATUSES
+from data.timeutil import to_dt
+
+STALE_GREY = "#7d8aa3"
+
+
+def _li(lang: str) -> int:
+    return 1 if lang == "en" else 0
+
+
+def _pick(names: dict, lang: str) -> str:
+    return names.get("en" if lang == "en" else "zh") or names.get("zh", "")
+
+
+def format_value(value: float | None, decimals: int) -> str:
+    """A reading with the catalogue's decimals and thousands separators; an em dash when missing."""
+    return "—" if value is None else f"{value:,.{decimals}f}"
+
+
+def compact(n: int, lang: str) -> str:
+    """12,345 -> '1.2万' (zh) / '12.3k' (en) when a number must fit a narrow cell (at most 5 characters)."""
+    if n < 1_000:
+        return str(n)
+    if lang == "en":
+        return f"{n / 1000:.1f}k" if n < 1_000_000 else f"{n / 1_000_000:.1f}M"
+    if n < 10_000:
+        return str(n)
+    return f"{n / 10_000:.1f}万" if n < 100_000_000 else f"{n / 100_000_000:.1f}亿"
+
+
+def late_text(age_s: int | None, lang: str) -> str:
+    if age_s is None:
+        return t("no_reading", lang)
+    minutes = age_s // 60
+    return t("data_late", lang, n=minutes) if minutes < 120 else t("data_late_h", lang, n=minutes // 60)
+
+
+def render_tile(tile: dict, lang: str) -> html.Div:
+    """One vital sign: name, value and unit, 24 h sparkline, and its band as colour *and* text.
+    A late feed turns grey and says how late ("数据延迟 N 分钟")."""
+    stale = tile["stale"] or tile["value"] is None
+    colour = STALE_GREY if stale else level_colour(tile["level"])
+    status = late_text(tile["age_s"], lang) if stale else level_label(tile["level"], lang)
+    name = tile["name_en"] if lang == "en" else tile["name_zh"]
+    return html.Div(className=f"tile lvl-{tile['level']}" + (" stale" if stale else ""), children=[
+        html.Div(name, className="tile-name"),
+        html.Div(className="tile-reading", children=[
+            html.Span(format_value(tile["value"], tile["decimals"]), className="tile-value num"),
+            html.Span(tile["unit"], className="tile-unit"),
+        ]),
+        html.Img(src=sparkline_svg(tile["series"], colour, tile.get("bands")), className="tile-spark", alt=""),
+        html.Div(status, className="tile-status", style={"color": colour}),
+    ])
+
+
+def render_weather(weather: list[dict], lang: str) -> list:
+    """The header's weather line: a condition word from the rainfall, then each configured reading."""
+    by_code = {w["code"]: w for w in weather}
+    items = []
+    rain = by_code.get("rain_1h", {}).get("value")
+    if rain is not None:
+        condition = (("晴", "Dry") if rain < 0.1 else ("小雨", "Light rain") if rain < 2.5 else
+                     ("中雨", "Rain") if rain < 8 else ("大雨", "Heavy rain") if rain < 16 else ("暴雨", "Rainstorm"))
+        items.append(html.Span(condition[_li(lang)], className="wx-cond"))
+    for w in weather:
+        if w["value"] is None:
+            continue
+        key = f"wx_{w['code']}"
+        label = t(key, lang) if key in STRINGS else (w["name_en"] if lang == "en" else w["name_zh"])
+        items.append(html.Span([f"{label} ", html.B(format_value(w["value"], w["decimals"]), className="num"),
+                                f" {w['unit']}"], className="wx-item" + (" stale" if w["stale"] else "")))
+    return items
+
+
+def _delta(today: int, yday: int) -> str:
+    diff = today - yday
+    pct = f" ({diff / yday:+.0%})" if yday else ""
+    return f"{diff:+,}{pct}"
+
+
+def _bars(rows: list[tuple[str, int, int]], css: str) -> html.Div:
+    """Label, bar (today) with a tick at yesterday's value, and the number."""
+    top = max([max(a, b) for _, a, b in rows] + [1])
+    cells = []
+    for label, today, yday in rows:
+        cells += [html.Div(label, className="bar-label"),
+                  html.Div(f"{today:,}", className="bar-value num"),
+                  html.Div(className="bar-track", children=[
+                      html.Div(className="bar-fill", style={"width": f"{100 * today / top:.1f}%"}),
+                      html.Div(className="bar-mark", style={"left": f"{100 * yday / top:.1f}%"}),
+                  ])]
+    return html.Div(cells, className=f"wall-bars {css}")
+
+
+def render_incidents(inc: dict, lang: str) -> list:
+    """Today's count vs the same time yesterday, by source and category, the loop funnel,
+    the closure rate and the overdue count (red when above zero)."""
+    li = _li(lang)
+    rate = inc["closure_rate_7d"]
+    head = html.Div(className="inc-head", children=[
+        html.Div(className="inc-big", children=[
+            html.Div(f"{inc['today']:,}", className="big-number num"),
+            html.Div([t("yesterday_same", lang, n=f"{inc['yesterday']:,}"), " ",
+                      html.Span(_delta(inc["today"], inc["yesterday"]), className="num delta")], className="sub"),
+        ]),
+        html.Div(className="inc-stat", children=[
+            html.Div(t("closure_rate_7d", lang), className="sub"),
+            html.Div("—" if rate is None else f"{rate:.1%}", className="mid-number num"),
+        ]),
+        html.Div(className="inc-stat overdue" + (" alert" if inc["overdue"] > 0 else ""), children=[
+            html.Div(t("overdue_now", lang), className="sub"),
+            html.Div(f"{inc['overdue']:,}", className="mid-number num"),
+        ]),
+    ])
+    sources = [(SOURCE_NAMES[s][li], *inc["by_source"].get(s, [0, 0])) for s in SOURCE_NAMES]
+    cats = [(CATEGORIES[c][("zh", "en")[li]], a, b) for c, a, b in inc["by_category"][:5]]
+    lists = html.Div(className="inc-lists", children=[
+        html.Div([html.Div([t("by_source", lang), html.Span(t("mark_hint", lang), className="hint")], className="sub-title"),
+                  _bars(sources, "sources")]),
+        html.Div([html.Div(t("by_category", lang), className="sub-title"), _bars(cats, "categories")]),
+    ])
+    steps = [(t(f"step_{s}", lang), inc["funnel"].get(s, 0)) for s in OPEN_STATUSES]
+    steps.append((t("closed_today_short", lang), inc["closed_today"]))
+    funnel = html.Div(className="funnel", children=[
+        html.Div(className="funnel-step" + (" done" if i == len(steps) - 1 else ""), children=[
+            html.Div(compact(n, lang), className="num"), html.Div(label, className="funnel-label")])
+        for i, (label, n) in enumerate(steps)])
+    return [head, lists, html.Div(t("loop", lang), className="sub-title"), funnel]
+
+
+def render_warnings(w: dict, lang: str) -> list:
+    """Active warnings per colour (with text labels) and the newest red/orange ones with area and cause."""
+    chips = html.Div(className="warn-chips", children=[
+        html.Div(className=f"warn-chip {LEVELS[level][1]}", children=[
+            html.Span(level_label(level, lang), className="warn-chip-label"),
+            html.Span(f"{w['by_level'].get(str(level), w['by_level'].get(level, 0)):,}", className="num")])
+        for level in (1, 2, 3, 4)])
+    if w["newest"]:
+        rows = [html.Div(className="warn-row", children=[
+            html.Span(f"{level_label(x['level'], lang)}", className=f"warn-tag {LEVELS[x['level']][1]}"),
+            html.Span(_pick(x["area"], lang), className="warn-area"),
+            html.Span(x["cause_en"] if lang == "en" else x["cause_zh"], className="warn-cause"),
+            html.Span(to_dt(x["started_at"]).strftime("%H:%M"), className="warn-time num"),
+        ]) for x in w["newest"][:3]]
+    else:
+        rows = [html.Div(t("no_severe_warnings", lang), className="empty")]
+    return [chips, html.Div(rows, className="warn-list")]
+
+
+def render_projects(p: dict, lang: str) -> list:
+    """Portfolio status (on track / at risk / late), budget execution and the most delayed projects."""
+    if not p["count"]:
+        return [html.Div(t("no_projects", lang), className="empty")]
+    spent = p["spend"] / p["budget"] if p["budget"] else 0
+    stats = html.Div(className="proj-stats", children=[
+        *[html.Div(className=f"proj-stat {key}", children=[
+            html.Div(f"{p['by_status'].get(key, 0)}", className="mid-number num", style={"color": PROJECT_STATUS[key]}),
+            html.Div(t(key, lang), className="sub")]) for key in ("on_track", "at_risk", "late")],
+        html.Div(className="proj-stat budget", children=[
+            html.Div(f"{spent:.0%}", className="mid-number num"),
+            html.Div(t("budget_execution", lang), className="sub"),
+            html.Div(className="bar-track", children=[html.Div(className="bar-fill", style={"width": f"{min(spent, 1):.0%}"})]),
+        ]),
+    ])
+    rows = [html.Div(className="proj-row", children=[
+        html.Span(t(f"{d['status']}_short", lang), className=f"proj-tag {d['status']}"),
+        html.Span(d["name_en"] if lang == "en" else d["name_zh"], className="proj-name"),
+        html.Span(t("spi_line", lang, done=round(d["progress"] * 100), plan=round(d["planned"] * 100)), className="proj-spi num"),
+    ]) for d in p["delayed"][:3]]
+    head = [html.Div(t("delayed_head", lang), className="sub-title")] if rows else []
+    return [stats, html.Div([*head, *rows], className="proj-list")]
+
+
+def render_ticker(items: list[dict], lang: str) -> list:
+    """The rolling line of the latest incidents (priority 1 marked)."""
+    li = _li(lang)
+    out = []
+    for x in items:
+        out.append(html.Span(className="tick-item" + (" p1" if x["priority"] == 1 else ""), children=[
+            html.B(to_dt(x["at"]).strftime("%H:%M"), className="num"), " ",
+            _pick(x["street"], lang), " · ", CATEGORIES[x["category"]][("zh", "en")[li]], " · ", x["title"],
+            " · ", html.Span(STATUS_NAMES[x["status"]][li], className="tick-status")]))
+    return out
+
+
+def render_legend(levels: dict[str, int], breaks: list[int], lang: str) -> list:
+    """Map legend: every colour with its text label (and how many areas have it), the heat classes,
+    the incident markers and the project colours; CSS shows the sections of the current layer."""
+    counts = {lv: 0 for lv in (1, 2, 3, 4, 5)}
+    for lv in levels.values():
+        counts[lv] = counts.get(lv, 0) + 1
+    areas = html.Div(className="legend-sec sec-areas", children=[
+        html.Div(t("legend_areas", lang), className="legend-title"),
+        *[html.Div(className="legend-row", children=[
+            html.Span(className="swatch", style={"background": LEVELS[lv][0]}),
+            html.Span(level_label(lv, lang)), html.Span(f"{counts[lv]}", className="num legend-n")])
+          for lv in (1, 2, 3, 4, 5)]])
+    edges = [1, *[b for b in breaks]]
+    heat_rows = []
+    for i, lo in enumerate(edges[:len(HEAT)]):
+        hi = edges[i + 1] - 1 if i + 1 < len(edges) else None
+        label = f"≥ {lo:,}" if hi is None else (f"{lo:,}" if hi <= lo else f"{lo:,}–{hi:,}")
+        heat_rows.append(html.Div(className="legend-row", children=[
+            html.Span(className="swatch", style={"background": HEAT[min(i, len(HEAT) - 1)]}), html.Span(label, className="num")]))
+    heat = html.Div([html.Div(t("legend_heat", lang), className="legend-title"), *heat_rows], className="legend-sec sec-heat")
+    markers = html.Div(className="legend-sec sec-markers", children=[
+        html.Div(className="legend-row", children=[html.Span(className="dot"), html.Span(t("legend_markers", lang))])])
+    projects = html.Div(className="legend-sec sec-projects", children=[
+        html.Div(t("legend_projects", lang), className="legend-title"),
+        *[html.Div(className="legend-row", children=[html.Span(className="swatch", style={"background": c}),
+                                                     html.Span(t(k, lang))]) for k, c in PROJECT_STATUS.items()]])
+    return [areas, heat, markers, projects]
+
