@@ -97,7 +97,7 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
     ages = [format_age(max(0, a), lang) if a is not None else "—" for a in (fresh["incident_age_s"], fresh["reading_age_s"])]
     out["freshness"] = t("freshness_line", lang, inc=ages[0], ind=ages[1])
     out["meta"] = {"ok": True, "tick": snap["tick"], "build": build, "sig": sig, "newest_red": snap["warnings"]["newest_red"],
-                   "red_count": snap["warnings"]["by_level"].get(1, 0)}
+                   "red_count": snap["warnings"]["by_level"].get("1", 0)}
     return out
 
 

@@ -142,7 +142,7 @@ def render_warnings(w: dict, lang: str) -> list:
     chips = html.Div(className="warn-chips", children=[
         html.Div(className=f"warn-chip {LEVELS[level][1]}", children=[
             html.Span(level_label(level, lang), className="warn-chip-label"),
-            html.Span(f"{w['by_level'].get(str(level), w['by_level'].get(level, 0)):,}", className="num")])
+            html.Span(f"{w['by_level'].get(str(level), 0):,}", className="num")])
         for level in (1, 2, 3, 4)])
     if w["newest"]:
         rows = [html.Div(className="warn-row", children=[

@@ -96,7 +96,8 @@ def _incidents(scope: str, tick: int) -> dict:
 
 def _warnings(scope: str) -> dict:
     active = queries.active_warnings(scope)
-    by_level = {int(k): int(v) for k, v in active.groupby("level").size().items()} if len(active) else {}
+    # string keys: the snapshot must survive a JSON round trip unchanged
+    by_level = {str(int(k)): int(v) for k, v in active.groupby("level").size().items()} if len(active) else {}
     severe = active[active.level <= 2].sort_values("started_at", ascending=False) if len(active) else active
     newest = [{"id": int(w.id), "level": int(w.level), "area_code": w.area_code, "area": _names(w.area_code),
                "kind": w.kind, "cause_zh": w.cause_zh, "cause_en": w.cause_en, "started_at": int(w.started_at)}

@@ -36,6 +36,29 @@ def small_city(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def live_city(tmp_path_factory) -> str:
+    """A seeded SQLite city whose data runs up to now (for screens that show "today"). Read-only."""
+    from data.seed import seed
+
+    path = tmp_path_factory.mktemp("live") / "live.sqlite"
+    url = f"sqlite:///{path}"
+    seed(url, days=10, incidents=20_000, seed_value=11, projects=64)
+    return url
+
+
+@pytest.fixture
+def live_copy(live_city, tmp_path) -> str:
+    """A private, writable copy of the live city."""
+    src = Path(live_city.removeprefix("sqlite:///"))
+    dst = tmp_path / "live.sqlite"
+    get_engine(live_city).dispose()
+    shutil.copy(src, dst)
+    url = f"sqlite:///{dst}"
+    yield url
+    dispose_engine(url)
+
+
 @pytest.fixture
 def city_copy(small_city, tmp_path) -> str:
     """A private, writable copy of the small city."""

@@ -1,0 +1,147 @@
+"""The command wall in a real headless Chromium: fills the screen offline, refreshes in place,
+survives a database failure, rotates its map layers in kiosk mode."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from dash.testing.wait import until
+from sqlalchemy import select
+
+from data.db import dispose_engine, get_engine
+from data.models import Incident
+from data.timeutil import now_ts
+from tests.conftest import ARTIFACTS, make_app
+from tests.integration.test_smoke import OUTSIDE_REQUESTS
+
+pytestmark = pytest.mark.browser
+
+FITS = """return [document.documentElement.scrollWidth <= window.innerWidth,
+                  document.documentElement.scrollHeight <= window.innerHeight]"""
+
+
+def _viewport(dash_duo, width: int, height: int) -> None:
+    """Make the page itself width x height CSS pixels (the window size would include browser chrome)."""
+    dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+
+def _shot(dash_duo, name: str, width: int, height: int) -> None:
+    _viewport(dash_duo, width, height)
+    time.sleep(0.8)  # let Leaflet redraw at the new size
+    dash_duo.driver.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
+
+
+def _wall_ready(dash_duo) -> None:
+    dash_duo.wait_for_element("#wall-tiles .tile", timeout=20)
+    dash_duo.wait_for_element("#wall-incidents .big-number", timeout=20)
+    dash_duo.wait_for_element(".wall .area-label", timeout=20)  # district outlines loaded and labelled
+
+
+def _big_number(dash_duo) -> int:
+    return int(dash_duo.find_element("#wall-incidents .big-number").text.replace(",", ""))
+
+
+def test_wall_fills_the_screen_with_seeded_data_offline(dash_duo, live_city):
+    dash_duo.start_server(make_app(live_city))
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    _wall_ready(dash_duo)
+    assert len(dash_duo.find_elements("#wall-tiles .tile")) == 12
+    assert all(e.text.strip() for e in dash_duo.find_elements("#wall-tiles .tile-value"))
+    assert _big_number(dash_duo) > 0
+    assert len(dash_duo.find_elements("#wall-warnings .warn-chip")) == 4
+    assert len(dash_duo.find_elements("#wall-incidents .funnel-step")) == 6
+    assert dash_duo.find_elements("#wall-projects .proj-stat")
+    assert dash_duo.find_elements("#wall-ticker .tick-item")
+    assert "红色 I" in dash_duo.find_element("#wall-legend").text  # colour paired with text
+    assert len(dash_duo.find_elements(".wall .area-label")) == 16
+    dash_duo.wait_for_contains_text("#wall-weather", "气温")
+    assert dash_duo.find_element("#wall-clock").text.count(":") == 2
+    for width, height in ((1920, 1080), (3840, 2160)):
+        _shot(dash_duo, "wall", width, height)
+        assert dash_duo.driver.execute_script(FITS) == [True, True]  # no scrollbars either way
+    smallest = dash_duo.driver.execute_script(
+        "return Math.min(...[...document.querySelectorAll('.wall *')].filter(e => e.childNodes.length &&"
+        " [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize)))")
+    assert smallest >= 40  # at 3840x2160: 1rem = 40 px, i.e. 20 px on a 1080p wall
+    assert dash_duo.driver.execute_script(OUTSIDE_REQUESTS) == []
+    assert dash_duo.get_logs() == []
+
+
+def test_english_district_wall(dash_duo, live_city):
+    dash_duo.start_server(make_app(live_city))
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall?area=310115&lang=en")
+    dash_duo.wait_for_element("#wall-tiles .tile", timeout=20)
+    dash_duo.wait_for_contains_text(".wall-scope", "Pudong")
+    dash_duo.wait_for_contains_text("#wall-incidents", "By source")
+    _shot(dash_duo, "wall-en-pudong", 1920, 1080)
+    assert dash_duo.driver.execute_script(FITS) == [True, True]
+    assert dash_duo.get_logs() == []
+
+
+def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, live_copy):
+    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=2))
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    _wall_ready(dash_duo)
+    before = _big_number(dash_duo)
+    dash_duo.driver.execute_script("document.getElementById('wall-map')._probe = 42;")
+
+    from data import writes
+
+    engine = get_engine(live_copy)
+    with engine.connect() as conn:
+        row = dict(conn.execute(select(Incident.__table__).order_by(Incident.id.desc()).limit(1)).mappings().one())
+    row.update(reported_at=now_ts(), priority=1, external_id="WALL-TEST-1", title="浦东大道测试井盖缺失")
+    writes.add_incidents(engine, [row])
+
+    dash_duo.wait_for_contains_text("#wall-ticker", "浦东大道测试井盖缺失", timeout=15)
+    until(lambda: _big_number(dash_duo) >= before + 1, timeout=10)
+    assert dash_duo.driver.execute_script("return document.getElementById('wall-map')._probe") == 42  # same map
+    geometry_loads = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/')).length")
+    assert geometry_loads == 2  # outlines and heat cells, once each: refreshes never resend geometry
+    assert dash_duo.get_logs() == []
+
+
+def test_database_failure_keeps_panels_and_shows_since_when(dash_duo, live_copy):
+    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=2))
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    _wall_ready(dash_duo)
+    shown = dash_duo.find_element("#wall-incidents .big-number").text
+    path = Path(live_copy.removeprefix("sqlite:///"))
+    aside = path.with_suffix(".away")
+    dispose_engine(live_copy)
+    os.rename(path, aside)
+    path.mkdir()  # the database file is now a directory: every new connection fails
+    try:
+        dash_duo.wait_for_contains_text("#wall-banner", "数据连接异常", timeout=15)
+        assert dash_duo.find_element("#wall-incidents .big-number").text == shown  # last good data stays
+        assert len(dash_duo.find_elements("#wall-tiles .tile")) == 12
+        _shot(dash_duo, "wall-stale", 1920, 1080)
+    finally:
+        path.rmdir()
+        os.rename(aside, path)
+    until(lambda: "hidden" in dash_duo.find_element("#wall-banner").get_attribute("class"), timeout=15)
+    logs = [e for e in dash_duo.get_logs() if "wall" not in e.get("message", "")]
+    assert logs == []
+
+
+def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_city):
+    dash_duo.start_server(make_app(live_city))
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall?kiosk=1&rotate=5&area=999")
+    dash_duo.wait_for_element("#wall-tiles .tile", timeout=20)
+    dash_duo.wait_for_contains_text("#wall-notice", "参数“area”无效")  # bad area: the city, with a notice
+    assert dash_duo.find_elements(".wall-links") == [] and dash_duo.find_elements(".leaflet-control-zoom") == []
+    assert dash_duo.driver.execute_script("return getComputedStyle(document.querySelector('.wall')).cursor") == "none"
+    dash_duo.wait_for_class_to_equal("#wall-map-box", "wall-panel wall-map mode-warnings", timeout=12)
+    dash_duo.wait_for_class_to_equal("#wall-map-box", "wall-panel wall-map mode-heat", timeout=12)
+    dash_duo.wait_for_text_to_equal("#wall-map-title", "事件热力（今日）")
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,193 @@
+"""The wall's data shaping: snapshot, heat bins, sparklines, panels, partial updates, shared snapshots."""
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from urllib.parse import unquote
+
+import pytest
+from dash import Patch, no_update
+
+from callbacks.wall import OUTPUTS, wall_updates
+from components.wall_panels import compact, render_tile
+from components.sparkline import sparkline_svg
+from data import mapqueries, queries, snapshot
+from data.ruleconfig import load_catalog
+from data.snapshot import heat_breaks, shared_snapshot, wall_snapshot
+from tests.conftest import SMALL_END
+
+CITY = "310000"
+
+
+def _text(component) -> str:
+    """All text inside a Dash component tree."""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(_text(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else _text(children)
+
+
+@pytest.fixture
+def snap(small_city, app_for):
+    app = app_for(small_city)
+    return wall_snapshot(load_catalog(app.server.config["RULES_FILE"]), CITY, SMALL_END)
+
+
+def test_snapshot_has_every_panel_filled_and_is_plain_json(snap):
+    assert json.loads(json.dumps(snap)) == snap  # what goes into Redis and to the callback
+    assert len(snap["tiles"]) == 12 and all(t["series"] for t in snap["tiles"])
+    assert snap["incidents"]["today"] > 0 and sum(snap["incidents"]["funnel"].values()) > 0
+    assert 0 < snap["incidents"]["closure_rate_7d"] < 1
+    assert snap["warnings"]["total"] == sum(snap["warnings"]["by_level"].values()) > 0
+    assert snap["projects"]["count"] == 64 and snap["projects"]["delayed"]
+    assert len(snap["ticker"]) == snapshot.TICKER
+    assert len(snap["map"]["levels"]) == 16  # one colour per district
+    assert all(f["properties"]["title"] for f in snap["map"]["markers"]["features"])
+
+
+def test_heat_bins_add_up_to_the_days_incidents(snap, small_city, app_for):
+    from data.timeutil import local_day_start
+
+    day0 = local_day_start(SMALL_END)
+    cells = mapqueries.heat_cells(CITY)
+    assert len(snap["map"]["heat"]) == len(cells["geojson"]["features"])
+    assert sum(snap["map"]["heat"]) == sum(queries.heat(CITY, day0, day0).values())
+    assert 1000 < len(cells["geojson"]["features"]) < 3000  # res-7 hexagons: a light layer for the browser
+    district = mapqueries.heat_cells("310101")  # a district gets its grid cells
+    assert all(f["id"].startswith("310101") for f in district["geojson"]["features"])
+
+
+def test_heat_breaks_ascend_from_one_and_ignore_empty_cells():
+    assert heat_breaks([]) == [] and heat_breaks([0, 0]) == []
+    breaks = heat_breaks([0, 1, 1, 1, 2, 3, 5, 8, 13, 40])
+    assert breaks == sorted(set(breaks)) and breaks[0] > 1
+    assert heat_breaks([1, 1, 1]) == []  # one class: every cell the same colour
+
+
+def test_sparkline_is_a_vector_image_with_every_point():
+    uri = sparkline_svg([1.0, 3.0, 2.0, 5.0], "#43A047", bands=[4, 6, 8, 9])
+    svg = unquote(uri.split(",", 1)[1])
+    assert uri.startswith("data:image/svg+xml") and "<polyline" in svg
+    assert len(svg.split('points="')[1].split('"')[0].split()) == 4
+    assert "stroke-dasharray" in svg  # the blue threshold (4) lies in range: drawn as a dashed line
+    assert "<svg" in unquote(sparkline_svg([], "#fff"))
+
+
+def test_compact_numbers_fit_the_funnel():
+    assert compact(999, "zh") == "999" and compact(9876, "zh") == "9876" and compact(12345, "zh") == "1.2万"
+    assert compact(1234, "en") == "1.2k" and compact(2_500_000, "en") == "2.5M"
+
+
+def test_a_late_feed_turns_grey_and_says_how_late():
+    tile = {"code": "crowd_disney", "name_zh": "迪士尼度假区客流", "name_en": "Disney resort crowd", "unit": "万人",
+            "decimals": 1, "value": 5.7, "level": 5, "stale": True, "age_s": 4260, "series": [1.0, 2.0], "bands": None}
+    zh = render_tile(tile, "zh")
+    assert "数据延迟 71 分钟" in _text(zh) and "stale" in zh.className
+    fresh = dict(tile, stale=False, level=2, age_s=60)
+    assert "橙色 II" in _text(render_tile(fresh, "zh")) and "Orange II" in _text(render_tile(fresh, "en"))
+
+
+def test_refresh_sends_only_what_changed(snap):
+    first = wall_updates(snap, "zh", None, "b1")
+    assert set(first) == set(OUTPUTS)
+    assert isinstance(first["tiles"], list) and len(first["tiles"]) == 12
+    sig = first["meta"]["sig"]
+    same = wall_updates(snap, "zh", sig, "b1")
+    unchanged = [k for k in OUTPUTS if k not in ("freshness", "meta")]
+    assert all(same[k] is no_update for k in unchanged)  # nothing resent, nothing flashes
+
+    later = copy.deepcopy(snap)
+    later["tiles"][3]["value"] += 1
+    later["map"]["levels"]["310101"] = 1
+    later["incidents"]["today"] += 1
+    upd = wall_updates(later, "zh", sig, "b1")
+    assert isinstance(upd["tiles"], Patch) and isinstance(upd["areas"], Patch)
+    ops = upd["areas"].to_plotly_json()["operations"]
+    assert [op["location"] for op in ops] == [["levels"]]  # recolour by hideout: no geometry
+    assert [op["location"] for op in upd["tiles"].to_plotly_json()["operations"]] == [[3]]
+    assert upd["incidents"] is not no_update and upd["heat"] is no_update
+
+
+def test_ten_screens_in_one_tick_cost_one_snapshot(small_city, app_for, monkeypatch):
+    app = app_for(small_city)
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    calls = []
+    real = snapshot.wall_snapshot
+
+    def counted(*args):
+        calls.append(args[1:])
+        return real(*args)
+
+    monkeypatch.setattr(snapshot, "wall_snapshot", counted)
+    results = []
+
+    def screen():
+        with app.server.test_request_context():
+            results.append(shared_snapshot(catalog, CITY, SMALL_END)["tick"])
+
+    threads = [threading.Thread(target=screen) for _ in range(10)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results == [SMALL_END] * 10 and calls == [(CITY, SMALL_END)]
+    shared_snapshot(catalog, CITY, SMALL_END + 10)  # the next tick computes again
+    assert len(calls) == 2
+
+
+@pytest.mark.redis
+def test_snapshot_is_shared_through_redis_between_apps(small_city, redis_server, monkeypatch):
+    from tests.conftest import make_app
+
+    url, _proc = redis_server
+    apps = [make_app(small_city, CACHE_REDIS_URL=url, CACHE_KEY_PREFIX="wall-test:") for _ in range(2)]
+    catalog = load_catalog(apps[0].server.config["RULES_FILE"])
+    calls = []
+    real = snapshot.wall_snapshot
+    monkeypatch.setattr(snapshot, "wall_snapshot", lambda *a: calls.append(a[1:]) or real(*a))
+    for app in apps:  # two app servers behind one Redis: the second reads what the first wrote
+        with app.server.test_request_context():
+            assert shared_snapshot(catalog, CITY, SMALL_END)["scope"] == CITY
+    assert calls == [(CITY, SMALL_END)]
+
+
+def test_geometry_routes_use_etags_and_reject_unknown_codes(small_city):
+    from tests.conftest import make_app
+
+    client = make_app(small_city).server.test_client()
+    resp = client.get("/geo/outlines/310000.json")
+    assert resp.status_code == 200 and len(resp.get_json()["features"]) == 16
+    etag = resp.headers["ETag"]
+    assert client.get("/geo/outlines/310000.json", headers={"If-None-Match": etag}).status_code == 304
+    heat = client.get("/geo/heat/310101.json").get_json()
+    assert heat["features"] and all("i" in f["properties"] for f in heat["features"])
+    for bad in ("/geo/heat/999.json", "/geo/outlines/abc.json", "/geo/heat/310199.json"):
+        assert client.get(bad).status_code == 404
+
+
+def test_wall_page_falls_back_to_the_city_with_a_notice_for_bad_parameters(small_city, app_for):
+    import dash
+
+    app_for(small_city)
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/wall")
+    good = layout(area="310101", lang="en", kiosk="1", rotate="30")
+    config = next(c for c in _walk(good) if getattr(c, "id", None) == "wall-config").data
+    assert config["scope"] == "310101" and config["rotate"] == 30 and config["kiosk"] and config["lang"] == "en"
+    bad = layout(area="999", rotate="soon")
+    config = next(c for c in _walk(bad) if getattr(c, "id", None) == "wall-config").data
+    notice = next(c for c in _walk(bad) if getattr(c, "id", None) == "wall-notice")
+    assert config["scope"] == CITY and config["rotate"] == 0
+    assert "“area”" in notice.children and "“rotate”" in notice.children
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    if isinstance(children, (list, tuple)):
+        for child in children:
+            yield from _walk(child)
+    elif children is not None and not isinstance(children, str):
+        yield from _walk(children)
