@@ -51,6 +51,14 @@ def area(code: str) -> dict | None:
 
 
 @cached_query("areas")
+def area_names() -> dict[str, tuple[str, str]]:
+    """{code: (name_zh, name_en)} for the city, districts and streets (one read for a whole panel)."""
+    with _conn() as conn:
+        rows = conn.execute(select(Area.code, Area.name_zh, Area.name_en).where(Area.level != "grid")).all()
+    return {c: (zh, en) for c, zh, en in rows}
+
+
+@cached_query("areas")
 def lineage(code: str) -> list[dict]:
     """The area and its ancestors, city first (for breadcrumbs); [] for an unknown code."""
     out = []

@@ -28,9 +28,12 @@ _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()
 
 
-def _names(code: str) -> dict:
-    a = queries.area(code) or {}
-    return {"zh": a.get("name_zh", code), "en": a.get("name_en", code)}
+def _names(code: str, names: dict) -> dict:
+    known = names.get(code)
+    if known is None:  # a grid: not in the district/street table
+        a = queries.area(code) or {}
+        known = (a.get("name_zh", code), a.get("name_en", code))
+    return {"zh": known[0], "en": known[1]}
 
 
 def _reading(ind, latest: dict) -> dict:
@@ -69,7 +72,7 @@ def _tiles(catalog: Catalog, scope: str, tick: int) -> tuple[list[dict], list[di
     return tiles, weather
 
 
-def _incidents(scope: str, tick: int) -> dict:
+def _incidents(scope: str, tick: int, names: dict) -> dict:
     day0 = local_day_start(tick)
     today = queries.incident_counts(scope, day0, tick)
     yday = queries.incident_counts(scope, day0 - DAY, tick - DAY)
@@ -90,16 +93,16 @@ def _incidents(scope: str, tick: int) -> dict:
         # of the incidents reported in the last 7 days (and today), the share already closed
         "closure_rate_7d": round(max(0.0, 1 - still_open / week), 4) if week else None,
         "overdue": loop["overdue"],
-        "overdue_top": [[code, _names(code), n] for code, n in top_overdue if n > 0],
+        "overdue_top": [[code, _names(code, names), n] for code, n in top_overdue if n > 0],
     }
 
 
-def _warnings(scope: str) -> dict:
+def _warnings(scope: str, names: dict) -> dict:
     active = queries.active_warnings(scope)
     # string keys: the snapshot must survive a JSON round trip unchanged
     by_level = {str(int(k)): int(v) for k, v in active.groupby("level").size().items()} if len(active) else {}
     severe = active[active.level <= 2].sort_values("started_at", ascending=False) if len(active) else active
-    newest = [{"id": int(w.id), "level": int(w.level), "area_code": w.area_code, "area": _names(w.area_code),
+    newest = [{"id": int(w.id), "level": int(w.level), "area_code": w.area_code, "area": _names(w.area_code, names),
                "kind": w.kind, "cause_zh": w.cause_zh, "cause_en": w.cause_en, "started_at": int(w.started_at)}
               for w in severe.head(5).itertuples()]
     red = severe[severe.level == 1].head(1) if len(severe) else severe
@@ -107,12 +110,12 @@ def _warnings(scope: str) -> dict:
     if len(red):
         w = red.iloc[0]
         a = queries.area(w.area_code) or {}
-        newest_red = {"id": int(w.id), "area_code": w.area_code, "area": _names(w.area_code),
+        newest_red = {"id": int(w.id), "area_code": w.area_code, "area": _names(w.area_code, names),
                       "lat": a.get("lat"), "lon": a.get("lon"), "cause_zh": w.cause_zh, "cause_en": w.cause_en}
     return {"by_level": by_level, "total": int(len(active)), "newest": newest, "newest_red": newest_red}
 
 
-def _projects(scope: str, tick: int) -> dict:
+def _projects(scope: str, tick: int, names: dict) -> dict:
     df = queries.projects(scope, local_day_start(tick))
     if not len(df):
         return {"count": 0, "by_status": {}, "budget": 0, "spend": 0, "delayed": [], "by_district": []}
@@ -129,15 +132,15 @@ def _projects(scope: str, tick: int) -> dict:
     by_district = []
     for code, counts in sorted(per_district.items()):
         a = queries.area(code) or {}
-        by_district.append({"code": code, "name": _names(code), "lat": a.get("lat"), "lon": a.get("lon"),
+        by_district.append({"code": code, "name": _names(code, names), "lat": a.get("lat"), "lon": a.get("lon"),
                             "counts": counts})
     return {"count": int(len(df)), "by_status": by_status, "budget": round(float(df.budget.sum()), 1),
             "spend": round(float(df.spend.sum()), 1), "delayed": delayed, "by_district": by_district}
 
 
-def _ticker(scope: str) -> list[dict]:
+def _ticker(scope: str, names: dict) -> list[dict]:
     df = queries.latest_incidents(scope, limit=TICKER, min_priority=3)
-    return [{"id": int(r.id), "at": int(r.reported_at), "street": _names(r.street_code), "category": r.category,
+    return [{"id": int(r.id), "at": int(r.reported_at), "street": _names(r.street_code, names), "category": r.category,
              "title": r.title, "status": r.status, "priority": int(r.priority)} for r in df.itertuples()]
 
 
@@ -156,9 +159,7 @@ def heat_breaks(values: list[int], classes: int = 5) -> list[int]:
 
 def _map(scope: str, tick: int) -> dict:
     colours = queries.area_colours(scope)
-    index, n_bins = mapqueries.heat_index(scope)
-    day0 = local_day_start(tick)
-    counts = mapqueries.bin_counts(queries.heat(scope, day0, day0), index, n_bins)
+    counts = mapqueries.heat_bins(scope, local_day_start(tick), tick + 1)
     hot = queries.latest_incidents(scope, limit=MARKERS, min_priority=1)
     hot = hot[hot.reported_at >= tick - DAY]
     markers = {"type": "FeatureCollection", "features": [
@@ -173,10 +174,11 @@ def wall_snapshot(catalog: Catalog, scope: str, tick: int) -> dict:
     """Everything the wall shows for scope at tick (Unix seconds, already rounded to the refresh)."""
     tiles, weather = _tiles(catalog, scope, tick)
     fresh = queries.freshness(tick)
+    names = queries.area_names()  # one cache read for every name on the screen
     return {
-        "tick": tick, "scope": scope, "level": level_of(scope), "area": _names(scope),
-        "tiles": tiles, "weather": weather, "incidents": _incidents(scope, tick), "warnings": _warnings(scope),
-        "projects": _projects(scope, tick), "ticker": _ticker(scope), "map": _map(scope, tick),
+        "tick": tick, "scope": scope, "level": level_of(scope), "area": _names(scope, names),
+        "tiles": tiles, "weather": weather, "incidents": _incidents(scope, tick, names),
+        "warnings": _warnings(scope, names), "projects": _projects(scope, tick, names), "ticker": _ticker(scope, names), "map": _map(scope, tick),
         "freshness": {"incident_age_s": fresh.get("newest_incident_age_s"),
                       "reading_age_s": fresh.get("newest_reading_age_s")},
     }

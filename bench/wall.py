@@ -1,0 +1,131 @@
+"""Benchmark: the wall's server work and payload per refresh at 1M incidents.
+
+    python -m bench.wall [--incidents 1000000] [--ticks 15] [--reuse]
+
+Drives the real wall callback through Flask's test client (the same request a browser sends
+each tick), with the live simulator writing between ticks as it does in production, on a
+*copy* of bench/results/bench-N.sqlite (seeded by bench.run if missing). For each scope it
+reports the median time of:
+  - a live tick: the first screen of the tick computes the scope's snapshot after new writes;
+  - a shared tick: every further screen in the same tick reads it from the cache;
+and the response size per refresh, raw and gzipped: the first load and the steady state (a
+screen that got the previous tick). Writes bench/results/wall-N.json. Run on demand.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SCOPES = {"city": "310000", "district": "310115", "street": "310101002"}
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _callback_body(app, n: int, config: dict, meta: dict) -> dict:
+    key = next(k for k in app.callback_map if "wall-meta.data" in k and "wall-weather.children" in k)
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]} for part in key.strip(".").split("...")]
+    return {"output": key, "outputs": outputs, "changedPropIds": ["shell-tick.n_intervals"],
+            "inputs": [{"id": "shell-tick", "property": "n_intervals", "value": n},
+                       {"id": "wall-config", "property": "data", "value": config}],
+            "state": [{"id": "wall-meta", "property": "data", "value": meta}]}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--incidents", type=int, default=1_000_000)
+    p.add_argument("--ticks", type=int, default=15)
+    p.add_argument("--reuse", action="store_true")
+    args = p.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from bench.run import END, seed_fresh
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    src = RESULTS / f"bench-{args.incidents}.sqlite"
+    if not (args.reuse and src.exists()):
+        seed_fresh(src, args.incidents, 30)
+    db = RESULTS / f"wall-{args.incidents}.sqlite"
+    _remove_db(db)  # a stale -wal beside a fresh copy would corrupt it
+    shutil.copy(src, db)  # the simulator writes: keep the seeded file pristine
+
+    import callbacks.wall as wall_cb
+    from app import create_app
+    from data.cache import cache
+    from data.db import get_engine
+    from data.ruleconfig import load_catalog
+    from data.schema import upgrade
+    from data.simulator import Simulator
+    from data.timeutil import parse_local
+
+    url = f"sqlite:///{db}"
+    upgrade(get_engine(url))  # a bench file from an older revision gets the newer indexes
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS, "REFRESH_SECONDS": 10})
+    refresh = 10
+    clock = {"now": parse_local(END)}
+    import data.queries as queries_mod
+
+    # the bench drives time: the callback's tick and the queries' "which hours are past" follow it
+    wall_cb.now_ts = queries_mod.now_ts = lambda: clock["now"]
+    sim = Simulator(get_engine(url), load_catalog(app.server.config["RULES_FILE"]))
+    client = app.server.test_client()
+    headers = {"Accept-Encoding": "gzip", "Content-Type": "application/json"}
+    result: dict = {"incidents": args.incidents, "refresh_s": refresh, "scopes": {}}
+
+    def call(n, config, meta):
+        t0 = time.perf_counter()
+        resp = client.post("/_dash-update-component", data=json.dumps(_callback_body(app, n, config, meta)),
+                           headers=headers)
+        ms = (time.perf_counter() - t0) * 1000
+        assert resp.status_code == 200, resp.data[:300]
+        body = resp.data
+        raw = gzip.decompress(body) if resp.headers.get("Content-Encoding") == "gzip" else body
+        meta_out = json.loads(raw)["response"]["wall-meta"]["data"]
+        return ms, len(raw), len(gzip.compress(raw)), meta_out
+
+    for label, scope in SCOPES.items():
+        config = {"scope": scope, "lang": "zh"}
+        cache.clear()
+        cold_ms, first_raw, first_gz, meta = call(0, config, {})
+        live, shared, steady_raw, steady_gz = [], [], [], []
+        for n in range(1, args.ticks + 1):
+            clock["now"] += refresh
+            sim.step(clock["now"], refresh)  # the live writes between two ticks
+            ms, raw, gz, meta = call(n, config, meta)  # the first screen this tick: computes
+            live.append(ms)
+            steady_raw.append(raw)
+            steady_gz.append(gz)
+            ms2, *_ = call(n, config, meta)  # another screen, same tick: a cache read
+            shared.append(ms2)
+        row = {"first_load_ms": round(cold_ms, 1), "live_tick_ms_median": round(statistics.median(live), 1),
+               "live_tick_ms_max": round(max(live), 1), "shared_tick_ms_median": round(statistics.median(shared), 1),
+               "first_payload_bytes": first_raw, "first_payload_gzip": first_gz,
+               "steady_payload_bytes_median": int(statistics.median(steady_raw)),
+               "steady_payload_gzip_median": int(statistics.median(steady_gz)),
+               "steady_payload_gzip_max": max(steady_gz)}
+        result["scopes"][label] = row
+        print(label, row, flush=True)
+    out = RESULTS / f"wall-{args.incidents}.json"
+    out.write_text(json.dumps(result, indent=1))
+    print("\n| scope | live tick ms (median / max) | shared tick ms | first payload gz | steady payload gz (median / max) |")
+    print("|---|---:|---:|---:|---:|")
+    for label, r in result["scopes"].items():
+        print(f"| {label} | {r['live_tick_ms_median']} / {r['live_tick_ms_max']} | {r['shared_tick_ms_median']} | "
+              f"{r['first_payload_gzip'] / 1024:.1f} kB | {r['steady_payload_gzip_median'] / 1024:.1f} / "
+              f"{r['steady_payload_gzip_max'] / 1024:.1f} kB |")
+    get_engine(url).dispose()
+    _remove_db(db)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
