@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SEED_INCIDENTS ?= 300000
 SEED_DAYS ?= 30
 
-.PHONY: run test bench seed clean
+.PHONY: run test bench soak seed clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/python -m data.seed --if-empty --days $(SEED_DAYS) --incidents $(SEED_INCIDENTS)
@@ -16,6 +16,10 @@ test: $(VENV)/.test-deps
 
 bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.wall --reuse
+
+soak: $(VENV)/.run-deps
+	$(BIN)/python -m bench.soak --minutes 60
 
 $(VENV)/.run-deps: pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh run
