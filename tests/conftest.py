@@ -15,6 +15,7 @@ from data.db import dispose_engine, get_engine
 from data.schema import upgrade
 from data.timeutil import parse_local
 
+ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SMALL_END = parse_local("2026-11-20 16:30")
 

@@ -145,3 +145,50 @@ def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_city)
     dash_duo.wait_for_class_to_equal("#wall-map-box", "wall-panel wall-map mode-heat", timeout=12)
     dash_duo.wait_for_text_to_equal("#wall-map-title", "事件热力（今日）")
     assert dash_duo.get_logs() == []
+
+
+def test_open_wall_recovers_from_a_restart_and_reloads_after_a_redeploy(dash_br, live_copy, tmp_path):
+    """A real server process is stopped and started again under the open page."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.conftest import ROOT, free_port
+
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=live_copy, PORT=str(port), REFRESH_SECONDS="2", BUILD_ID="release-1")
+
+    def start():
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=open(tmp_path / "server.log", "a"))
+        until(lambda: _healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+        return proc
+
+    def _healthy(url):
+        try:
+            return urllib.request.urlopen(url, timeout=1).status == 200
+        except OSError:
+            return False
+
+    banner = "return document.getElementById('wall-banner').className"
+    server = start()
+    try:
+        dash_br.driver.get(f"http://127.0.0.1:{port}/wall")
+        dash_br.wait_for_element("#wall-tiles .tile", timeout=30)
+        dash_br.driver.execute_script("window._same_page = true;")
+        server.terminate()
+        server.wait(timeout=20)
+        until(lambda: "hidden" not in dash_br.driver.execute_script(banner), timeout=20)  # says data is stale
+        assert dash_br.find_elements("#wall-tiles .tile")  # and keeps showing the last data
+        server = start()
+        until(lambda: "hidden" in dash_br.driver.execute_script(banner), timeout=20)  # recovered by itself
+        assert dash_br.driver.execute_script("return window._same_page") is True  # without a reload
+        server.terminate()
+        server.wait(timeout=20)
+        env["BUILD_ID"] = "release-2"
+        server = start()
+        until(lambda: dash_br.driver.execute_script("return window._same_page") is None, timeout=30)  # reloaded
+        dash_br.wait_for_element("#wall-tiles .tile", timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
