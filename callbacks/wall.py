@@ -25,7 +25,7 @@ from components.wall_panels import (
     render_weather,
 )
 from data.ruleconfig import load_catalog
-from data.snapshot import shared_snapshot
+from data.snapshot import RefreshAhead, shared_snapshot
 from data.timeutil import now_ts
 
 log = logging.getLogger("cityops.callbacks.wall")
@@ -105,6 +105,7 @@ def register(app) -> None:
     cfg = app.server.config
     refresh = int(cfg.get("REFRESH_SECONDS", 10))
     build = cfg.get("BUILD_ID", "")
+    ahead = RefreshAhead(app.server, refresh)
 
     @app.callback(
         *[Output(WALL[name], prop) for name, prop in (
@@ -118,6 +119,7 @@ def register(app) -> None:
     def _tick(_n, config, meta):
         lang = config["lang"]
         tick = now_ts() // refresh * refresh  # every screen in the same tick shares one snapshot
+        ahead.touch(config["scope"], tick)
         try:
             snap = shared_snapshot(load_catalog(cfg["RULES_FILE"]), config["scope"], tick)
         except Exception:  # the database or a query failed: keep every panel, let the banner speak

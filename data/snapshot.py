@@ -189,12 +189,12 @@ def _local_lock(key: str) -> threading.Lock:
         return _local_locks.setdefault(key, threading.Lock())
 
 
-def shared_snapshot(catalog: Catalog, scope: str, tick: int, wait: float = 2.0) -> dict:
+def shared_snapshot(catalog: Catalog, scope: str, tick: int, wait: float = 2.0, compute_late: bool = True) -> dict | None:
     """The scope's snapshot for this tick, computed by one writer and shared through the cache.
 
     Another process or thread already computing it: wait up to `wait` seconds for its result, then
-    serve the previous tick's snapshot rather than pile on. Errors propagate (the caller keeps the
-    screen's last good data and says so).
+    serve the previous tick's snapshot rather than pile on (or None with compute_late=False, for the
+    refresh-ahead thread). Errors propagate (the caller keeps the screen's last good data and says so).
     """
     cache = backend()
     key, lock_key = f"wall-snapshot:{scope}", f"wall-snapshot-lock:{scope}"
@@ -223,7 +223,56 @@ def shared_snapshot(catalog: Catalog, scope: str, tick: int, wait: float = 2.0) 
         entry = cache.get(key)
         if entry is not None and entry["tick"] >= tick:
             return entry
-    if entry is not None:
+    if entry is not None or not compute_late:
         return entry
     log.warning("wall snapshot for %s not ready after %.1f s; computing it here", scope, wait)
     return wall_snapshot(catalog, scope, tick)
+
+
+class RefreshAhead:
+    """Computes the snapshot of every scope a wall asked for recently as soon as a new tick starts,
+    so screens (whose timers are not aligned to the tick) find it ready in the cache.
+
+    One daemon thread per app, started by the first wall request; the cross-process lock in
+    shared_snapshot keeps it to one computation per tick even with several workers."""
+
+    KEEP_TICKS = 3  # a scope no screen asked for in this many ticks is dropped
+
+    def __init__(self, server, refresh: int):
+        self.server, self.refresh = server, refresh
+        self._seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def touch(self, scope: str, tick: int) -> None:
+        """A screen showed `scope` at `tick`: keep its snapshot warm."""
+        with self._lock:
+            self._seen[scope] = tick
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="wall-refresh-ahead", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        from data.ruleconfig import load_catalog
+        from data.timeutil import now_ts
+
+        while not self._stop.is_set():
+            now = time.time()
+            next_tick = (int(now) // self.refresh + 1) * self.refresh
+            if self._stop.wait(next_tick - now + 0.02):
+                return
+            tick = now_ts() // self.refresh * self.refresh
+            with self._lock:
+                scopes = [s for s, t in self._seen.items() if tick - t <= self.KEEP_TICKS * self.refresh]
+                self._seen = {s: self._seen[s] for s in scopes}
+            for scope in scopes:
+                try:
+                    with self.server.app_context():
+                        shared_snapshot(load_catalog(self.server.config["RULES_FILE"]), scope, tick, wait=0,
+                                        compute_late=False)
+                except Exception:  # the screens' own requests will report and show it; keep the thread alive
+                    log.warning("refresh-ahead of %s at %s failed", scope, tick, exc_info=True)

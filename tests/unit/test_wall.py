@@ -191,3 +191,26 @@ def _walk(component):
             yield from _walk(child)
     elif children is not None and not isinstance(children, str):
         yield from _walk(children)
+
+
+def test_refresh_ahead_computes_the_next_tick_before_any_screen_asks(live_city, app_for):
+    import time
+
+    from data.cache import backend
+    from data.snapshot import RefreshAhead
+    from data.timeutil import now_ts
+
+    app = app_for(live_city)
+    ahead = RefreshAhead(app.server, refresh=1)
+    try:
+        tick = now_ts()
+        ahead.touch(CITY, tick)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            entry = backend().get(f"wall-snapshot:{CITY}")
+            if entry is not None and entry["tick"] > tick:
+                break
+            time.sleep(0.1)
+        assert entry is not None and entry["tick"] > tick and entry["incidents"]["today"] > 0
+    finally:
+        ahead.stop()
