@@ -86,8 +86,9 @@
     clock: function (_n, beat, config) {
       const now = new Date();
       const lang = config.lang === "en" ? "en-GB" : "zh-CN";
-      const date = now.toLocaleDateString(lang, {timeZone: TZ, year: "numeric", month: "long", day: "numeric",
-                                                 weekday: "long"});
+      const long = config.lang !== "en";  // English names are long: "Sat 21 Nov 2026"
+      const date = now.toLocaleDateString(lang, {timeZone: TZ, year: "numeric", month: long ? "long" : "short",
+                                                 day: "numeric", weekday: long ? "long" : "short"});
       const clock = now.toLocaleTimeString("zh-CN", {timeZone: TZ, hour12: false});
       beat = beat || {};
       const limit = 2.5 * config.refresh * 1000;

@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
               "heap_max_mb": round(max(s["heap"] for s in samples) / 1e6, 2),
               "nodes_start": first["nodes"], "nodes_end": last["nodes"], "console_errors": len(errors),
               "samples": samples}
-    out = RESULTS / f"soak-{int(args.minutes)}m.json"
+    out = RESULTS / f"soak-{int(args.minutes)}m-{args.refresh}s.json"
     out.write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}))
     return result

@@ -60,7 +60,8 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
         "warnings": (snap["warnings"], lambda d: render_warnings(d, lang)),
         "projects": (snap["projects"], lambda d: render_projects(d, lang)),
         "ticker": (snap["ticker"], lambda d: render_ticker(d, lang)),
-        "legend": ((snap["map"]["levels"], snap["map"]["heat_breaks"]), lambda d: render_legend(d[0], d[1], lang)),
+        "legend": ((snap["map"]["levels"], snap["map"]["heat_breaks"], snap["map"]["scope_level"]),
+                   lambda d: render_legend(d[0], d[1], lang, d[2])),
         "markers": (snap["map"]["markers"], lambda d: d),
         "project_layer": (snap["projects"]["by_district"], lambda d: _project_points(snap["projects"])),
     }

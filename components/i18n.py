@@ -62,6 +62,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "late_short": ("滞后", "Late"), "at_risk_short": ("预警", "At risk"),
     "no_projects": ("范围内暂无项目", "No projects in this area"),
     "legend_areas": ("区域预警等级", "Area warning level"),
+    "legend_scope": ("本区域整体：{level}", "This area as a whole: {level}"),
     "legend_heat": ("今日事件数（每格）", "Incidents today (per cell)"),
     "legend_markers": ("高优先级事件（24小时内）", "High-priority incidents (24 h)"),
     "legend_projects": ("项目状态（按区）", "Project status (by district)"),

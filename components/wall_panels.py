@@ -192,14 +192,17 @@ def render_ticker(items: list[dict], lang: str) -> list:
     return out
 
 
-def render_legend(levels: dict[str, int], breaks: list[int], lang: str) -> list:
+def render_legend(levels: dict[str, int], breaks: list[int], lang: str, scope_level: int = 5) -> list:
     """Map legend: every colour with its text label (and how many areas have it), the heat classes,
     the incident markers and the project colours; CSS shows the sections of the current layer."""
     counts = {lv: 0 for lv in (1, 2, 3, 4, 5)}
     for lv in levels.values():
         counts[lv] = counts.get(lv, 0) + 1
+    own = [] if scope_level == 5 else [html.Div(className="legend-row legend-own", children=[
+        html.Span(className="swatch", style={"background": LEVELS[scope_level][0]}),
+        html.Span(t("legend_scope", lang, level=level_label(scope_level, lang)))])]
     areas = html.Div(className="legend-sec sec-areas", children=[
-        html.Div(t("legend_areas", lang), className="legend-title"),
+        html.Div(t("legend_areas", lang), className="legend-title"), *own,
         *[html.Div(className="legend-row", children=[
             html.Span(className="swatch", style={"background": LEVELS[lv][0]}),
             html.Span(level_label(lv, lang)), html.Span(f"{counts[lv]}", className="num legend-n")])
