@@ -30,7 +30,6 @@ from data.timeutil import now_ts
 
 log = logging.getLogger("cityops.callbacks.wall")
 
-PANELS = ("weather", "incidents", "warnings", "projects", "ticker", "legend", "levels", "heat", "markers", "project_layer")
 OUTPUTS = ("weather", "freshness", "tiles", "incidents", "warnings", "projects", "ticker", "legend", "areas", "heat",
            "markers", "project_layer", "meta")
 

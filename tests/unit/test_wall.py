@@ -214,3 +214,12 @@ def test_refresh_ahead_computes_the_next_tick_before_any_screen_asks(live_city, 
         assert entry is not None and entry["tick"] > tick and entry["incidents"]["today"] > 0
     finally:
         ahead.stop()
+
+
+def test_legend_pairs_every_colour_with_text_and_names_the_scopes_own_level():
+    from components.wall_panels import render_legend
+
+    legend = _text(render_legend({"310101": 1, "310104": 5, "310105": 5}, [2, 4, 9], "zh", scope_level=1))
+    for label in ("红色 I", "橙色 II", "黄色 III", "蓝色 IV", "正常", "本区域整体：红色 I", "≥ 9", "2–3"):
+        assert label in legend
+    assert "This area as a whole" not in _text(render_legend({}, [], "en", scope_level=5))
