@@ -92,16 +92,21 @@ def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, 
     before = _big_number(dash_duo)
     dash_duo.driver.execute_script("document.getElementById('wall-map')._probe = 42;")
 
-    from data import writes
+    from data.ruleconfig import load_catalog
+    from data.simulator import Simulator
 
     engine = get_engine(live_copy)
-    with engine.connect() as conn:
-        row = dict(conn.execute(select(Incident.__table__).order_by(Incident.id.desc()).limit(1)).mappings().one())
-    row.update(reported_at=now_ts(), priority=1, external_id="WALL-TEST-1", title="浦东大道测试井盖缺失")
-    writes.add_incidents(engine, [row])
+    from tests.conftest import ROOT
 
-    dash_duo.wait_for_contains_text("#wall-ticker", "浦东大道测试井盖缺失", timeout=15)
-    until(lambda: _big_number(dash_duo) >= before + 1, timeout=10)
+    sim = Simulator(engine, load_catalog(str(ROOT / "data" / "catalog.yaml")), seed=5)
+    ids = []
+    while not ids:  # the simulator's arrivals are Poisson: step until it reports something
+        ids = sim.new_incidents(now_ts(), 60)
+    with engine.connect() as conn:
+        title = conn.execute(select(Incident.title).where(Incident.id == max(ids))).scalar_one()
+
+    dash_duo.wait_for_contains_text("#wall-ticker", title, timeout=15)
+    until(lambda: _big_number(dash_duo) >= before + len(ids), timeout=10)
     assert dash_duo.driver.execute_script("return document.getElementById('wall-map')._probe") == 42  # same map
     geometry_loads = dash_duo.driver.execute_script(
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/')).length")
