@@ -125,7 +125,7 @@
         const name = config.lang === "en" ? red.area.en : red.area.zh;
         const cause = config.lang === "en" ? red.cause_en : red.cause_zh;
         return ["wall-panel wall-map mode-warnings", config.titles.warnings, wall.heatFilter("warnings"),
-                {center: [red.lat, red.lon], zoom: 12, transition: "flyTo"},
+                {center: [red.lat, red.lon], zoom: red.area_code.length > 6 ? 12 : 10.5, transition: "flyTo"},
                 `${config.new_red}：${name} · ${cause}`, "wall-callout", state];
       }
       if (!config.rotate) {

@@ -137,8 +137,8 @@ def test_database_failure_keeps_panels_and_shows_since_when(dash_duo, live_copy)
     assert dash_duo.get_logs() == []  # the failure was handled on the server: no failed requests
 
 
-def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_city):
-    dash_duo.start_server(make_app(live_city))
+def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_copy):
+    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=2))
     _viewport(dash_duo, 1920, 1080)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall?kiosk=1&rotate=5&area=999")
     dash_duo.wait_for_element("#wall-tiles .tile", timeout=20)
@@ -148,6 +148,20 @@ def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_city)
     dash_duo.wait_for_class_to_equal("#wall-map-box", "wall-panel wall-map mode-warnings", timeout=12)
     dash_duo.wait_for_class_to_equal("#wall-map-box", "wall-panel wall-map mode-heat", timeout=12)
     dash_duo.wait_for_text_to_equal("#wall-map-title", "事件热力（今日）")
+
+    from sqlalchemy import insert
+
+    from data.db import bump_versions, write_session
+    from data.models import Warning
+
+    with write_session(get_engine(live_copy)) as s:  # a new red warning opens in 崇明区
+        s.execute(insert(Warning).values(level=1, area_code="310151", kind="indicator", subject="rain_1h",
+                                         rule_id="indicator-bands", value=55.0, cause_zh="小时雨量 55 mm",
+                                         cause_en="Hourly rainfall 55 mm", started_at=now_ts()))
+        bump_versions(s, "warnings")
+    dash_duo.wait_for_contains_text("#wall-callout", "新增红色预警：崇明区", timeout=15)  # the carousel jumps to it
+    assert "mode-warnings" in dash_duo.find_element("#wall-map-box").get_attribute("class")
+    _shot(dash_duo, "wall-new-red", 1920, 1080)
     assert dash_duo.get_logs() == []
 
 
