@@ -16,4 +16,11 @@ WALL = {
     "warnings": "wall-warnings", "projects": "wall-projects", "ticker": "wall-ticker", "map_box": "wall-map-box",
     "map": "wall-map", "map_title": "wall-map-title", "areas": "wall-areas", "heat": "wall-heat",
     "markers": "wall-markers", "project_layer": "wall-project-layer", "legend": "wall-legend", "callout": "wall-callout",
+    "nav": "wall-nav",
+}
+AREA = {
+    "config": "area-config", "meta": "area-meta", "nav": "area-nav", "incidents": "area-incidents",
+    "warnings": "area-warnings", "projects": "area-projects", "map": "area-map", "areas": "area-areas",
+    "heat": "area-heat", "markers": "area-markers", "project_layer": "area-project-layer", "legend": "area-legend",
+    "ranking": "area-ranking", "week": "area-week", "active": "area-active",
 }

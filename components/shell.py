@@ -12,9 +12,13 @@ def nav_links(pathname: str, lang: str) -> list:
     """One link per registered page that asks to be in the navigation (in `order`)."""
     pages = sorted((p for p in dash.page_registry.values() if p.get("nav")), key=lambda p: p.get("order", 99))
     suffix = "?lang=en" if lang == "en" else ""
-    return [dcc.Link(t(p["nav"], lang), href=p["relative_path"] + suffix,
-                     className="active" if p["relative_path"] == pathname else "")
-            for p in pages]
+    links = []
+    for p in pages:
+        href = p.get("nav_path", p["relative_path"])
+        section = "/" + href.strip("/").split("/")[0] if href != "/" else "/"
+        active = pathname == "/" if section == "/" else (pathname or "").startswith(section)
+        links.append(dcc.Link(t(p["nav"], lang), href=href + suffix, className="active" if active else ""))
+    return links
 
 
 def create_shell(refresh_seconds: int, default_lang: str) -> html.Div:

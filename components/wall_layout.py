@@ -4,57 +4,17 @@ Everything here is static for the life of the page; the wall callback fills and 
 """
 from __future__ import annotations
 
-import dash_leaflet as dl
 from dash import dcc, html
 
 from components.i18n import t
 from components.ids import WALL
-from components.theme import HEAT, LEVELS, PROJECT_STATUS
-
-# Shanghai's extent, used when the scope's own bounds cannot be read (e.g. the database is down)
-SHANGHAI_BOUNDS = [[30.68, 120.85], [31.88, 122.2]]
-EMPTY_FC = {"type": "FeatureCollection", "features": []}
-
-
-def js(name: str) -> dict:
-    """A reference to a function in assets/wall.js, the form dash-leaflet expects."""
-    return {"variable": f"cityops.wall.{name}"}
-
+from components.citymap import SHANGHAI_BOUNDS, create_city_map
 
 def _panel(title_key: str, body_id: str, lang: str, css: str) -> html.Section:
     return html.Section(className=f"wall-panel {css}", children=[
         html.H2(t(title_key, lang), className="panel-title"),
         html.Div(id=body_id, className="panel-body", children=html.Div(t("wall_loading", lang), className="empty")),
     ])
-
-
-def _map(scope: str, lang: str, bounds: list, tile_url: str | None, kiosk: bool) -> dl.MapContainer:
-    colours = {str(lv): c for lv, (c, _) in LEVELS.items()}
-    layers = []
-    if tile_url:  # an intranet basemap only when configured: never a public tile server
-        layers.append(dl.TileLayer(url=tile_url, attribution=""))
-    layers += [
-        dl.Pane(name="areas", style={"zIndex": 400}, children=dl.GeoJSON(
-            id=WALL["areas"], url=f"/geo/outlines/{scope}.json", style=js("areaStyle"), onEachFeature=js("areaLabel"),
-            hideout={"levels": {}, "colours": colours, "lang": lang}, interactive=False)),
-        dl.Pane(name="heat", style={"zIndex": 410}, children=dl.GeoJSON(
-            id=WALL["heat"], url=f"/geo/heat/{scope}.json", style=js("heatStyle"), filter=js("heatHot"),
-            hideout={"v": [], "breaks": [], "colours": list(HEAT)}, interactive=False)),
-        dl.Pane(name="projects", style={"zIndex": 440}, children=dl.GeoJSON(
-            id=WALL["project_layer"], data=EMPTY_FC, pointToLayer=js("projectPoint"),
-            hideout={"colours": PROJECT_STATUS, "lang": lang}, interactive=False)),
-        dl.Pane(name="markers", style={"zIndex": 450}, children=dl.GeoJSON(
-            id=WALL["markers"], data=EMPTY_FC, pointToLayer=js("incidentPoint"), interactive=False)),
-    ]
-    if not kiosk:
-        layers.append(dl.ZoomControl(position="topright"))
-    centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-    # start from a centre and fit the bounds through `viewport`: the `bounds` prop throws in
-    # dash-leaflet 1.1 (emilhe/dash-leaflet#254)
-    return dl.MapContainer(
-        id=WALL["map"], center=centre, zoom=9, viewport={"bounds": bounds, "transition": "fitBounds"},
-        preferCanvas=True, zoomSnap=0.25, zoomControl=False, attributionControl=False, scrollWheelZoom=not kiosk, dragging=not kiosk,
-        doubleClickZoom=not kiosk, keyboard=False, className="wall-leaflet", children=layers)
 
 
 def create_wall(*, scope: str, scope_name: str, lang: str, kiosk: bool, rotate: int, bounds: list | None,
@@ -73,6 +33,7 @@ def create_wall(*, scope: str, scope_name: str, lang: str, kiosk: bool, rotate: 
     return html.Div(id=WALL["root"], className="wall" + (" kiosk" if kiosk else ""), lang="en" if lang == "en" else "zh-CN",
                     children=[
         dcc.Store(id=WALL["config"], data=config),
+        dcc.Location(id=WALL["nav"], refresh="callback-nav"),
         dcc.Store(id=WALL["meta"], data={}),
         dcc.Store(id=WALL["heartbeat"], data={}),
         dcc.Store(id=WALL["rotate_state"], data={}),
@@ -97,7 +58,7 @@ def create_wall(*, scope: str, scope_name: str, lang: str, kiosk: bool, rotate: 
                 html.Div(id=WALL["tiles"], className="tiles")]),
             html.Section(id=WALL["map_box"], className="wall-panel wall-map mode-all", children=[
                 html.H2(t("wall_map_all", lang), id=WALL["map_title"], className="panel-title"),
-                _map(scope, lang, bounds or SHANGHAI_BOUNDS, tile_url, kiosk),
+                create_city_map(WALL, scope, lang, bounds or SHANGHAI_BOUNDS, tile_url, still=kiosk, clickable=not kiosk),
                 html.Div(id=WALL["legend"], className="wall-legend"),
                 html.Div(id=WALL["callout"], className="wall-callout hidden"),
             ]),

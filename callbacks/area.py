@@ -1,0 +1,85 @@
+"""The area page's refresh (one callback per tick, reusing the wall's snapshot and partial updates)
+and drill-down navigation from the map and the ranking table (also from the desktop wall's map)."""
+from __future__ import annotations
+
+import logging
+
+from dash import Input, Output, State, ctx, no_update
+
+from callbacks.wall import wall_updates
+from components.area_layout import area_href, ranking_rows, render_active, render_week
+from components.ids import AREA, SHELL, WALL
+from data import queries, rankings
+from data.ruleconfig import load_catalog
+from data.snapshot import shared_snapshot
+from data.timeutil import now_ts
+
+log = logging.getLogger("cityops.callbacks.area")
+
+
+def drill_target(click_feature: dict | None, cell: dict | None, triggered: str) -> str | None:
+    """The area code a click asks for: a map feature's id or a ranking row's id."""
+    if triggered.endswith("clickData") and click_feature:
+        code = click_feature.get("id") or (click_feature.get("properties") or {}).get("code")
+        return str(code) if code else None
+    if triggered.endswith("cellClicked") and cell:
+        return str(cell.get("rowId")) if cell.get("rowId") else None
+    return None
+
+
+def register(app) -> None:
+    cfg = app.server.config
+    refresh = int(cfg.get("REFRESH_SECONDS", 10))
+    build = cfg.get("BUILD_ID", "")
+
+    @app.callback(
+        Output(AREA["incidents"], "children"), Output(AREA["warnings"], "children"), Output(AREA["projects"], "children"),
+        Output(AREA["areas"], "hideout"), Output(AREA["heat"], "hideout"), Output(AREA["markers"], "data"),
+        Output(AREA["legend"], "children"), Output(AREA["ranking"], "rowData"), Output(AREA["week"], "children"),
+        Output(AREA["active"], "children"), Output(AREA["meta"], "data"),
+        Input(SHELL["tick"], "n_intervals"), Input(AREA["config"], "data"), State(AREA["meta"], "data"),
+    )
+    def _area_tick(_n, config, meta):
+        scope, lang = config["scope"], config["lang"]
+        now = now_ts()
+        tick = now // refresh * refresh
+        try:
+            snap = shared_snapshot(load_catalog(cfg["RULES_FILE"]), scope, tick)
+            ranking = ranking_rows(rankings.child_ranking(scope, tick), lang)
+            week = rankings.week_compare(scope, tick)
+            active = _all_active(scope)
+        except Exception:  # keep what the page shows; the next tick tries again
+            log.exception("area page %s: refresh failed", scope)
+            return (no_update,) * 11
+        upd = wall_updates(snap, lang, (meta or {}).get("sig"), build)
+        return (upd["incidents"], upd["warnings"], upd["projects"], upd["areas"], upd["heat"], upd["markers"],
+                upd["legend"], ranking, render_week(week, lang), render_active(active, now, lang), upd["meta"])
+
+    @app.callback(
+        Output(AREA["nav"], "href"),
+        Input(AREA["areas"], "clickData"), Input(AREA["ranking"], "cellClicked"), State(AREA["config"], "data"),
+        prevent_initial_call=True,
+    )
+    def _drill(feature, cell, config):
+        code = drill_target(feature, cell, ctx.triggered_id and ctx.triggered[0]["prop_id"] or "")
+        return area_href(code, config["lang"]) if code else no_update
+
+    @app.callback(
+        Output(WALL["nav"], "href"), Input(WALL["areas"], "clickData"), State(WALL["config"], "data"),
+        prevent_initial_call=True,
+    )
+    def _wall_drill(feature, config):
+        code = drill_target(feature, None, "clickData")
+        return area_href(code, config["lang"]) if code and not config.get("kiosk") else no_update
+
+
+def _all_active(scope: str) -> list[dict]:
+    """Every active warning in scope, worst and newest first (the snapshot keeps only the newest
+    red/orange ones, for the wall)."""
+    names = queries.area_names()
+    out = []
+    for w in queries.active_warnings(scope).head(50).itertuples():
+        zh, en = names.get(w.area_code, (w.area_code, w.area_code))
+        out.append({"level": int(w.level), "area": {"zh": zh, "en": en}, "cause_zh": w.cause_zh,
+                    "cause_en": w.cause_en, "started_at": int(w.started_at)})
+    return out

@@ -1,0 +1,128 @@
+"""The desktop drill-down page for one area (/area/CODE): the wall's panels sized for a desk, the
+child areas on a map and in a ranking table, this week against last week, and active warnings."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from components.citymap import SHANGHAI_BOUNDS, create_city_map
+from components.i18n import format_age, t
+from components.ids import AREA
+from components.theme import level_label
+from data.incident_types import CATEGORIES
+
+GRID_THEME = {"function": "themeQuartz.withPart(colorSchemeDarkBlue).withParams({fontFamily: 'inherit', "
+                          "fontSize: 15, backgroundColor: '#0c1f3d', headerBackgroundColor: '#10284d'})"}
+
+
+def area_href(code: str, lang: str) -> str:
+    return f"/area/{code}" + ("?lang=en" if lang == "en" else "")
+
+
+def breadcrumbs(lineage: list[dict], lang: str) -> html.Nav:
+    """市 > 区 > 街镇 > 网格, every level but the last a link."""
+    items = []
+    for i, a in enumerate(lineage):
+        label = a["name_en"] if lang == "en" else a["name_zh"]
+        if i:
+            items.append(html.Span("›", className="crumb-sep"))
+        items.append(html.Span(label, className="crumb current") if i == len(lineage) - 1
+                     else dcc.Link(label, href=area_href(a["code"], lang), className="crumb"))
+    return html.Nav(items, className="breadcrumbs", id="area-breadcrumbs")
+
+
+def ranking_columns(lang: str) -> list[dict]:
+    name = "name_en" if lang == "en" else "name_zh"
+    rules = {f"lvl-{lv}": f"params.data.level == {lv}" for lv in (1, 2, 3, 4, 5)}
+    return [
+        {"field": name, "headerName": t("col_area", lang), "flex": 2, "cellClass": "link-cell"},
+        {"field": "level", "headerName": t("col_level", lang), "flex": 1, "cellClassRules": rules,
+         "valueFormatter": {"function": "params.data.level_text"}},  # sorts by level: red first
+        {"field": "overdue", "headerName": t("col_overdue", lang), "flex": 1, "sort": "desc", "type": "numericColumn"},
+        {"field": "open", "headerName": t("col_open", lang), "flex": 1, "type": "numericColumn"},
+        {"field": "per_day", "headerName": t("col_per_day", lang), "flex": 1.3, "type": "numericColumn"},
+    ]
+
+
+def ranking_rows(rows: list[dict], lang: str) -> list[dict]:
+    return [dict(r, level_text=level_label(r["level"], lang)) for r in rows]
+
+
+def render_week(week: dict, lang: str) -> list:
+    """Per category: this week's bar against last week's tick, with the change."""
+    diff = week["this"] - week["last"]
+    pct = f"{diff / week['last']:+.0%}" if week["last"] else "—"
+    top = max([max(a, b) for _, a, b in week["by_category"]] + [1])
+    rows = []
+    for cat, this, last in week["by_category"][:8]:
+        change = this - last
+        rows += [html.Div(CATEGORIES[cat]["en" if lang == "en" else "zh"], className="bar-label"),
+                 html.Div(f"{this:,}", className="bar-value num"),
+                 html.Div(f"{change:+,}", className="bar-delta num " + ("up" if change > 0 else "down")),
+                 html.Div(className="bar-track", children=[
+                     html.Div(className="bar-fill", style={"width": f"{100 * this / top:.1f}%"}),
+                     html.Div(className="bar-mark", style={"left": f"{100 * last / top:.1f}%"})])]
+    return [html.Div(t("week_totals", lang, this=f"{week['this']:,}", last=f"{week['last']:,}", delta=pct),
+                     className="week-totals"),
+            html.Div(rows, className="wall-bars week-bars")]
+
+
+def render_active(warnings: list[dict], now: int, lang: str) -> list:
+    """Active warnings with colour and text, area, cause and how long they have been open."""
+    if not warnings:
+        return [html.Div(t("no_active", lang), className="empty")]
+    return [html.Table(className="desk-table", children=[
+        html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_area", "col_cause", "col_since")])),
+        html.Tbody([html.Tr([
+            html.Td(html.Span(level_label(w["level"], lang), className=f"warn-tag lvl-{w['level']}")),
+            html.Td(w["area"]["en" if lang == "en" else "zh"]),
+            html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
+            html.Td(format_age(max(0, now - w["started_at"]), lang).replace("前", "").replace(" ago", ""), className="num"),
+        ]) for w in warnings]),
+    ])]
+
+
+def _panel(title: str, body_id: str, css: str = "", extra=None) -> html.Section:
+    return html.Section(className=f"wall-panel desk-panel {css}", children=[
+        html.H2(title, className="panel-title"), *([extra] if extra is not None else []),
+        html.Div(id=body_id, className="panel-body")])
+
+
+def create_area_page(*, area: dict, lineage: list[dict], lang: str, bounds: list | None, tile_url: str | None,
+                     has_children: bool) -> html.Div:
+    name = area["name_en"] if lang == "en" else area["name_zh"]
+    config = {"scope": area["code"], "lang": lang}
+    ranking = dag.AgGrid(
+        id=AREA["ranking"], columnDefs=ranking_columns(lang), rowData=[], getRowId="params.data.code",
+        defaultColDef={"sortable": True, "resizable": True}, className="desk-grid",
+        dashGridOptions={"theme": GRID_THEME, "rowHeight": 34, "headerHeight": 38, "animateRows": False},
+        style={"height": "100%", "width": "100%"},
+    )
+    if not has_children:
+        ranking = html.Div([html.Div(t("no_children", lang), className="empty"),
+                            html.Div(ranking, style={"display": "none"})])
+    return html.Div(className="page desk area-page", lang="en" if lang == "en" else "zh-CN", children=[
+        dcc.Store(id=AREA["config"], data=config),
+        dcc.Store(id=AREA["meta"], data={}),
+        dcc.Location(id=AREA["nav"], refresh="callback-nav"),
+        breadcrumbs(lineage, lang),
+        html.H1([name, html.Span(t(f"level_{area['level']}", lang), className="level-tag")]),
+        html.Div(className="desk-row three", children=[
+            _panel(t("wall_incidents", lang), AREA["incidents"], "incidents"),
+            _panel(t("wall_warnings", lang), AREA["warnings"], "warnings"),
+            _panel(t("wall_projects", lang), AREA["projects"], "projects"),
+        ]),
+        html.Div(className="desk-row two", children=[
+            html.Section(className="wall-panel desk-panel wall-map mode-all", children=[
+                html.H2(t("area_map", lang), className="panel-title"),
+                create_city_map(AREA, area["code"], lang, bounds or SHANGHAI_BOUNDS, tile_url, clickable=True),
+                html.Div(id=AREA["legend"], className="wall-legend"),
+            ]),
+            html.Section(className="wall-panel desk-panel ranking", children=[
+                html.H2(t("area_ranking", lang), className="panel-title"), html.Div(ranking, className="grid-box")]),
+        ]),
+        html.Div(className="desk-row two", children=[
+            _panel(t("area_week", lang), AREA["week"], "week"),
+            _panel(t("area_active", lang), AREA["active"], "active"),
+        ]),
+    ])

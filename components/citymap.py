@@ -1,0 +1,50 @@
+"""The city map shared by the wall and the desktop pages (dash-leaflet, no public tiles)."""
+from __future__ import annotations
+
+import dash_leaflet as dl
+
+from components.theme import HEAT, LEVELS, PROJECT_STATUS
+
+# Shanghai's extent, used when the scope's own bounds cannot be read (e.g. the database is down)
+SHANGHAI_BOUNDS = [[30.68, 120.85], [31.88, 122.2]]
+EMPTY_FC = {"type": "FeatureCollection", "features": []}
+
+
+def js(name: str) -> dict:
+    """A reference to a function in assets/wall.js, the form dash-leaflet expects."""
+    return {"variable": f"cityops.wall.{name}"}
+
+
+def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: str | None, still: bool = False,
+                    clickable: bool = False) -> dl.MapContainer:
+    """The city map: child-area outlines filled by warning colour (recoloured through `hideout`), the
+    incident heat bins, hot-incident markers and the project layer, each in its own pane.
+
+    ids: component ids for map, areas, heat, markers, project_layer. still: no zoom, drag or scroll
+    (a kiosk wall). clickable: areas report clicks (to drill down)."""
+    colours = {str(lv): c for lv, (c, _) in LEVELS.items()}
+    layers = []
+    if tile_url:  # an intranet basemap only when configured: never a public tile server
+        layers.append(dl.TileLayer(url=tile_url, attribution=""))
+    layers += [
+        dl.Pane(name="areas", style={"zIndex": 400}, children=dl.GeoJSON(
+            id=ids["areas"], url=f"/geo/outlines/{scope}.json", style=js("areaStyle"), onEachFeature=js("areaLabel"),
+            hideout={"levels": {}, "colours": colours, "lang": lang}, interactive=clickable)),
+        dl.Pane(name="heat", style={"zIndex": 410}, children=dl.GeoJSON(
+            id=ids["heat"], url=f"/geo/heat/{scope}.json", style=js("heatStyle"), filter=js("heatHot"),
+            hideout={"v": [], "breaks": [], "colours": list(HEAT)}, interactive=False)),
+        dl.Pane(name="projects", style={"zIndex": 440}, children=dl.GeoJSON(
+            id=ids["project_layer"], data=EMPTY_FC, pointToLayer=js("projectPoint"),
+            hideout={"colours": PROJECT_STATUS, "lang": lang}, interactive=False)),
+        dl.Pane(name="markers", style={"zIndex": 450}, children=dl.GeoJSON(
+            id=ids["markers"], data=EMPTY_FC, pointToLayer=js("incidentPoint"), interactive=False)),
+    ]
+    if not still:
+        layers.append(dl.ZoomControl(position="topright"))
+    centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    # start from a centre and fit the bounds through `viewport`: the `bounds` prop throws in
+    # dash-leaflet 1.1 (emilhe/dash-leaflet#254)
+    return dl.MapContainer(
+        id=ids["map"], center=centre, zoom=9, viewport={"bounds": bounds, "transition": "fitBounds"},
+        preferCanvas=True, zoomSnap=0.25, zoomControl=False, attributionControl=False, scrollWheelZoom=not still,
+        dragging=not still, doubleClickZoom=not still, keyboard=False, className="wall-leaflet", children=layers)

@@ -1,0 +1,35 @@
+"""Drill-down page for one area (/area/CODE): city, district, street or grid."""
+from __future__ import annotations
+
+import logging
+
+import dash
+from flask import current_app, has_request_context
+
+from components.area_layout import create_area_page
+from components.i18n import lang_from, t
+from components.notfound import create_not_found
+from data import mapqueries, queries
+from data.models import CITY_CODE
+from data.scope import ScopeError, resolve_scope
+
+dash.register_page(__name__, path_template="/area/<code>", name="区域下钻", order=2, nav="nav_area",
+                   nav_path=f"/area/{CITY_CODE}")
+log = logging.getLogger("cityops.pages.area")
+
+
+def layout(code: str | None = None, lang: str | None = None, **_ignored):
+    lang = lang_from(lang)
+    if not has_request_context():  # Dash builds the validation layout at start-up
+        area = {"code": CITY_CODE, "name_zh": "", "name_en": "", "level": "city"}
+        return create_area_page(area=area, lineage=[], lang=lang, bounds=None, tile_url=None, has_children=True)
+    try:
+        scope = resolve_scope(code)
+    except ScopeError:
+        log.info("area page: unknown or forbidden code %r", code)
+        shown = (code or "")[:40]
+        return create_not_found(lang, t("area_not_found", lang, code=shown))
+    area = queries.area(scope)
+    return create_area_page(area=area, lineage=queries.lineage(scope), lang=lang, bounds=mapqueries.bounds(scope),
+                            tile_url=current_app.config.get("TILE_URL") or None,
+                            has_children=area["level"] != "grid")
