@@ -1,0 +1,60 @@
+"""The drill path in a real browser: wall -> district -> street -> grid, and back by breadcrumbs."""
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+
+from tests.conftest import make_app
+from tests.integration.test_smoke import OUTSIDE_REQUESTS
+from tests.integration.test_wall import _shot, _viewport
+
+pytestmark = pytest.mark.browser
+
+
+def _first_row(dash_duo):
+    cell = dash_duo.wait_for_element(".ag-center-cols-container .ag-row[row-index='0'] .link-cell", timeout=20)
+    return cell.text, cell
+
+
+def test_drill_from_the_wall_down_to_a_grid_and_back(dash_duo, live_city):
+    dash_duo.start_server(make_app(live_city))
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    dash_duo.wait_for_element(".wall .area-label", timeout=20)
+    label = next(e for e in dash_duo.find_elements(".wall .area-label") if e.text == "浦东新区")
+    ActionChains(dash_duo.driver).move_to_element(label).click().perform()  # a click on the district's polygon
+    until(lambda: dash_duo.driver.current_url.endswith("/area/310115"), timeout=10)
+    dash_duo.wait_for_contains_text(".area-page h1", "浦东新区", timeout=15)
+
+    street, cell = _first_row(dash_duo)  # the street with most overdue incidents comes first
+    cell.click()
+    dash_duo.wait_for_contains_text(".area-page h1", street, timeout=15)
+    assert [c.text for c in dash_duo.find_elements(".breadcrumbs .crumb")][:2] == ["上海市", "浦东新区"]
+    _shot(dash_duo, "area-street", 1920, 1080)
+
+    grid, cell = _first_row(dash_duo)
+    cell.click()
+    dash_duo.wait_for_contains_text(".area-page h1", grid, timeout=15)
+    dash_duo.wait_for_contains_text(".area-page", "网格是最小单元")
+    assert len(dash_duo.find_elements(".breadcrumbs .crumb")) == 4  # 市 > 区 > 街镇 > 网格
+
+    dash_duo.find_elements(".breadcrumbs a.crumb")[1].click()  # back up to the district
+    dash_duo.wait_for_contains_text(".area-page h1", "浦东新区", timeout=15)
+    dash_duo.driver.back()  # the browser's back button returns to the grid
+    dash_duo.wait_for_contains_text(".area-page h1", grid, timeout=15)
+    assert dash_duo.driver.execute_script(OUTSIDE_REQUESTS) == []
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize("path, lang, text", [
+    ("/area/999", "zh", "区域代码“999”不存在"),
+    ("/area/..%2F..%2Fx?lang=en", "en", "There is no area with code"),
+    ("/area/31011500500", "zh", "不存在"),
+])
+def test_bad_area_codes_get_a_not_found_page_in_the_users_language(dash_duo, live_city, path, lang, text):
+    dash_duo.start_server(make_app(live_city))
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
+    dash_duo.wait_for_text_to_equal("h1", "Page not found" if lang == "en" else "页面不存在")
+    dash_duo.wait_for_contains_text(".not-found", text)
+    assert dash_duo.get_logs() == []
