@@ -32,13 +32,27 @@ def _remove_db(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _callback_body(app, n: int, config: dict, meta: dict) -> dict:
-    key = next(k for k in app.callback_map if "wall-meta.data" in k and "wall-weather.children" in k)
+def _callback_body(app, marker: str, n: int, config: dict, meta: dict) -> dict:
+    """The JSON a browser posts for the page callback whose outputs include `marker` (e.g. wall-meta.data)."""
+    key = next(k for k in app.callback_map if marker in k)
     outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]} for part in key.strip(".").split("...")]
+    store = marker.split(".")[0].replace("-meta", "-config")
     return {"output": key, "outputs": outputs, "changedPropIds": ["shell-tick.n_intervals"],
             "inputs": [{"id": "shell-tick", "property": "n_intervals", "value": n},
-                       {"id": "wall-config", "property": "data", "value": config}],
-            "state": [{"id": "wall-meta", "property": "data", "value": meta}]}
+                       {"id": store, "property": "data", "value": config}],
+            "state": [{"id": marker.split(".")[0], "property": "data", "value": meta}]}
+
+
+def post_callback(app, client, marker: str, n: int, config: dict, meta: dict) -> tuple[float, int, int, dict]:
+    """Post one tick of a page callback: (ms, raw bytes, gzip bytes, the new meta store)."""
+    t0 = time.perf_counter()
+    resp = client.post("/_dash-update-component", data=json.dumps(_callback_body(app, marker, n, config, meta)),
+                       headers={"Accept-Encoding": "gzip", "Content-Type": "application/json"})
+    ms = (time.perf_counter() - t0) * 1000
+    assert resp.status_code == 200, resp.data[:300]
+    raw = gzip.decompress(resp.data) if resp.headers.get("Content-Encoding") == "gzip" else resp.data
+    meta_out = json.loads(raw)["response"][marker.split(".")[0]]["data"]
+    return ms, len(raw), len(gzip.compress(raw)), meta_out
 
 
 def main(argv=None) -> int:
@@ -83,19 +97,10 @@ def main(argv=None) -> int:
     RefreshAhead.touch = lambda self, scope, tick: None
     sim = Simulator(get_engine(url), load_catalog(app.server.config["RULES_FILE"]))
     client = app.server.test_client()
-    headers = {"Accept-Encoding": "gzip", "Content-Type": "application/json"}
     result: dict = {"incidents": args.incidents, "refresh_s": refresh, "scopes": {}}
 
     def call(n, config, meta):
-        t0 = time.perf_counter()
-        resp = client.post("/_dash-update-component", data=json.dumps(_callback_body(app, n, config, meta)),
-                           headers=headers)
-        ms = (time.perf_counter() - t0) * 1000
-        assert resp.status_code == 200, resp.data[:300]
-        body = resp.data
-        raw = gzip.decompress(body) if resp.headers.get("Content-Encoding") == "gzip" else body
-        meta_out = json.loads(raw)["response"]["wall-meta"]["data"]
-        return ms, len(raw), len(gzip.compress(raw)), meta_out
+        return post_callback(app, client, "wall-meta.data", n, config, meta)
 
     for label, scope in SCOPES.items():
         config = {"scope": scope, "lang": "zh"}

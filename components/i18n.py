@@ -24,6 +24,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "this_week": ("近7日", "Last 7 d"), "last_week": ("上周", "Week before"),
     "no_children": ("网格是最小单元，没有下级区域。", "A grid is the smallest unit: there are no areas below it."),
     "no_active": ("本区域当前没有生效预警。", "No active warnings in this area."),
+    "data_unavailable": ("数据暂时无法读取，请稍后刷新。详细原因已记录在日志中。",
+                         "The data cannot be read right now; please reload in a moment. The details are in the log."),
     "area_not_found": ("区域代码“{code}”不存在。", "There is no area with code “{code}”."),
     "home_title": ("城市运行概览", "City operations overview"),
     "incidents_today": ("今日事件", "Incidents today"),

@@ -209,6 +209,19 @@ class RollupIncidentHour(Base):
     )
 
 
+class RollupIncidentDay(Base):
+    """Incidents reported and closed per Shanghai day x district x category x source: whole days of
+    the city or a district in ~1k rows instead of ~50k hourly street rows."""
+
+    __tablename__ = "rollup_incident_day"
+    day: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    source: Mapped[str] = mapped_column(String(12), primary_key=True)
+    reported: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class RollupGridDay(Base):
     """Incidents reported per grid cell per Shanghai calendar day (the heat layer's bins)."""
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from data import metrics, queries
 from data.cache import cached_query, current_engine
 from data.metrics import level_of
-from data.models import RollupGridDay
+from data.models import RollupGridDay, RollupIncidentDay
 from data.queries import CHILD_LEVEL
 from data.timeutil import DAY, local_day_start
 
@@ -23,7 +23,12 @@ def reported_by_child(scope: str, start_day: int, end_day: int) -> dict[str, int
     if child is None:
         return {}
     with current_engine().connect() as conn:
-        if child in ("district", "street"):
+        if child == "district":  # the city's districts: whole days from the day rollup
+            d = RollupIncidentDay
+            q = (select(d.district_code, func.sum(d.reported)).where(d.day >= start_day, d.day < end_day)
+                 .group_by(d.district_code))
+            return {c: int(n) for c, n in conn.execute(q) if n}
+        if child == "street":
             return metrics.reported_by_area_hour(conn, scope, start_day, end_day, child)
         q = (select(RollupGridDay.grid_code, func.sum(RollupGridDay.reported))
              .where(RollupGridDay.grid_code.startswith(scope, autoescape=True), RollupGridDay.day >= start_day,

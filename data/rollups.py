@@ -14,12 +14,13 @@ from data.models import (
     LatestReading,
     Reading,
     RollupGridDay,
+    RollupIncidentDay,
     RollupIncidentHour,
     RollupOpen,
 )
 from data.timeutil import DAY, HOUR, OFFSET
 
-ROLLUPS = (RollupIncidentHour, RollupGridDay, RollupOpen, LatestReading)
+ROLLUPS = (RollupIncidentHour, RollupIncidentDay, RollupGridDay, RollupOpen, LatestReading)
 
 
 def _upsert(session: Session, model, rows: list[dict], keys: tuple[str, ...], add: tuple[str, ...] = (),
@@ -111,6 +112,15 @@ def _incident_hour(session: Session, reported: Counter, closed: Counter, meta: d
             row[field] += n
     _upsert(session, RollupIncidentHour, list(rows.values()), ("hour", "street_code", "category", "source"),
             add=("reported", "closed"))
+    days: dict[tuple, dict] = {}
+    for row in rows.values():
+        key = (day_bucket(row["hour"]), row["district_code"], row["category"], row["source"])
+        d = days.setdefault(key, {"day": key[0], "district_code": key[1], "category": key[2], "source": key[3],
+                                  "reported": 0, "closed": 0})
+        d["reported"] += row["reported"]
+        d["closed"] += row["closed"]
+    _upsert(session, RollupIncidentDay, list(days.values()), ("day", "district_code", "category", "source"),
+            add=("reported", "closed"))
 
 
 def _open(session: Session, delta: Counter) -> None:
@@ -140,6 +150,12 @@ def rebuild_all(session: Session) -> None:
         ["hour", "street_code", "category", "source", "district_code", "reported", "closed"],
         select(e.hour, e.street_code, e.category, e.source, func.min(e.district_code), func.sum(e.rep), func.sum(e.clo))
         .group_by(e.hour, e.street_code, e.category, e.source)))
+    h = RollupIncidentHour
+    h_day = h.hour - (h.hour + OFFSET) % DAY
+    session.execute(insert(RollupIncidentDay).from_select(
+        ["day", "district_code", "category", "source", "reported", "closed"],
+        select(h_day, h.district_code, h.category, h.source, func.sum(h.reported), func.sum(h.closed))
+        .group_by(h_day, h.district_code, h.category, h.source)))
     day = (i.reported_at - (i.reported_at + OFFSET) % DAY)
     session.execute(insert(RollupGridDay).from_select(
         ["day", "grid_code", "reported"],
@@ -166,7 +182,7 @@ def snapshot(session: Session) -> dict[str, set[tuple]]:
     for model in ROLLUPS:
         cols = [c for c in model.__table__.columns]
         rows = session.execute(select(*cols)).all()
-        if model is RollupIncidentHour:
+        if model in (RollupIncidentHour, RollupIncidentDay):
             rows = [r for r in rows if r.reported or r.closed]
         if model is RollupOpen:
             rows = [r for r in rows if r.count]

@@ -4,7 +4,9 @@ from __future__ import annotations
 import logging
 
 import dash
+from dash import html
 from flask import current_app, has_request_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from components.area_layout import create_area_page
 from components.i18n import lang_from, t
@@ -25,11 +27,18 @@ def layout(code: str | None = None, lang: str | None = None, **_ignored):
         return create_area_page(area=area, lineage=[], lang=lang, bounds=None, tile_url=None, has_children=True)
     try:
         scope = resolve_scope(code)
+    except SQLAlchemyError:
+        log.exception("area page %r: the database is unavailable", code)
+        return html.Div(t("data_unavailable", lang), className="notice")
     except ScopeError:
         log.info("area page: unknown or forbidden code %r", code)
         shown = (code or "")[:40]
         return create_not_found(lang, t("area_not_found", lang, code=shown))
-    area = queries.area(scope)
-    return create_area_page(area=area, lineage=queries.lineage(scope), lang=lang, bounds=mapqueries.bounds(scope),
-                            tile_url=current_app.config.get("TILE_URL") or None,
-                            has_children=area["level"] != "grid")
+    try:
+        area = queries.area(scope)
+        return create_area_page(area=area, lineage=queries.lineage(scope), lang=lang, bounds=mapqueries.bounds(scope),
+                                tile_url=current_app.config.get("TILE_URL") or None,
+                                has_children=area["level"] != "grid")
+    except SQLAlchemyError:
+        log.exception("area page %s: the database is unavailable", scope)
+        return html.Div(t("data_unavailable", lang), className="notice")

@@ -37,6 +37,7 @@ def test_drill_from_the_wall_down_to_a_grid_and_back(dash_duo, live_city):
     cell.click()
     dash_duo.wait_for_contains_text(".area-page h1", grid, timeout=15)
     dash_duo.wait_for_contains_text(".area-page", "网格是最小单元")
+    dash_duo.wait_for_element("#area-incidents .big-number", timeout=15)  # a grid's panels fill in too
     assert len(dash_duo.find_elements(".breadcrumbs .crumb")) == 4  # 市 > 区 > 街镇 > 网格
 
     dash_duo.find_elements(".breadcrumbs a.crumb")[1].click()  # back up to the district

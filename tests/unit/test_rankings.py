@@ -30,6 +30,23 @@ def test_street_children_are_grids_counted_from_the_grid_rollup(small_city, app_
     assert rankings.child_ranking(rows[0]["code"], SMALL_END) == []  # a grid has nothing below it
 
 
+def test_every_level_has_a_wall_snapshot(small_city, app_for):
+    """City, district, street and grid: the panels the area pages reuse compute at every level."""
+    from data.ruleconfig import load_catalog
+    from data.snapshot import wall_snapshot
+
+    app = app_for(small_city)
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    street = queries.children("310115").code.iloc[0]
+    grid = queries.children(street).code.iloc[0]
+    closed_by_level = []
+    for code in ("310000", "310115", street, grid):
+        snap = wall_snapshot(catalog, code, SMALL_END)
+        assert snap["scope"] == code and snap["incidents"]["today"] >= 0
+        closed_by_level.append(queries.closed_count(code, SMALL_END - 7 * DAY, SMALL_END))
+    assert closed_by_level == sorted(closed_by_level, reverse=True) and closed_by_level[0] > 0
+
+
 def test_week_compare_matches_the_counts_of_both_weeks(small_city, app_for):
     app_for(small_city)
     week = rankings.week_compare("310000", SMALL_END)

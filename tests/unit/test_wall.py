@@ -223,3 +223,11 @@ def test_legend_pairs_every_colour_with_text_and_names_the_scopes_own_level():
     for label in ("红色 I", "橙色 II", "黄色 III", "蓝色 IV", "正常", "本区域整体：红色 I", "≥ 9", "2–3"):
         assert label in legend
     assert "This area as a whole" not in _text(render_legend({}, [], "en", scope_level=5))
+
+
+def test_heat_index_agrees_with_the_served_cells(small_city, app_for):
+    app_for(small_city)
+    for scope in ("310000", "310101"):
+        cells = mapqueries.heat_cells(scope)
+        index, n = mapqueries.heat_index(scope)
+        assert (index, n) == (cells["index"], len(cells["geojson"]["features"]))

@@ -1,0 +1,83 @@
+"""Benchmark: the desktop pages' server work at 1M incidents with a cold cache.
+
+    python -m bench.pages [--incidents 1000000] [--repeat 5]
+
+For /area/CODE at each level: the page layout (what the browser gets when it opens the URL) and
+its refresh callback (panels, map colours, ranking, week-on-week, warnings), both with the cache
+cleared before every run, on bench/results/bench-N.sqlite (seeded by bench.run if missing).
+Reports medians; writes bench/results/pages-N.json. Run on demand.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+AREAS = {"city": "310000", "district": "310115", "street": "310115005", "grid": "310115005001"}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--incidents", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=5)
+    args = p.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from bench.run import END, seed_fresh
+
+    db = RESULTS / f"bench-{args.incidents}.sqlite"
+    if not db.exists():
+        seed_fresh(db, args.incidents, 30)
+
+    import dash
+    from flask import g
+
+    import callbacks.area as area_cb
+    import data.queries as queries_mod
+    from app import create_app
+    from bench.wall import post_callback
+    from data.cache import cache
+    from data.db import get_engine
+    from data.schema import upgrade
+    from data.snapshot import RefreshAhead
+    from data.timeutil import parse_local
+
+    url = f"sqlite:///{db}"
+    upgrade(get_engine(url))
+    now = parse_local(END)
+    area_cb.now_ts = queries_mod.now_ts = lambda: now  # the seeded data ends at END
+    RefreshAhead.touch = lambda self, scope, tick: None
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
+    layout = next(pg["layout"] for pg in dash.page_registry.values() if pg["path_template"] == "/area/<code>")
+    client = app.server.test_client()
+    rows = {}
+    for label, code in AREAS.items():
+        layout_ms, tick_ms = [], []
+        for _ in range(args.repeat):
+            with app.server.test_request_context():
+                cache.clear()
+                g.pop("_cityops_versions", None)
+                t0 = time.perf_counter()
+                layout(code=code)
+                layout_ms.append((time.perf_counter() - t0) * 1000)
+            cache.clear()
+            ms, *_ = post_callback(app, client, "area-meta.data", 0, {"scope": code, "lang": "zh"}, {})
+            tick_ms.append(ms)
+        rows[label] = {"layout_ms_median": round(statistics.median(layout_ms), 1),
+                       "refresh_ms_median": round(statistics.median(tick_ms), 1),
+                       "total_ms_median": round(statistics.median(a + b for a, b in zip(layout_ms, tick_ms)), 1)}
+        print(label, rows[label], flush=True)
+    out = RESULTS / f"pages-{args.incidents}.json"
+    out.write_text(json.dumps({"incidents": args.incidents, "cold_cache": True, "area": rows}, indent=1))
+    print("\n| /area at | layout ms | refresh callback ms | total ms (median, cold cache) |\n|---|---:|---:|---:|")
+    for label, r in rows.items():
+        print(f"| {label} | {r['layout_ms_median']} | {r['refresh_ms_median']} | {r['total_ms_median']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
