@@ -17,6 +17,7 @@ test: $(VENV)/.test-deps
 bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.wall --reuse
+	$(BIN)/python -m bench.pages
 
 soak: $(VENV)/.run-deps
 	$(BIN)/python -m bench.soak --minutes 60
