@@ -4,7 +4,7 @@ Registered per app rather than with the global dash.callback: Dash hands global 
 the first app that starts and then clears them, so a second app in one process (every test
 after the first, or an app rebuilt after a config change) would otherwise have none.
 """
-from callbacks import area, geo_routes, home, shell, wall
+from callbacks import area, geo_routes, home, indicators, shell, wall
 
 
 def register_all(app) -> None:
@@ -12,4 +12,5 @@ def register_all(app) -> None:
     home.register(app)
     wall.register(app)
     area.register(app)
+    indicators.register(app)
     geo_routes.register(app)

@@ -24,3 +24,5 @@ AREA = {
     "heat": "area-heat", "markers": "area-markers", "project_layer": "area-project-layer", "legend": "area-legend",
     "ranking": "area-ranking", "week": "area-week", "active": "area-active",
 }
+INDICATORS = {"catalogue": "ind-catalogue", "updated": "ind-updated"}
+INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart"}

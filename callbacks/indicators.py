@@ -1,0 +1,27 @@
+"""Indicator pages: the catalogue refreshes each tick (the detail page is built from its URL alone)."""
+from __future__ import annotations
+
+import logging
+
+from dash import Input, Output, no_update
+
+from components.i18n import lang_from
+from components.ids import INDICATORS, SHELL
+from components.indicator_views import render_catalogue
+from data import indicators
+from data.timeutil import now_ts
+
+log = logging.getLogger("cityops.callbacks.indicators")
+
+
+def register(app) -> None:
+    default_lang = app.server.config.get("DEFAULT_LANG", "zh")
+
+    @app.callback(Output(INDICATORS["catalogue"], "children"),
+                  Input(SHELL["tick"], "n_intervals"), Input(SHELL["location"], "search"))
+    def _catalogue(_n, search):
+        try:
+            return render_catalogue(indicators.catalogue_status(now_ts()), lang_from(search, default_lang))
+        except Exception:  # keep the cards the page shows
+            log.exception("indicator catalogue refresh failed")
+            return no_update

@@ -1,0 +1,143 @@
+"""Indicator pages: the catalogue cards, the history chart with warning bands, by-district table."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from components.i18n import format_age, t
+from components.theme import BORDER, FONT, LEVELS, MUTED, TEXT, level_label
+from components.wall_panels import format_value, late_text
+from data.timeutil import DAY, local_day_start, parse_local, to_dt
+
+BAND_OPACITY = 0.2
+
+
+RANGES = {"24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY}
+MAX_CUSTOM_DAYS = 92
+
+
+def parse_range(key: str | None, start: str | None, end: str | None, now: int) -> tuple[str, int, int, bool]:
+    """(range key, start ts, end ts, valid) from URL values; anything invalid falls back to 24 h.
+
+    Custom ranges are whole Shanghai days, start and end inclusive, at most 92 days, not in the future."""
+    if key in (None, "", "24h") or key in RANGES:
+        key = key or "24h"
+        return key, now - RANGES[key], now, True
+    if key == "custom":
+        try:
+            a = parse_local(str(start))
+            b = parse_local(str(end))
+        except (TypeError, ValueError):
+            return "24h", now - DAY, now, False
+        a, b = local_day_start(a), min(local_day_start(b) + DAY, now)
+        if a < b <= now and b - a <= MAX_CUSTOM_DAYS * DAY:
+            return "custom", a, b, True
+    return "24h", now - DAY, now, False
+
+
+def _name(ind: dict, lang: str) -> str:
+    return ind["name_en"] if lang == "en" else ind["name_zh"]
+
+
+def ind_href(code: str, lang: str, **params) -> str:
+    query = {k: v for k, v in params.items() if v}
+    if lang == "en":
+        query["lang"] = "en"
+    return f"/indicators/{code}" + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def render_catalogue(items: list[dict], lang: str) -> list:
+    """One section per category; each indicator a card with value, level (colour and text), freshness."""
+    sections, current, cards = [], None, []
+
+    def close():
+        if current is not None:
+            sections.append(html.Section(className="ind-cat", children=[
+                html.H2(t(f"cat_{current}", lang)), html.Div(cards, className="ind-cards")]))
+
+    for ind in items:
+        if ind["category"] != current:
+            close()
+            current, cards = ind["category"], []
+        late = ind["stale"] or ind["value"] is None
+        colour = "#7d8aa3" if late else LEVELS[ind["level"]][0]
+        status = late_text(ind["age_s"], lang) if late else level_label(ind["level"], lang)
+        cards.append(dcc.Link(href=ind_href(ind["code"], lang), className="ind-card" + (" stale" if late else ""),
+                              style={"borderLeftColor": colour}, children=[
+            html.Div(_name(ind, lang), className="ind-card-name"),
+            html.Div([html.Span(format_value(ind["value"], ind["decimals"]), className="num ind-card-value"),
+                      html.Span(ind["unit"], className="tile-unit")]),
+            html.Div([html.Span(status, style={"color": colour}, className="ind-card-status"),
+                      html.Span(t("updated_ago", lang, age=format_age(ind["age_s"], lang))
+                                if ind["age_s"] is not None and not late else "", className="ind-card-age")]),
+        ]))
+    close()
+    return sections
+
+
+def history_figure(ind: dict, points: list[tuple[int, float]], last_week: list[tuple[int, float]], lang: str,
+                   start: int, end: int) -> go.Figure:
+    """The series over [start, end] with the warning bands as coloured stripes behind it and the same
+    period last week (shifted forward 7 days) as a dashed line. Plain go objects: no px overhead."""
+    def xs(pts, shift=0):
+        return [to_dt(ts + shift).replace(tzinfo=None) for ts, _ in pts]
+
+    fig = go.Figure()
+    if last_week:
+        fig.add_trace(go.Scatter(x=xs(last_week, 7 * 86400), y=[v for _, v in last_week], name=t("series_last_week", lang),
+                                 mode="lines", line={"color": MUTED, "width": 1.5, "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=xs(points), y=[v for _, v in points], name=t("series_now", lang), mode="lines",
+                             line={"color": "#22d3ee", "width": 2.2}))
+    values = [v for _, v in points + last_week]
+    bands = ind.get("bands")
+    if bands and values:
+        lo, hi = min(values + [bands[0]]), max(values + [bands[0]])
+        pad = (hi - lo) * 0.08 or 1
+        lo, hi = lo - pad, hi + pad
+        up = ind["direction"] == "up"
+        edges = list(bands) + [hi if up else lo]
+        for i, level in enumerate((4, 3, 2, 1)):  # blue .. red, from each threshold to the next
+            a, b = edges[i], edges[i + 1]
+            y0, y1 = (a, b) if up else (b, a)
+            y0, y1 = max(y0, lo), min(y1, hi)
+            if y1 > y0:
+                fig.add_hrect(y0=y0, y1=y1, fillcolor=LEVELS[level][0], opacity=BAND_OPACITY, line_width=0, layer="below",
+                              annotation_text=level_label(level, lang), annotation_position="top left",
+                              annotation_font={"color": LEVELS[level][0], "size": 12})
+        fig.update_yaxes(range=[lo, hi])
+    fig.update_layout(
+        title={"text": t("chart_title", lang, name=_name(ind, lang), unit=ind["unit"] or "—"), "x": 0.01},
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
+        margin={"l": 60, "r": 20, "t": 50, "b": 40}, height=420, hovermode="x unified",
+        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        xaxis={"range": [to_dt(start).replace(tzinfo=None), to_dt(end).replace(tzinfo=None)], "gridcolor": BORDER},
+        yaxis={"gridcolor": BORDER, "title": {"text": ind["unit"] or ""}},
+    )
+    return fig
+
+
+def render_district_table(rows: list[dict], ind: dict, lang: str) -> html.Table:
+    return html.Table(className="desk-table", children=[
+        html.Thead(html.Tr([html.Th(t("col_area", lang)), html.Th(t("col_value", lang)), html.Th(t("col_level", lang))])),
+        html.Tbody([html.Tr([
+            html.Td(r["name_en"] if lang == "en" else r["name_zh"]),
+            html.Td(f"{format_value(r['value'], ind['decimals'])} {ind['unit']}", className="num"),
+            html.Td(html.Span(level_label(r["level"], lang), className=f"warn-tag lvl-{r['level']}")),
+        ]) for r in sorted(rows, key=lambda r: (r["level"], r["code"]))]),
+    ])
+
+
+def render_raised(warnings: list[dict], names: dict, lang: str) -> html.Div:
+    if not warnings:
+        return html.Div(t("no_ind_warnings", lang), className="empty")
+    fmt = "%m-%d %H:%M"
+    return html.Table(className="desk-table", children=[
+        html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_area", "col_cause", "col_started", "col_ended")])),
+        html.Tbody([html.Tr([
+            html.Td(html.Span(level_label(w["level"], lang), className=f"warn-tag lvl-{w['level']}")),
+            html.Td((names.get(w["area_code"]) or (w["area_code"], w["area_code"]))[1 if lang == "en" else 0]),
+            html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
+            html.Td(to_dt(w["started_at"]).strftime(fmt), className="num"),
+            html.Td(to_dt(w["ended_at"]).strftime(fmt) if w["ended_at"] else t("still_active", lang), className="num"),
+        ]) for w in warnings]),
+    ])
