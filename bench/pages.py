@@ -3,8 +3,9 @@
     python -m bench.pages [--incidents 1000000] [--repeat 5]
 
 For /area/CODE at each level: the page layout (what the browser gets when it opens the URL) and
-its refresh callback (panels, map colours, ranking, week-on-week, warnings), both with the cache
-cleared before every run, on bench/results/bench-N.sqlite (seeded by bench.run if missing).
+its refresh callback (panels, map colours, ranking, week-on-week, warnings); for the indicator
+catalogue its refresh callback, for an indicator's detail its layout (the page is built from the
+URL). The cache is cleared before every run, on bench/results/bench-N.sqlite (seeded by bench.run if missing).
 Reports medians; writes bench/results/pages-N.json. Run on demand.
 """
 from __future__ import annotations
@@ -19,6 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 AREAS = {"city": "310000", "district": "310115", "street": "310115005", "grid": "310115005001"}
+
+
+def _catalogue(app, client) -> None:
+    """The catalogue page's refresh callback, as the browser posts it."""
+    key = next(k for k in app.callback_map if "ind-catalogue.children" in k)
+    body = {"output": key, "outputs": {"id": "ind-catalogue", "property": "children"},
+            "changedPropIds": ["shell-tick.n_intervals"],
+            "inputs": [{"id": "shell-tick", "property": "n_intervals", "value": 1},
+                       {"id": "shell-location", "property": "search", "value": ""}]}
+    resp = client.post("/_dash-update-component", data=json.dumps(body), headers={"Content-Type": "application/json"})
+    assert resp.status_code == 200, resp.data[:300]
 
 
 def main(argv=None) -> int:
@@ -49,9 +61,13 @@ def main(argv=None) -> int:
     url = f"sqlite:///{db}"
     upgrade(get_engine(url))
     now = parse_local(END)
-    area_cb.now_ts = queries_mod.now_ts = lambda: now  # the seeded data ends at END
+    import callbacks.indicators as ind_cb
+
+    # the seeded data ends at END: every "now" the pages read follows it
+    area_cb.now_ts = queries_mod.now_ts = ind_cb.now_ts = lambda: now
     RefreshAhead.touch = lambda self, scope, tick: None
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
+    sys.modules["pages.indicator"].now_ts = lambda: now  # imported by Dash with the app
     layout = next(pg["layout"] for pg in dash.page_registry.values() if pg["path_template"] == "/area/<code>")
     client = app.server.test_client()
     rows = {}
@@ -71,11 +87,28 @@ def main(argv=None) -> int:
                        "refresh_ms_median": round(statistics.median(tick_ms), 1),
                        "total_ms_median": round(statistics.median(a + b for a, b in zip(layout_ms, tick_ms)), 1)}
         print(label, rows[label], flush=True)
+    pages = {pg["path_template"] or pg["path"]: pg["layout"] for pg in dash.page_registry.values()}
+    other = {"/indicators (catalogue)": lambda: _catalogue(app, client),
+             "/indicators/rain_1h?range=24h": lambda: pages["/indicators/<code>"](code="rain_1h"),
+             "/indicators/temperature?range=30d&area=310115":
+                 lambda: pages["/indicators/<code>"](code="temperature", range="30d", area="310115")}
+    for label, fn in other.items():
+        times = []
+        for _ in range(args.repeat):
+            with app.server.test_request_context():
+                cache.clear()
+                g.pop("_cityops_versions", None)
+                t0 = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t0) * 1000)
+        rows[label] = {"total_ms_median": round(statistics.median(times), 1)}
+        print(label, rows[label], flush=True)
     out = RESULTS / f"pages-{args.incidents}.json"
-    out.write_text(json.dumps({"incidents": args.incidents, "cold_cache": True, "area": rows}, indent=1))
-    print("\n| /area at | layout ms | refresh callback ms | total ms (median, cold cache) |\n|---|---:|---:|---:|")
+    out.write_text(json.dumps({"incidents": args.incidents, "cold_cache": True, "pages": rows}, indent=1))
+    print("\n| page | layout ms | refresh callback ms | total ms (median, cold cache) |\n|---|---:|---:|---:|")
     for label, r in rows.items():
-        print(f"| {label} | {r['layout_ms_median']} | {r['refresh_ms_median']} | {r['total_ms_median']} |")
+        name = f"/area at {label}" if label in AREAS else label
+        print(f"| {name} | {r.get('layout_ms_median', '')} | {r.get('refresh_ms_median', '')} | {r['total_ms_median']} |")
     return 0
 
 

@@ -15,7 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "level_grid": ("网格", "Grid"),
     "area_map": ("下级区域（点击下钻）", "Areas below (click to drill down)"),
     "area_ranking": ("下级区域排名", "Areas below, ranked"),
-    "area_week": ("近7日与上周对比", "Last 7 days vs the week before"),
+    "area_week": ("近7日与上周对比（整日）", "Last 7 whole days vs the week before"),
     "area_active": ("生效预警", "Active warnings"),
     "col_area": ("区域", "Area"), "col_open": ("在办", "Open"), "col_overdue": ("超期", "Overdue"),
     "col_per_day": ("日均事件（近7日）", "Per day (7 d)"), "col_level": ("预警", "Warning"),

@@ -57,9 +57,12 @@ def child_ranking(scope: str, now: int) -> list[dict]:
 
 
 def week_compare(scope: str, now: int) -> dict:
-    """Incidents per category in the last 7 days against the 7 days before, and the totals."""
-    this = queries.incident_counts(scope, now - 7 * DAY, now)
-    last = queries.incident_counts(scope, now - 14 * DAY, now - 7 * DAY)
+    """Incidents per category in the last 7 whole days against the 7 days before, and the totals.
+
+    Whole days so that both weeks are complete and comparable (and come from the day rollup)."""
+    day0 = local_day_start(now)
+    this = queries.incident_counts(scope, day0 - 7 * DAY, day0)
+    last = queries.incident_counts(scope, day0 - 14 * DAY, day0 - 7 * DAY)
     cats = sorted(set(this["by_category"]) | set(last["by_category"]), key=lambda c: -this["by_category"].get(c, 0))
     return {"this": this["total"], "last": last["total"],
             "by_category": [[c, this["by_category"].get(c, 0), last["by_category"].get(c, 0)] for c in cats]}

@@ -50,7 +50,9 @@ def test_every_level_has_a_wall_snapshot(small_city, app_for):
 def test_week_compare_matches_the_counts_of_both_weeks(small_city, app_for):
     app_for(small_city)
     week = rankings.week_compare("310000", SMALL_END)
-    assert week["this"] == queries.incident_counts("310000", SMALL_END - 7 * DAY, SMALL_END)["total"]
+    day0 = local_day_start(SMALL_END)
+    assert week["this"] == queries.incident_counts("310000", day0 - 7 * DAY, day0)["total"]
+    assert week["last"] == queries.incident_counts("310000", day0 - 14 * DAY, day0 - 7 * DAY)["total"] > 0
     assert sum(a for _, a, _ in week["by_category"]) == week["this"]
     assert sum(b for _, _, b in week["by_category"]) == week["last"]
 
