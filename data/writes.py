@@ -6,7 +6,7 @@ from sqlalchemy import Engine, insert, select, update
 from data import rollups
 from data.db import bump_versions, write_session
 from data.incident_types import ACTIONS, step_due
-from data.models import Incident, IncidentHistory, Reading
+from data.models import Incident, IncidentHistory, Reading, Warning
 from data.timeutil import hour_of, now_ts
 
 INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name != "id")
@@ -118,3 +118,27 @@ def add_readings(engine: Engine, rows: list[dict], now: int | None = None) -> No
         s.execute(insert(Reading), rows)
         rollups.readings_added(s, rows)
         bump_versions(s, "readings", now=now if now is not None else now_ts())
+
+
+def acknowledge_warning(engine: Engine, warning_id: int, *, actor: str, now: int | None = None) -> dict:
+    """Record that `actor` has seen an active warning (who and when), once.
+
+    Raises NotFound for an unknown id, NotAllowed when the warning has ended or was already
+    acknowledged (by someone else first: their name is in the details); nothing changes then."""
+    now = now if now is not None else now_ts()
+    with write_session(engine) as s:
+        w = s.execute(select(Warning.__table__).where(Warning.id == warning_id)).mappings().first()
+        if w is None:
+            raise NotFound(f"warning {warning_id} does not exist", warning_id=warning_id)
+        if w["ended_at"] is not None:
+            raise NotAllowed(f"warning {warning_id} ended at {w['ended_at']}", warning_id=warning_id, reason="ended")
+        if w["acknowledged_at"] is not None:
+            raise NotAllowed(f"warning {warning_id} was acknowledged by {w['acknowledged_by']}", warning_id=warning_id,
+                             reason="acknowledged", by=w["acknowledged_by"])
+        changed = s.execute(update(Warning).where(Warning.id == warning_id, Warning.acknowledged_at.is_(None))
+                            .values(acknowledged_at=now, acknowledged_by=actor)).rowcount
+        if changed != 1:  # PostgreSQL: someone acknowledged it between our read and our write
+            raise NotAllowed(f"warning {warning_id} was acknowledged meanwhile", warning_id=warning_id,
+                             reason="acknowledged", by=None)
+        bump_versions(s, "warnings", now=now)
+    return dict(w, acknowledged_at=now, acknowledged_by=actor)

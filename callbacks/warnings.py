@@ -1,0 +1,49 @@
+"""Acknowledging a warning: one click, one write, a sentence in the user's language either way."""
+from __future__ import annotations
+
+import logging
+
+from dash import MATCH, Input, Output, State, ctx, no_update
+
+from components.i18n import lang_from, t
+from components.ids import SHELL
+from components.warnings_view import ACK, ACK_CELL, ack_text
+from data.cache import current_engine
+from data.users import current_user
+from data.writes import NotAllowed, NotFound, WriteError, acknowledge_warning
+
+log = logging.getLogger("cityops.callbacks.warnings")
+
+
+def ack_message(warning_id: int, lang: str) -> str:
+    """Acknowledge as the current user; the cell's new text (success or why not)."""
+    user = current_user()
+    try:
+        row = acknowledge_warning(current_engine(), warning_id, actor=user["name_en" if lang == "en" else "name_zh"])
+        return ack_text(row, lang)
+    except NotFound:
+        return t("ack_missing", lang)
+    except NotAllowed as exc:
+        if exc.details.get("reason") == "ended":
+            return t("ack_ended", lang)
+        return t("ack_taken", lang, who=exc.details.get("by") or "?")
+    except WriteError:
+        log.exception("acknowledging warning %s failed", warning_id)
+        return t("ack_failed", lang)
+
+
+def register(app) -> None:
+    default_lang = app.server.config.get("DEFAULT_LANG", "zh")
+
+    @app.callback(Output({"type": ACK_CELL, "id": MATCH}, "children"),
+                  Input({"type": ACK, "id": MATCH}, "n_clicks"), State(SHELL["location"], "search"),
+                  prevent_initial_call=True)
+    def _ack(n_clicks, search):
+        if not n_clicks:
+            return no_update
+        lang = lang_from(search, default_lang)
+        try:
+            return ack_message(int(ctx.triggered_id["id"]), lang)
+        except Exception:  # the database is down or locked: say so, change nothing
+            log.exception("acknowledging warning %s failed", ctx.triggered_id)
+            return t("ack_failed", lang)

@@ -1,0 +1,106 @@
+"""The warnings page: URL filters, the table with acknowledge buttons, and what an acknowledgement says."""
+from __future__ import annotations
+
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+from dash import html
+
+from components.i18n import format_age, t
+from components.theme import level_label
+from data.models import CITY_CODE
+from data.timeutil import to_dt
+from data.warnlist import KINDS, SORTS
+
+ACK = "warn-ack"  # pattern-matching id type of the acknowledge buttons
+ACK_CELL = "warn-ack-cell"
+
+
+class WarnFilters(NamedTuple):
+    status: str = "active"
+    level: int | None = None
+    kind: str | None = None
+    area: str = CITY_CODE
+    sort: str = "severity"
+    page: int = 1
+
+
+def parse_filters(params: dict) -> tuple[WarnFilters, list[str]]:
+    """Filters from the query string; each invalid value falls back to its default and is named."""
+    bad, f = [], WarnFilters()
+    status = params.get("status")
+    if status in ("active", "history"):
+        f = f._replace(status=status)
+    elif status:
+        bad.append("status")
+    level = params.get("level")
+    if level in ("1", "2", "3", "4"):
+        f = f._replace(level=int(level))
+    elif level:
+        bad.append("level")
+    kind = params.get("kind")
+    if kind in KINDS:
+        f = f._replace(kind=kind)
+    elif kind:
+        bad.append("kind")
+    area = str(params.get("area") or "")
+    if area.isdigit() and len(area) in (6, 9, 12):
+        f = f._replace(area=area)
+    elif area:
+        bad.append("area")
+    sort = params.get("sort")
+    if sort in SORTS:
+        f = f._replace(sort=sort)
+    elif sort:
+        bad.append("sort")
+    page = str(params.get("page") or "1")
+    if page.isdigit() and 1 <= int(page) <= 100_000:
+        f = f._replace(page=int(page))
+    else:
+        bad.append("page")
+    return f, bad
+
+
+def warn_href(f: WarnFilters, lang: str) -> str:
+    """The URL of a filter state (defaults left out), so links can be shared and back works."""
+    defaults = WarnFilters()
+    query = {k: v for k, v in f._asdict().items() if v != getattr(defaults, k) and v is not None}
+    if lang == "en":
+        query["lang"] = "en"
+    return "/warnings" + ("?" + urlencode(query) if query else "")
+
+
+def ack_text(row: dict, lang: str) -> str:
+    return t("ack_done", lang, who=row["acknowledged_by"], at=to_dt(row["acknowledged_at"]).strftime("%m-%d %H:%M"))
+
+
+def render_warning_table(rows: list[dict], names: dict, rules: dict, lang: str, now: int,
+                         status: str = "active") -> html.Div:
+    """Level (colour and text), area, kind, rule, cause, start, duration, acknowledgement."""
+    if not rows:
+        return html.Div(t("no_warnings", lang), className="empty")
+    li = 1 if lang == "en" else 0
+    fmt = "%m-%d %H:%M"
+    body = []
+    for r in rows:
+        end = r["ended_at"] or now
+        if r["acknowledged_at"]:
+            ack = ack_text(r, lang)
+        elif r["ended_at"] is None:
+            ack = html.Button(t("ack_button", lang), id={"type": ACK, "id": r["id"]}, className="range-link ack-button")
+        else:
+            ack = "—"
+        body.append(html.Tr([
+            html.Td(html.Span(level_label(r["level"], lang), className=f"warn-tag lvl-{r['level']}")),
+            html.Td((names.get(r["area_code"]) or (r["area_code"], r["area_code"]))[li]),
+            html.Td(t(f"kind_{r['kind']}", lang)),
+            html.Td((rules.get(r["rule_id"]) or (r["rule_id"], r["rule_id"]))[li]),
+            html.Td(r["cause_en"] if lang == "en" else r["cause_zh"]),
+            html.Td(to_dt(r["started_at"]).strftime(fmt), className="num"),
+            html.Td(format_age(max(0, end - r["started_at"]), lang).replace(" 前", "").replace("前", "")
+                    .replace(" ago", ""), className="num"),
+            html.Td(ack, id={"type": ACK_CELL, "id": r["id"]}),
+        ]))
+    heads = ("col_level", "col_area", "col_kind", "col_rule", "col_cause", "col_started", "col_since", "col_ack")
+    return html.Table(className="desk-table warn-table", children=[
+        html.Thead(html.Tr([html.Th(t(k, lang)) for k in heads])), html.Tbody(body)])

@@ -1,0 +1,72 @@
+"""Warnings (/warnings?status=active|history&level=&kind=&area=&sort=&page=): active warnings by
+colour, area and kind with cause, duration and rule; history; acknowledge (who and when)."""
+from __future__ import annotations
+
+import logging
+
+import dash
+from dash import dcc, html
+from flask import current_app, has_request_context
+from sqlalchemy.exc import SQLAlchemyError
+
+from components.i18n import lang_from, t
+from components.theme import LEVELS, level_label
+from components.warnings_view import parse_filters, render_warning_table, warn_href
+from data import queries, warnlist
+from data.models import CITY_CODE
+from data.ruleconfig import load_catalog
+from data.timeutil import now_ts
+
+dash.register_page(__name__, path="/warnings", name="预警管理", order=4, nav="nav_warnings")
+log = logging.getLogger("cityops.pages.warnings")
+
+
+def layout(lang: str | None = None, **params):
+    lang = lang_from(lang)
+    if not has_request_context():  # the validation layout at start-up
+        return render_warning_table([], {}, {}, lang, 0)
+    f, bad = parse_filters(params)
+    try:
+        data = warnlist.warning_page(f.status, f.area, f.level, f.kind, f.sort, f.page)
+        counts = warnlist.active_counts(f.area)
+        names = queries.area_names()
+        area_name = (names.get(f.area) or (f.area, f.area))[1 if lang == "en" else 0]
+    except SQLAlchemyError:
+        log.exception("warnings page: the database is unavailable")
+        return html.Div(t("data_unavailable", lang), className="notice")
+    rules = {r.id: (r.name_zh, r.name_en) for r in load_catalog(current_app.config["RULES_FILE"]).rules}
+    pages = max(1, -(-data["total"] // warnlist.PAGE_SIZE))
+
+    def chip(label, href, active, colour=None):
+        return dcc.Link(label, href=href, className="range-link" + (" active" if active else ""),
+                        style={"borderColor": colour} if colour else None)
+
+    return html.Div(className="page desk warn-page", children=[
+        html.H1(t("warn_title", lang)),
+        *[html.Div(t("bad_param", lang, name=n), className="notice") for n in bad],
+        html.Div(className="warn-chips desk-chips", children=[
+            html.Div(className=f"warn-chip {LEVELS[lv][1]}", children=[
+                html.Span(level_label(lv, lang)), html.Span(f"{counts.get(str(lv), 0):,}", className="num")])
+            for lv in (1, 2, 3, 4)]),
+        html.Div(className="range-bar", children=[
+            chip(t("tab_active", lang), warn_href(f._replace(status="active", page=1), lang), f.status == "active"),
+            chip(t("tab_history", lang), warn_href(f._replace(status="history", page=1), lang), f.status == "history"),
+            html.Span("|", className="crumb-sep"),
+            chip(t("all", lang), warn_href(f._replace(level=None, page=1), lang), f.level is None),
+            *[chip(level_label(lv, lang), warn_href(f._replace(level=lv, page=1), lang), f.level == lv, LEVELS[lv][0])
+              for lv in (1, 2, 3, 4)],
+            html.Span("|", className="crumb-sep"),
+            chip(t("all", lang), warn_href(f._replace(kind=None, page=1), lang), f.kind is None),
+            *[chip(t(f"kind_{k}", lang), warn_href(f._replace(kind=k, page=1), lang), f.kind == k) for k in warnlist.KINDS],
+            html.Span("|", className="crumb-sep"),
+            *[chip(t(f"sort_{s}", lang), warn_href(f._replace(sort=s, page=1), lang), f.sort == s) for s in warnlist.SORTS],
+            *([chip(t("filter_area", lang, name=area_name) + " ×", warn_href(f._replace(area=CITY_CODE, page=1), lang), True)]
+              if f.area != CITY_CODE else []),
+        ]),
+        render_warning_table(data["rows"], names, rules, lang, now_ts(), status=f.status),
+        html.Div(className="pager", children=[
+            chip(t("prev", lang), warn_href(f._replace(page=f.page - 1), lang), False) if f.page > 1 else None,
+            html.Span(t("page_of", lang, page=f.page, pages=pages, total=f"{data['total']:,}"), className="sub"),
+            chip(t("next", lang), warn_href(f._replace(page=f.page + 1), lang), False) if f.page < pages else None,
+        ]),
+    ])
