@@ -91,7 +91,9 @@ def main(argv=None) -> int:
     other = {"/indicators (catalogue)": lambda: _catalogue(app, client),
              "/indicators/rain_1h?range=24h": lambda: pages["/indicators/<code>"](code="rain_1h"),
              "/indicators/temperature?range=30d&area=310115":
-                 lambda: pages["/indicators/<code>"](code="temperature", range="30d", area="310115")}
+                 lambda: pages["/indicators/<code>"](code="temperature", range="30d", area="310115"),
+             "/warnings (active, by severity)": lambda: pages["/warnings"](),
+             "/warnings?status=history&page=40": lambda: pages["/warnings"](status="history", page="40")}
     for label, fn in other.items():
         times = []
         for _ in range(args.repeat):
