@@ -32,6 +32,7 @@ from data.ruleconfig import level_for
 from data.rules import STALE_FACTOR, schedule_performance
 from data.timeutil import DAY, HOUR, OFFSET, hour_of, now_ts
 
+PROJECT_GRACE_DAYS = 14
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "grid", "grid": None}
 
 
@@ -380,8 +381,10 @@ def projects(scope: str, now: int) -> pd.DataFrame:
     df["spi"] = [round(k[0], 3) for k in kpi]
     df["planned"] = [round(k[1], 3) for k in kpi]
     df["budget_execution"] = (df.spend / df.budget).round(3)
-    df["status"] = ["on_track" if s >= 0.95 or ph == "operation" else "at_risk" if s >= 0.85 else "late"
-                    for s, ph in zip(df.spi, df.phase)]
+    # too young to judge: a few days of slippage on a plan measured in months is noise (as in the rules)
+    young = (now - df.planned_start) < PROJECT_GRACE_DAYS * DAY
+    df["status"] = ["on_track" if s >= 0.95 or ph == "operation" or y else "at_risk" if s >= 0.85 else "late"
+                    for s, ph, y in zip(df.spi, df.phase, young)]
     return df.sort_values(["spi", "id"]).reset_index(drop=True)
 
 

@@ -131,3 +131,18 @@ def test_aligned_blocks_tile_the_window_exactly():
         assert (blocks[-1][1] if blocks else h0) == h1
         assert all((b - a) // HOUR in (1, 2, 4, 8, 24) for a, b in blocks)
     assert len(aligned_blocks(day0 - 7 * DAY, day0 + 23 * HOUR)) == 7 + 5  # 7 days, then 8+8+4+2+1 hours
+
+
+def test_a_project_that_just_started_is_not_late(small_city, app_for):
+    from data import queries
+    from data.timeutil import DAY
+    from tests.conftest import SMALL_END
+
+    app_for(small_city)
+    df = queries.projects("310000", SMALL_END)
+    p = df.iloc[0]
+    just_started = queries.projects.uncached("310000", int(p.planned_start) + 3600)
+    row = just_started[just_started.id == p.id].iloc[0]
+    assert row.status == "on_track"
+    later = queries.projects.uncached("310000", int(p.planned_start) + 30 * DAY)
+    assert set(later.status) <= {"on_track", "at_risk", "late"}
