@@ -1,0 +1,151 @@
+"""Projects pages: URL filters, the portfolio table and timeline, one project's spend and milestones."""
+from __future__ import annotations
+
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from components.i18n import t
+from components.theme import BORDER, FONT, MUTED, PROJECT_STATUS, TEXT, level_label
+from data.projectdata import PHASES, STATUS_ORDER
+from data.timeutil import OFFSET, to_dt
+
+
+class ProjFilters(NamedTuple):
+    department: str | None = None
+    district: str | None = None
+    phase: str | None = None
+    status: str | None = None
+
+
+def parse_project_filters(params: dict, options: dict[str, list[str]]) -> tuple[ProjFilters, list[str]]:
+    """Filters from the query string; values not among the known ones fall back and are named."""
+    allowed = {"department": options["department"], "district": options["district"], "phase": PHASES,
+               "status": tuple(STATUS_ORDER)}
+    values, bad = {}, []
+    for key, ok in allowed.items():
+        v = params.get(key)
+        if v in ok:
+            values[key] = v
+        elif v:
+            bad.append(key)
+    return ProjFilters(**values), bad
+
+
+def proj_href(f: ProjFilters, lang: str) -> str:
+    query = {k: v for k, v in f._asdict().items() if v}
+    if lang == "en":
+        query["lang"] = "en"
+    return "/projects" + ("?" + urlencode(query) if query else "")
+
+
+def _dt(ts):
+    return to_dt(int(ts)).replace(tzinfo=None)
+
+
+def _name(p: dict, lang: str) -> str:
+    return p["name_en"] if lang == "en" else p["name_zh"]
+
+
+def gantt_figure(rows: list[dict], milestones: dict[int, list[dict]], now: int, lang: str) -> go.Figure:
+    """Planned span per project (faint), the share done (in its status colour), milestones and today."""
+    names = [f"{_name(p, lang)} #{p['id']}" for p in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, base=[_dt(p["planned_start"]) for p in rows],
+                         x=[(p["planned_end"] - p["planned_start"]) * 1000 for p in rows], orientation="h",
+                         name=t("planned_bar", lang), marker={"color": "rgba(143,166,200,0.25)"}, hoverinfo="skip"))
+    fig.add_trace(go.Bar(y=names, base=[_dt(p["planned_start"]) for p in rows],
+                         x=[(p["planned_end"] - p["planned_start"]) * 1000 * p["progress"] for p in rows],
+                         orientation="h", name=t("done_bar", lang),
+                         marker={"color": [PROJECT_STATUS[p["status"]] for p in rows]},
+                         customdata=[[round(p["progress"] * 100), round(p["planned"] * 100)] for p in rows],
+                         hovertemplate="%{customdata[0]}% / %{customdata[1]}%<extra></extra>"))
+    ms_x, ms_y, ms_text = [], [], []
+    for p, label in zip(rows, names):
+        for m in milestones.get(int(p["id"]), []):
+            ms_x.append(_dt(m["planned_date"]))
+            ms_y.append(label)
+            ms_text.append(m["name_en"] if lang == "en" else m["name_zh"])
+    fig.add_trace(go.Scatter(x=ms_x, y=ms_y, mode="markers", name=t("milestone", lang), text=ms_text,
+                             marker={"symbol": "diamond", "size": 9, "color": "#f4ecff", "line": {"width": 1, "color": "#071428"}},
+                             hovertemplate="%{text} %{x|%Y-%m-%d}<extra></extra>"))
+    fig.add_vline(x=(now + OFFSET) * 1000,  # the axis shows Shanghai wall time: epoch ms of that line={"color": "#22d3ee", "width": 2, "dash": "dot"},
+                  annotation_text=t("today", lang), annotation_font={"color": "#22d3ee"})
+    fig.update_layout(
+        barmode="overlay", title={"text": t("gantt_title", lang), "x": 0.01}, height=max(320, 28 * len(rows) + 120),
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
+        margin={"l": 10, "r": 20, "t": 60, "b": 40}, legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
+                                                             "yanchor": "bottom"},
+        xaxis={"type": "date", "gridcolor": BORDER}, yaxis={"autorange": "reversed", "automargin": True},
+    )
+    return fig
+
+
+def portfolio_table(rows: list[dict], names: dict, lang: str) -> html.Table:
+    li = 1 if lang == "en" else 0
+    heads = ("col_project", "col_status", "col_spi", "col_progress", "col_phase", "col_department", "col_district",
+             "col_budget", "col_spend", "col_planned_end")
+    return html.Table(className="desk-table proj-table", children=[
+        html.Thead(html.Tr([html.Th(t(h, lang)) for h in heads])),
+        html.Tbody([html.Tr([
+            html.Td(dcc.Link(_name(p, lang), href=f"/projects/{p['id']}" + ("?lang=en" if lang == "en" else ""))),
+            html.Td(html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")),
+            html.Td(f"{p['spi']:.2f}", className="num"),
+            html.Td(f"{p['progress']:.0%} / {p['planned']:.0%}", className="num"),
+            html.Td(t(f"phase_{p['phase']}", lang)),
+            html.Td(p["department"]),
+            html.Td((names.get(p["district_code"]) or (p["district_code"],) * 2)[li]),
+            html.Td(f"{p['budget']:,.0f}", className="num"),
+            html.Td(f"{p['spend']:,.0f}", className="num"),
+            html.Td(to_dt(int(p["planned_end"])).strftime("%Y-%m-%d"), className="num"),
+        ]) for p in rows]),
+    ])
+
+
+def spend_figure(p: dict, plan: list[tuple[int, float]], now: int, lang: str) -> go.Figure:
+    """Planned cumulative spend (S-curve) with today's actual spend and earned value as points: there is
+    no spending history, so nothing is drawn that was not measured."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[_dt(ts) for ts, _ in plan], y=[v for _, v in plan], name=t("spend_plan", lang),
+                             mode="lines", line={"color": MUTED, "width": 2, "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=[_dt(now)], y=[p["spend"]], name=t("spend_actual", lang), mode="markers",
+                             marker={"size": 14, "color": PROJECT_STATUS[p["status"]]}))
+    fig.add_trace(go.Scatter(x=[_dt(now)], y=[round(p["progress"] * p["budget"], 1)], name=t("earned", lang),
+                             mode="markers", marker={"size": 12, "symbol": "diamond", "color": "#22d3ee"}))
+    fig.update_layout(title={"text": t("spend_title", lang), "x": 0.01}, height=360, paper_bgcolor="rgba(0,0,0,0)",
+                      plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
+                      margin={"l": 60, "r": 20, "t": 50, "b": 40}, xaxis={"type": "date", "gridcolor": BORDER},
+                      yaxis={"gridcolor": BORDER, "title": {"text": "万元" if lang != "en" else "10k CNY"}},
+                      legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
+    return fig
+
+
+def milestone_table(ms: list[dict], now: int, lang: str) -> html.Table:
+    def day(ts):
+        return to_dt(int(ts)).strftime("%Y-%m-%d") if ts else t("not_yet", lang)
+    return html.Table(className="desk-table", children=[
+        html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("milestone", "col_planned", "col_actual")])),
+        html.Tbody([html.Tr([
+            html.Td(m["name_en"] if lang == "en" else m["name_zh"]),
+            html.Td(day(m["planned_date"]), className="num"),
+            html.Td(day(m["actual_date"]), className="num" + (" overdue" if not m["actual_date"]
+                                                                and m["planned_date"] < now else "")),
+        ]) for m in ms]),
+    ])
+
+
+def project_warning_table(ws: list[dict], lang: str):
+    if not ws:
+        return html.Div(t("no_proj_warnings", lang), className="empty")
+    fmt = "%Y-%m-%d %H:%M"
+    return html.Table(className="desk-table", children=[
+        html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_cause", "col_started", "col_ended")])),
+        html.Tbody([html.Tr([
+            html.Td(html.Span(level_label(w["level"], lang), className=f"warn-tag lvl-{w['level']}")),
+            html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
+            html.Td(to_dt(w["started_at"]).strftime(fmt), className="num"),
+            html.Td(to_dt(w["ended_at"]).strftime(fmt) if w["ended_at"] else t("still_active", lang), className="num"),
+        ]) for w in ws]),
+    ])

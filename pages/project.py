@@ -1,0 +1,66 @@
+"""One project (/projects/ID): KPIs, spend against plan, milestones, schedule warnings."""
+from __future__ import annotations
+
+import logging
+
+import dash
+from dash import dcc, html
+from flask import has_request_context
+from sqlalchemy.exc import SQLAlchemyError
+
+from components.i18n import lang_from, t
+from components.kpi import create_kpi
+from components.notfound import create_not_found
+from components.project_views import milestone_table, project_warning_table, spend_figure
+from data import projectdata, queries
+from data.timeutil import now_ts, to_dt
+
+dash.register_page(__name__, path_template="/projects/<pid>", name="项目详情")
+log = logging.getLogger("cityops.pages.project")
+
+
+def layout(pid: str | None = None, lang: str | None = None, **_ignored):
+    lang = lang_from(lang)
+    if not has_request_context():
+        return html.Div(className="page desk proj-detail")
+    shown = str(pid or "")[:40]
+    if not shown.isdigit() or len(shown) > 9:
+        log.info("project page: malformed id %r", pid)
+        return create_not_found(lang, t("proj_not_found", lang, id=shown))
+    now = now_ts()
+    try:
+        p = projectdata.project(int(shown), now)
+        if p is None:
+            return create_not_found(lang, t("proj_not_found", lang, id=shown))
+        ms = projectdata.milestones((int(shown),)).get(int(shown), [])
+        warnings = projectdata.project_warnings(int(shown))
+        names = queries.area_names()
+    except SQLAlchemyError:
+        log.exception("project page %s: the database is unavailable", pid)
+        return html.Div(t("data_unavailable", lang), className="notice")
+    name = p["name_en"] if lang == "en" else p["name_zh"]
+    district = (names.get(p["district_code"]) or (p["district_code"],) * 2)[1 if lang == "en" else 0]
+    plan = projectdata.planned_spend(p["budget"], int(p["planned_start"]), int(p["planned_end"]))
+    suffix = "?lang=en" if lang == "en" else ""
+    return html.Div(className="page desk proj-detail", children=[
+        html.Nav([dcc.Link(t("proj_title", lang), href="/projects" + suffix, className="crumb"),
+                  html.Span("›", className="crumb-sep"), html.Span(name, className="crumb current")], className="breadcrumbs"),
+        html.H1([name, html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")]),
+        html.Div(f"{p['department']} · {district} · {t('phase_' + p['phase'], lang)} · "
+                 f"{to_dt(int(p['planned_start'])).date()} → {to_dt(int(p['planned_end'])).date()}", className="sub"),
+        html.Div(className="kpis", children=[
+            create_kpi(t("col_spi", lang), f"{p['spi']:.2f}", alert=p["status"] == "late"),
+            create_kpi(t("col_progress", lang), f"{p['progress']:.0%} / {p['planned']:.0%}"),
+            create_kpi(t("budget_execution", lang), f"{p['budget_execution']:.0%}",
+                       f"{p['spend']:,.0f} / {p['budget']:,.0f} " + ("10k CNY" if lang == "en" else "万元")),
+        ]),
+        html.Section(className="wall-panel desk-panel", children=[
+            dcc.Graph(id="proj-spend", figure=spend_figure(p, plan, now, lang), config={"displaylogo": False})]),
+        html.Div(className="desk-row two", children=[
+            html.Section(className="wall-panel desk-panel", children=[
+                html.H2(t("milestones", lang), className="panel-title"), milestone_table(ms, now, lang)]),
+            html.Section(className="wall-panel desk-panel", children=[
+                html.H2(t("proj_history", lang), className="panel-title"),
+                html.Div(project_warning_table(warnings, lang), className="scroll-body")]),
+        ]),
+    ])

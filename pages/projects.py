@@ -1,0 +1,64 @@
+"""The project portfolio (/projects?department=&district=&phase=&status=): at risk first."""
+from __future__ import annotations
+
+import logging
+
+import dash
+from dash import dcc, html
+from flask import has_request_context
+from sqlalchemy.exc import SQLAlchemyError
+
+from components.i18n import lang_from, t
+from components.project_views import gantt_figure, parse_project_filters, portfolio_table, proj_href
+from data import projectdata, queries
+from data.projectdata import PHASES, STATUS_ORDER
+from data.timeutil import now_ts
+
+dash.register_page(__name__, path="/projects", name="重点项目", order=5, nav="nav_projects")
+log = logging.getLogger("cityops.pages.projects")
+
+
+def layout(lang: str | None = None, **params):
+    lang = lang_from(lang)
+    if not has_request_context():
+        return html.Div(className="page desk proj-page")
+    now = now_ts()
+    try:
+        options = projectdata.filter_options(now)
+        f, bad = parse_project_filters(params, options)
+        rows = projectdata.portfolio(now, **f._asdict())
+        ms = projectdata.milestones(tuple(int(p["id"]) for p in rows))
+        names = queries.area_names()
+    except SQLAlchemyError:
+        log.exception("projects page: the database is unavailable")
+        return html.Div(t("data_unavailable", lang), className="notice")
+    li = 1 if lang == "en" else 0
+
+    def chips(key, values, label):
+        current = getattr(f, key)
+        return html.Div(className="range-bar", children=[
+            html.Span(t(f"filter_{key}", lang), className="sub filter-label"),
+            dcc.Link(t("all", lang), href=proj_href(f._replace(**{key: None}), lang),
+                     className="range-link" + (" active" if current is None else "")),
+            *[dcc.Link(label(v), href=proj_href(f._replace(**{key: v}), lang),
+                       className="range-link" + (" active" if current == v else "")) for v in values]])
+
+    budget = sum(p["budget"] for p in rows)
+    spend = sum(p["spend"] for p in rows)
+    counts = {s: sum(1 for p in rows if p["status"] == s) for s in STATUS_ORDER}
+    return html.Div(className="page desk proj-page", children=[
+        html.H1(t("proj_title", lang)),
+        *[html.Div(t("bad_param", lang, name=n), className="notice") for n in bad],
+        chips("status", list(STATUS_ORDER), lambda v: f"{t(v, lang)} · {counts[v]}" if f.status in (None, v) else t(v, lang)),
+        chips("phase", PHASES, lambda v: t(f"phase_{v}", lang)),
+        chips("district", options["district"], lambda v: (names.get(v) or (v, v))[li]),
+        chips("department", options["department"], lambda v: v),
+        html.Div(t("budget_vs_spend", lang, budget=f"{budget:,.0f}", spend=f"{spend:,.0f}",
+                   pct=f"{spend / budget:.0%}" if budget else "—"), className="week-totals"),
+        html.Section(className="wall-panel desk-panel", children=[
+            dcc.Graph(id="proj-gantt", figure=gantt_figure(rows, ms, now, lang), config={"displaylogo": False})
+            if rows else html.Div(t("no_projects_match", lang), className="empty")]),
+        html.Section(className="wall-panel desk-panel", children=[portfolio_table(rows, names, lang)]) if rows else None,
+    ])
+
+

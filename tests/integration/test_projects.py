@@ -1,0 +1,40 @@
+"""Projects pages in a real browser: filter the portfolio, open a project, bad ids."""
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+
+from tests.conftest import make_app
+from tests.integration.test_wall import _shot, _viewport
+
+pytestmark = pytest.mark.browser
+
+
+def test_filter_the_portfolio_and_open_a_project(dash_duo, live_city):
+    dash_duo.start_server(make_app(live_city))
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/projects")
+    dash_duo.wait_for_element(".proj-table", timeout=20)
+    next(a for a in dash_duo.find_elements(".range-link") if a.text.startswith("严重滞后")).click()
+    until(lambda: "status=late" in dash_duo.driver.current_url, timeout=10)
+    until(lambda: {e.text for e in dash_duo.find_elements(".proj-table .proj-tag")} == {"严重滞后"}, timeout=10)
+    dash_duo.wait_for_element("#proj-gantt .main-svg", timeout=15)
+    _shot(dash_duo, "projects-late", 1920, 1080)
+    link = dash_duo.find_element(".proj-table a")
+    name = link.text
+    link.click()
+    dash_duo.wait_for_contains_text(".proj-detail h1", name, timeout=15)
+    dash_duo.wait_for_element("#proj-spend .main-svg", timeout=15)
+    assert dash_duo.find_elements(".proj-detail .desk-table")  # milestones
+    dash_duo.driver.back()
+    until(lambda: "status=late" in dash_duo.driver.current_url, timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize("path", ["/projects/abc", "/projects/999999", "/projects/1%3B%20drop"])
+def test_bad_project_ids_get_a_not_found_page(dash_duo, live_city, path):
+    dash_duo.start_server(make_app(live_city))
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
+    dash_duo.wait_for_text_to_equal("h1", "页面不存在")
+    dash_duo.wait_for_contains_text(".not-found", "项目")
+    assert dash_duo.get_logs() == []
