@@ -67,7 +67,8 @@ def main(argv=None) -> int:
     area_cb.now_ts = queries_mod.now_ts = ind_cb.now_ts = lambda: now
     RefreshAhead.touch = lambda self, scope, tick: None
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
-    sys.modules["pages.indicator"].now_ts = lambda: now  # imported by Dash with the app
+    for module in ("pages.indicator", "pages.projects", "pages.project", "pages.warnings"):
+        sys.modules[module].now_ts = lambda: now  # imported by Dash with the app
     layout = next(pg["layout"] for pg in dash.page_registry.values() if pg["path_template"] == "/area/<code>")
     client = app.server.test_client()
     rows = {}
@@ -93,6 +94,9 @@ def main(argv=None) -> int:
              "/indicators/temperature?range=30d&area=310115":
                  lambda: pages["/indicators/<code>"](code="temperature", range="30d", area="310115"),
              "/warnings (active, by severity)": lambda: pages["/warnings"](),
+             "/projects": lambda: pages["/projects"](),
+             "/projects?status=late": lambda: pages["/projects"](status="late"),
+             "/projects/5": lambda: pages["/projects/<pid>"](pid="5"),
              "/warnings?status=history&page=40": lambda: pages["/warnings"](status="history", page="40")}
     for label, fn in other.items():
         times = []

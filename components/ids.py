@@ -25,4 +25,5 @@ AREA = {
     "ranking": "area-ranking", "week": "area-week", "active": "area-active",
 }
 INDICATORS = {"catalogue": "ind-catalogue", "updated": "ind-updated"}
-INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart"}
+INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart", "map": "ind-map", "areas": "ind-areas",
+             "heat": "ind-heat", "markers": "ind-markers", "project_layer": "ind-project-layer"}

@@ -106,7 +106,8 @@ def history_figure(ind: dict, points: list[tuple[int, float]], last_week: list[t
                               annotation_font={"color": LEVELS[level][0], "size": 12})
         fig.update_yaxes(range=[lo, hi])
     fig.update_layout(
-        title={"text": t("chart_title", lang, name=_name(ind, lang), unit=ind["unit"] or "—"), "x": 0.01},
+        title={"text": t("chart_title", lang, name=_name(ind, lang), unit=ind["unit"]) if ind["unit"] else _name(ind, lang),
+               "x": 0.01},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
         margin={"l": 60, "r": 20, "t": 50, "b": 40}, height=420, hovermode="x unified",
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},

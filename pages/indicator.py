@@ -9,6 +9,7 @@ from dash import dcc, html
 from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from components.citymap import SHANGHAI_BOUNDS, create_city_map
 from components.i18n import lang_from, t
 from components.ids import INDICATOR
 from components.indicator_views import (
@@ -70,7 +71,7 @@ def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, not
     return html.Div(className="page desk ind-detail", children=[
         html.Nav([dcc.Link(t("ind_title", lang), href="/indicators" + ("?lang=en" if lang == "en" else ""), className="crumb"),
                   html.Span("›", className="crumb-sep"), html.Span(name, className="crumb current")], className="breadcrumbs"),
-        html.H1([name, html.Span(ind["unit"], className="level-tag")]),
+        html.H1([name, *([html.Span(ind["unit"], className="level-tag")] if ind["unit"] else [])]),
         *[html.Div(n, className="notice") for n in notices],
         html.Div(className="range-bar", children=[
             *[link(k) for k in ("24h", "7d", "30d")],
@@ -98,7 +99,11 @@ def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, not
         html.Div(className="desk-row two", children=[
             html.Section(className="wall-panel desk-panel", children=[
                 html.H2(t("by_district", lang), className="panel-title"),
-                render_district_table(districts, ind, lang) if districts else html.Div(t("city_only", lang), className="empty"),
+                *([html.Div(className="wall-map mode-warnings ind-map", children=create_city_map(
+                    INDICATOR, CITY_CODE, lang, SHANGHAI_BOUNDS, None,
+                    levels={d["code"]: d["level"] for d in districts}, areas_only=True)),
+                   render_district_table(districts, ind, lang)] if districts
+                  else [html.Div(t("city_only", lang), className="empty")]),
             ]),
             html.Section(className="wall-panel desk-panel", children=[
                 html.H2(t("ind_warnings", lang), className="panel-title"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 
 from tests.conftest import make_app
@@ -22,8 +23,15 @@ def test_drill_from_the_wall_down_to_a_grid_and_back(dash_duo, live_city):
     _viewport(dash_duo, 1920, 1080)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
     dash_duo.wait_for_element(".wall .area-label", timeout=20)
-    label = next(e for e in dash_duo.find_elements(".wall .area-label") if e.text == "浦东新区")
-    ActionChains(dash_duo.driver).move_to_element(label).click().perform()  # a click on the district's polygon
+    def click_district():  # labels are redrawn when colours change: find and click in one go, retry if stale
+        try:
+            label = next(e for e in dash_duo.find_elements(".wall .area-label") if e.text == "浦东新区")
+            ActionChains(dash_duo.driver).move_to_element(label).click().perform()  # a click on the polygon below
+            return True
+        except (StaleElementReferenceException, StopIteration):
+            return False
+
+    until(click_district, timeout=10)
     until(lambda: dash_duo.driver.current_url.endswith("/area/310115"), timeout=10)
     dash_duo.wait_for_contains_text(".area-page h1", "浦东新区", timeout=15)
 
@@ -31,7 +39,11 @@ def test_drill_from_the_wall_down_to_a_grid_and_back(dash_duo, live_city):
     cell.click()
     dash_duo.wait_for_contains_text(".area-page h1", street, timeout=15)
     assert [c.text for c in dash_duo.find_elements(".breadcrumbs .crumb")][:2] == ["上海市", "浦东新区"]
+    dash_duo.wait_for_contains_text("#area-week", "上周", timeout=15)  # how it compares with last week
+    dash_duo.wait_for_element("#area-active", timeout=15)  # what is wrong, and since when
     _shot(dash_duo, "area-street", 1920, 1080)
+    _shot(dash_duo, "area-street-full", 1920, 1800)  # the whole page: panels, map, ranking, week, warnings
+    _viewport(dash_duo, 1920, 1080)
 
     grid, cell = _first_row(dash_duo)
     cell.click()
