@@ -131,6 +131,24 @@ class IncidentHistory(Base):
     incident: Mapped[Incident] = relationship(back_populates="history")
 
 
+class IncidentAudit(Base):
+    """Every accepted action on an incident, with the full request: who, when, which action, which unit,
+    what comment, and the versions it moved between (written in the same transaction as the change)."""
+
+    __tablename__ = "incident_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[int] = mapped_column(BigInteger, index=True)
+    from_status: Mapped[str] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    from_version: Mapped[int] = mapped_column(Integer)
+    to_version: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
 class Project(Base):
     """A city IT/engineering project; KPIs are derived in data.queries from dates, progress and spend."""
 

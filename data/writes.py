@@ -5,8 +5,8 @@ from sqlalchemy import Engine, insert, select, update
 
 from data import rollups
 from data.db import bump_versions, write_session
-from data.incident_types import ACTIONS, step_due
-from data.models import Incident, IncidentHistory, Reading, Warning
+from data.incident_types import ACTIONS, CATEGORIES, step_due
+from data.models import Incident, IncidentAudit, IncidentHistory, Reading, Warning
 from data.timeutil import hour_of, now_ts
 
 INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name != "id")
@@ -69,8 +69,10 @@ def apply_action(engine: Engine, incident_id: int, action: str, *, actor: str, e
                  comment: str | None = None, unit: str | None = None, now: int | None = None) -> dict:
     """Move an incident one step of the closed loop in one transaction.
 
-    Raises NotFound, NotAllowed, BadInput or StaleVersion (someone else changed it first);
-    on any error nothing is written. Returns the incident's new columns.
+    Raises NotFound, NotAllowed, BadInput (a missing reason; a unit that does not handle the
+    incident's category) or StaleVersion (someone else changed it first); on any error nothing is
+    written. The status change, its history row and its audit row commit together. Returns the
+    incident's new columns.
     """
     if action not in ACTIONS:
         raise NotAllowed(f"unknown action {action!r}", action=action)
@@ -89,8 +91,10 @@ def apply_action(engine: Engine, incident_id: int, action: str, *, actor: str, e
                                incident_id=incident_id)
         if before["status"] not in allowed_from:
             raise NotAllowed(f"cannot {action} an incident that is {before['status']}", status=before["status"])
-        if action == "dispatch" and not (unit or "").strip():
-            raise BadInput("dispatch needs a unit", action=action)
+        if action == "dispatch":
+            unit = (unit or "").strip()
+            if unit not in CATEGORIES[before["category"]]["units"]:
+                raise BadInput(f"unit {unit!r} does not handle {before['category']!r}", action=action, unit=unit)
         after = dict(before, status=to_status, status_at=now, due_at=step_due(to_status, now, before["priority"]),
                      closed_at=now if to_status == "closed" else None, version=before["version"] + 1)
         if action == "dispatch":
@@ -105,6 +109,10 @@ def apply_action(engine: Engine, incident_id: int, action: str, *, actor: str, e
             raise StaleVersion(f"incident {incident_id} changed while being updated", incident_id=incident_id)
         s.execute(insert(IncidentHistory).values(incident_id=incident_id, from_status=before["status"],
                                                  to_status=to_status, at=now, actor=actor, comment=comment))
+        s.execute(insert(IncidentAudit).values(incident_id=incident_id, action=action, actor=actor, at=now,
+                                               from_status=before["status"], to_status=to_status,
+                                               from_version=before["version"], to_version=after["version"],
+                                               unit=unit if action == "dispatch" else None, comment=comment))
         rollups.status_changed(s, before, after)
         bump_versions(s, "incidents", now=now)
     return after

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from data import rollups, writes
 from data.db import get_engine, read_session, write_session
-from data.incident_types import ACTIONS
+from data.incident_types import ACTIONS, CATEGORIES
 from data.models import Incident, RollupOpen
 from tests.conftest import SMALL_END
 from tests.unit.tiny_city import incident
@@ -34,12 +34,13 @@ def test_incremental_rollups_equal_a_rebuild_after_random_writes(city_copy):
     moves = 0
     for inc_id in rng.sample(open_ids + new_ids + closed_ids, 120):
         with engine.connect() as conn:
-            status, version = conn.execute(select(Incident.status, Incident.version).where(Incident.id == inc_id)).one()
+            status, version, cat = conn.execute(select(Incident.status, Incident.version, Incident.category)
+                                                .where(Incident.id == inc_id)).one()
         choices = [a for a, (frm, _, _) in ACTIONS.items() if status in frm]
         action = rng.choice(choices)
         now += rng.randint(10, 600)
         writes.apply_action(engine, inc_id, action, actor="t", expected_version=version, comment="理由",
-                            unit="区水务局", now=now)
+                            unit=CATEGORIES[cat]["units"][0], now=now)
         moves += 1
     writes.add_readings(engine, [{"indicator_code": "aqi", "area_code": "310106", "ts": now, "value": 88.0},
                                  {"indicator_code": "aqi", "area_code": "310106", "ts": now - 99999, "value": 1.0}], now=now)

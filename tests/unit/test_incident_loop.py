@@ -1,0 +1,162 @@
+"""The closed loop against its allowed-moves table: a Hypothesis state machine, two officers racing,
+and rejected actions that write nothing."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlalchemy import func, select
+
+from data import rollups, writes
+from data.db import dispose_engine, get_engine
+from data.incident_types import ACTIONS, CATEGORIES
+from data.models import Incident, IncidentAudit, IncidentHistory
+from tests.conftest import SMALL_END
+
+ACTION_NAMES = sorted(ACTIONS)
+
+
+def _row(engine, inc_id):
+    with engine.connect() as conn:
+        return conn.execute(select(Incident.status, Incident.version, Incident.category, Incident.assigned_unit)
+                            .where(Incident.id == inc_id)).one()
+
+
+def _counts(engine, inc_id):
+    with engine.connect() as conn:
+        hist = conn.execute(select(func.count()).where(IncidentHistory.incident_id == inc_id)).scalar()
+        audit = conn.execute(select(func.count()).where(IncidentAudit.incident_id == inc_id)).scalar()
+    return hist, audit
+
+
+class LoopMachine(RuleBasedStateMachine):
+    """The model is the ACTIONS table itself: any action from any status, with or without a reason or
+    unit; the database must agree with the model after every step."""
+
+    db_template: str = ""
+
+    @initialize()
+    def setup(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="loop-"))
+        shutil.copy(self.db_template, self.dir / "c.sqlite")
+        self.url = f"sqlite:///{self.dir / 'c.sqlite'}"
+        self.engine = get_engine(self.url)
+        with self.engine.connect() as conn:
+            self.inc = conn.execute(select(Incident.id).where(Incident.status == "reported").limit(1)).scalar_one()
+        self.status, self.version, self.category, _ = _row(self.engine, self.inc)
+        self.history, self.audit = _counts(self.engine, self.inc)
+        self.now = SMALL_END
+
+    def teardown(self):
+        if hasattr(self, "url"):
+            assert rollups.drift(self.engine) == {}  # the rollups followed every accepted move
+            dispose_engine(self.url)
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    @rule(action=st.sampled_from(ACTION_NAMES), reason=st.sampled_from(["", "  ", "复核未通过：现场仍有积水"]),
+          good_unit=st.booleans(), stale=st.booleans())
+    def act(self, action, reason, good_unit, stale):
+        allowed_from, to_status, needs_reason = ACTIONS[action]
+        unit = CATEGORIES[self.category]["units"][0] if good_unit else "不存在的单位"
+        self.now += 60
+        expected = self.version - 1 if stale else self.version
+        ok = (not stale and self.status in allowed_from and (reason.strip() or not needs_reason)
+              and (action != "dispatch" or good_unit))
+        try:
+            writes.apply_action(self.engine, self.inc, action, actor="值班员", expected_version=expected,
+                                comment=reason, unit=unit, now=self.now)
+            accepted = True
+        except writes.WriteError:
+            accepted = False
+        assert accepted == ok, (action, self.status, reason, good_unit, stale)
+        if ok:
+            self.status, self.version = to_status, self.version + 1
+            self.history += 1
+            self.audit += 1
+
+    @invariant()
+    def database_matches_the_model(self):
+        if not hasattr(self, "engine"):
+            return
+        status, version, _, unit = _row(self.engine, self.inc)
+        assert (status, version) == (self.status, self.version)
+        assert _counts(self.engine, self.inc) == (self.history, self.audit)
+
+
+
+@pytest.fixture
+def loop_template(small_city, tmp_path):
+    get_engine(small_city).dispose()
+    path = tmp_path / "template.sqlite"
+    shutil.copy(small_city.removeprefix("sqlite:///"), path)
+    return str(path)
+
+
+def test_the_loop_follows_its_allowed_moves_table(loop_template):
+    LoopMachine.db_template = loop_template
+    machine = LoopMachine.TestCase
+    machine.settings = settings(max_examples=10, stateful_step_count=20, deadline=None,
+                                suppress_health_check=[HealthCheck.too_slow])
+    machine().runTest()
+
+
+NEXT = {"reported": "register", "registered": "dispatch", "dispatched": "start", "handling": "handled",
+        "verifying": "verify_pass"}
+
+
+def test_two_officers_at_once_exactly_one_wins_every_time(city_copy):
+    engine = get_engine(city_copy)
+    with engine.connect() as conn:
+        ids = conn.scalars(select(Incident.id).where(Incident.status.in_(list(NEXT))).order_by(Incident.id)
+                           .limit(100)).all()
+    assert len(ids) == 100
+    for inc_id in ids:
+        status, version, cat, _ = _row(engine, inc_id)
+        hist_before, audit_before = _counts(engine, inc_id)
+        results = []
+        barrier = threading.Barrier(2)
+
+        def officer(name):
+            barrier.wait()
+            try:
+                writes.apply_action(engine, inc_id, NEXT[status], actor=name, expected_version=version,
+                                    unit=CATEGORIES[cat]["units"][0])
+                results.append("ok")
+            except writes.StaleVersion:
+                results.append("stale")
+
+        threads = [threading.Thread(target=officer, args=(n,)) for n in ("甲", "乙")]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert sorted(results) == ["ok", "stale"]
+        assert _counts(engine, inc_id) == (hist_before + 1, audit_before + 1)  # one history row, one audit row
+    assert rollups.drift(engine) == {}
+
+
+def test_bad_actions_get_a_reason_and_write_nothing(city_copy):
+    engine = get_engine(city_copy)
+    with engine.connect() as conn:
+        inc_id = conn.execute(select(Incident.id).where(Incident.status == "registered").limit(1)).scalar_one()
+    status, version, cat, _ = _row(engine, inc_id)
+    before = _counts(engine, inc_id)
+    cases = [
+        (dict(action="verify_pass", expected_version=version), writes.NotAllowed),
+        (dict(action="dispatch", expected_version=version, unit="不存在的单位"), writes.BadInput),
+        (dict(action="dispatch", expected_version=version, unit=None), writes.BadInput),
+        (dict(action="close", expected_version=version, comment="   "), writes.BadInput),
+        (dict(action="dispatch", expected_version=version + 1, unit=CATEGORIES[cat]["units"][0]), writes.StaleVersion),
+    ]
+    for kwargs, error in cases:
+        with pytest.raises(error):
+            writes.apply_action(engine, inc_id, actor="值班员", **kwargs)
+    with pytest.raises(writes.NotFound):
+        writes.apply_action(engine, 10**9, "register", actor="值班员", expected_version=1)
+    assert _row(engine, inc_id)[:2] == (status, version) and _counts(engine, inc_id) == before
