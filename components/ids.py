@@ -27,3 +27,5 @@ AREA = {
 INDICATORS = {"catalogue": "ind-catalogue", "updated": "ind-updated"}
 INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart", "map": "ind-map", "areas": "ind-areas",
              "heat": "ind-heat", "markers": "ind-markers", "project_layer": "ind-project-layer"}
+INCIDENT = {"state": "inc-state", "action": "inc-action", "unit": "inc-unit", "comment": "inc-comment",
+            "submit": "inc-submit", "result": "inc-result", "body": "inc-body", "actions": "inc-actions"}

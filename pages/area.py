@@ -22,7 +22,7 @@ log = logging.getLogger("cityops.pages.area")
 
 def layout(code: str | None = None, lang: str | None = None, **_ignored):
     lang = lang_from(lang)
-    if not has_request_context():  # Dash builds the validation layout at start-up
+    if code is None or not has_request_context():  # Dash's validation layout (no path variables)
         area = {"code": CITY_CODE, "name_zh": "", "name_en": "", "level": "city"}
         return create_area_page(area=area, lineage=[], lang=lang, bounds=None, tile_url=None, has_children=True)
     try:

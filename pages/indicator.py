@@ -31,7 +31,7 @@ log = logging.getLogger("cityops.pages.indicator")
 def layout(code: str | None = None, lang: str | None = None, range: str | None = None, start: str | None = None,
            end: str | None = None, area: str | None = None, **_ignored):
     lang = lang_from(lang)
-    if not has_request_context():  # the validation layout at start-up: just the ids
+    if code is None or not has_request_context():  # Dash's validation layout (no path variables): the ids
         return _page({"code": "", "name_zh": "", "name_en": "", "unit": "", "area_level": "city"}, lang, "24h", 0, 0,
                      CITY_CODE, [], [], [], [], [], {})
     try:

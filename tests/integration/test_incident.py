@@ -1,0 +1,79 @@
+"""One incident in a real browser: the reporter stays masked, a bad action says why and changes
+nothing, a dispatch lands in the timeline, and a stale page is told to reload."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from data import writes
+from data.db import get_engine
+from data.incident_types import CATEGORIES
+from data.models import Incident
+from data.timeutil import now_ts
+from tests.conftest import make_app
+from tests.integration.test_wall import _shot, _viewport
+
+pytestmark = pytest.mark.browser
+CANARY_NAME, CANARY_PHONE = "司马金丝雀", "13987654321"
+
+
+def _canary(url: str) -> tuple[int, str]:
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        row = dict(conn.execute(select(Incident.__table__).where(Incident.status == "reported").limit(1)).mappings().one())
+    row.update(external_id="CANARY-B", reporter_name=CANARY_NAME, reporter_phone=CANARY_PHONE, reported_at=now_ts() - 60,
+               title="金丝雀路测试井盖缺失")
+    (inc_id,) = writes.add_incidents(engine, [row])
+    writes.apply_action(engine, inc_id, "register", actor="受理员", expected_version=1)
+    return inc_id, row["category"]
+
+
+def _choose(dash_duo, label: str) -> None:
+    next(e for e in dash_duo.find_elements("#inc-action label") if e.text == label).click()
+
+
+def test_dispatch_an_incident_and_see_it_in_the_timeline(dash_duo, live_copy):
+    inc_id, category = _canary(live_copy)
+    dash_duo.start_server(make_app(live_copy))
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/incidents/{inc_id}")
+    dash_duo.wait_for_contains_text(".incident-page h1", "金丝雀路测试井盖缺失", timeout=20)
+    page = dash_duo.driver.page_source
+    assert CANARY_NAME not in page and CANARY_PHONE not in page and "139****4321" in page  # masked on the server
+    assert {e.text for e in dash_duo.find_elements("#inc-action label")} == {"派遣", "直接结案"}  # allowed moves only
+
+    _choose(dash_duo, "派遣")
+    dash_duo.find_element("#inc-submit").click()  # no unit chosen
+    dash_duo.wait_for_contains_text("#inc-result", "请选择负责该类事件的处置单位", timeout=10)
+    assert "立案" in dash_duo.find_element(".incident-page h1").text  # nothing changed
+
+    unit = CATEGORIES[category]["units"][0]
+    dash_duo.select_dcc_dropdown("#inc-unit", value=unit)
+    dash_duo.find_element("#inc-comment").send_keys("请尽快到场")
+    dash_duo.find_element("#inc-submit").click()
+    dash_duo.wait_for_contains_text("#inc-result", "已派遣", timeout=10)
+    dash_duo.wait_for_contains_text(".timeline", "派遣 · 市城运中心值班员 · 请尽快到场", timeout=10)
+    assert "派遣" in dash_duo.find_element(".incident-page h1").text
+    assert unit in dash_duo.find_element(".facts").text
+    _shot(dash_duo, "incident-dispatched", 1920, 1080)
+
+    # another officer moves it meanwhile: this page's next action is refused, and nothing is written
+    engine = get_engine(live_copy)
+    with engine.connect() as conn:
+        version = conn.execute(select(Incident.version).where(Incident.id == inc_id)).scalar_one()
+    writes.apply_action(engine, inc_id, "start", actor="另一位值班员", expected_version=version)
+    _choose(dash_duo, "开始处置")
+    dash_duo.find_element("#inc-submit").click()
+    dash_duo.wait_for_contains_text("#inc-result", "已被他人处理，请刷新", timeout=10)
+    with engine.connect() as conn:
+        assert conn.execute(select(Incident.version).where(Incident.id == inc_id)).scalar_one() == version + 1
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize("path", ["/incidents/abc", "/incidents/999999999", "/incidents/1%27--"])
+def test_bad_incident_ids_get_a_not_found_page(dash_duo, live_city, path):
+    dash_duo.start_server(make_app(live_city))
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
+    dash_duo.wait_for_text_to_equal("h1", "页面不存在")
+    dash_duo.wait_for_contains_text(".not-found", "事件")
+    assert dash_duo.get_logs() == []
