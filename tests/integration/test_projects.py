@@ -3,11 +3,20 @@ from __future__ import annotations
 
 import pytest
 from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 
 from tests.conftest import make_app
 from tests.integration.test_wall import _shot, _viewport
 
 pytestmark = pytest.mark.browser
+
+
+def _texts(dash_duo, selector: str) -> set | None:
+    """The texts of the elements now on the page (None while the page is being replaced)."""
+    try:
+        return {e.text for e in dash_duo.find_elements(selector)}
+    except StaleElementReferenceException:
+        return None
 
 
 def test_filter_the_portfolio_and_open_a_project(dash_duo, live_city):
@@ -17,7 +26,7 @@ def test_filter_the_portfolio_and_open_a_project(dash_duo, live_city):
     dash_duo.wait_for_element(".proj-table", timeout=20)
     next(a for a in dash_duo.find_elements(".range-link") if a.text.startswith("严重滞后")).click()
     until(lambda: "status=late" in dash_duo.driver.current_url, timeout=10)
-    until(lambda: {e.text for e in dash_duo.find_elements(".proj-table .proj-tag")} == {"严重滞后"}, timeout=10)
+    until(lambda: _texts(dash_duo, ".proj-table .proj-tag") == {"严重滞后"}, timeout=10)
     dash_duo.wait_for_element("#proj-gantt .main-svg", timeout=15)
     _shot(dash_duo, "projects-late", 1920, 1080)
     link = dash_duo.find_element(".proj-table a")

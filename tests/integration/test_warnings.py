@@ -5,6 +5,7 @@ import pytest
 from dash.testing.wait import until
 
 from tests.conftest import make_app
+from tests.integration.test_projects import _texts
 from tests.integration.test_wall import _shot, _viewport
 
 pytestmark = pytest.mark.browser
@@ -17,10 +18,10 @@ def test_filter_and_acknowledge_a_warning(dash_duo, live_copy):
     dash_duo.wait_for_element(".warn-table", timeout=20)
     next(a for a in dash_duo.find_elements(".range-link") if a.text == "蓝色 IV").click()
     until(lambda: "level=4" in dash_duo.driver.current_url, timeout=10)
-    until(lambda: all(t.text == "蓝色 IV" for t in dash_duo.find_elements(".warn-table .warn-tag")), timeout=10)
+    until(lambda: _texts(dash_duo, ".warn-table .warn-tag") == {"蓝色 IV"}, timeout=10)
     button = dash_duo.wait_for_element(".ack-button", timeout=10)
     button.click()
-    until(lambda: "市城运中心值班员 于" in dash_duo.find_element(".warn-table").text, timeout=10)  # who, and when
+    dash_duo.wait_for_contains_text(".warn-table", "市城运中心值班员 于", timeout=10)  # who, and when
     _shot(dash_duo, "warnings", 1920, 1080)
     dash_duo.driver.refresh()  # the acknowledgement was stored, not just shown
     dash_duo.wait_for_contains_text(".warn-table", "市城运中心值班员 于", timeout=15)
