@@ -29,3 +29,4 @@ INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart", "map"
              "heat": "ind-heat", "markers": "ind-markers", "project_layer": "ind-project-layer"}
 INCIDENT = {"state": "inc-state", "action": "inc-action", "unit": "inc-unit", "comment": "inc-comment",
             "submit": "inc-submit", "result": "inc-result", "body": "inc-body", "actions": "inc-actions"}
+INCIDENTS = {"grid": "incs-grid", "filters": "incs-filters"}

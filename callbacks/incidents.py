@@ -1,0 +1,56 @@
+"""The incident list: the filter form writes the URL; the grid asks for blocks of rows (infinite model)."""
+from __future__ import annotations
+
+import logging
+
+from dash import Input, Output, State, no_update
+
+from components.i18n import lang_from
+from components.ids import INCIDENTS
+from components.incident_list import FILTER_IDS, list_href, shape_rows
+from data import incidentlist, queries
+from data.incidentlist import SORTABLE, IncidentFilters
+from data.timeutil import now_ts
+
+log = logging.getLogger("cityops.callbacks.incidents")
+
+
+def rows_for(request: dict, filters: dict, lang: str, now: int) -> dict:
+    """One block for the grid: {'rowData', 'rowCount'} from an infinite-model request."""
+    f = IncidentFilters(**filters)
+    sort, desc = "reported_at", True
+    for s in request.get("sortModel") or []:
+        if s.get("colId") in SORTABLE:
+            sort, desc = s["colId"], s.get("sort") == "desc"
+            break
+    start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
+    got = incidentlist.page(f, now, sort, desc, start, end)
+    return {"rowData": shape_rows(got["rows"], queries.area_names(), now, lang), "rowCount": got["total"]}
+
+
+def register(app) -> None:
+    @app.callback(Output(INCIDENTS["grid"], "getRowsResponse"), Input(INCIDENTS["grid"], "getRowsRequest"),
+                  State("incs-state", "data"), prevent_initial_call=True)
+    def _rows(request, state):
+        if not request:
+            return no_update
+        try:
+            return rows_for(request, state["filters"], state["lang"], now_ts())
+        except Exception:  # keep the grid as it is; the log has why
+            log.exception("incident list block failed")
+            return no_update
+
+    @app.callback(Output(FILTER_IDS["nav"], "href"), Input(FILTER_IDS["apply"], "n_clicks"),
+                  *[State(FILTER_IDS[k], "value") for k in ("window", "status", "source", "category", "priority", "unit",
+                                                            "area", "q", "overdue")],
+                  State("incs-state", "data"), prevent_initial_call=True)
+    def _apply(n, window, status, source, category, priority, unit, area, q, overdue, state):
+        if not n:
+            return no_update
+        params = {"window": window, "status": status, "source": source, "category": category, "priority": priority,
+                  "unit": unit, "area": (area or "").strip(), "q": (q or "").strip(), "overdue": "1" if overdue else ""}
+        f, _bad = incidentlist.parse_filters(params)  # the page itself names anything it had to drop
+        href = list_href(f, lang_from(state.get("lang")))
+        if f.area == "310000" and params["area"] and params["area"] != "310000":
+            href += ("&" if "?" in href else "?") + "area=" + params["area"]  # let the page say the code was bad
+        return href

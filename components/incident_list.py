@@ -1,0 +1,116 @@
+"""The incident list: a GET form of filters (so the URL holds them), status counts, and the grid's rows."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from components.area_layout import GRID_THEME
+from components.i18n import t
+from components.ids import INCIDENTS
+from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES
+from data.incidentlist import WINDOWS, IncidentFilters
+from data.models import CITY_CODE, STATUSES
+from data.timeutil import to_dt
+
+
+def list_href(f: IncidentFilters, lang: str, **changes) -> str:
+    f = f._replace(**changes)
+    defaults = IncidentFilters()
+    query = {k: (("1" if v else "0") if isinstance(v, bool) else v) for k, v in f._asdict().items()
+             if v != getattr(defaults, k) and v is not None}
+    if lang == "en":
+        query["lang"] = "en"
+    return "/incidents" + ("?" + urlencode(query) if query else "")
+
+
+FILTER_IDS = {k: f"incs-{k}" for k in ("window", "status", "source", "category", "priority", "unit", "area", "q",
+                                        "overdue", "apply", "nav")}
+
+
+def filter_form(f: IncidentFilters, lang: str) -> html.Div:
+    """Dropdowns and inputs; "筛选" turns them into the URL (callbacks.incidents), so back works."""
+    li = 1 if lang == "en" else 0
+    units = sorted({u for c in CATEGORIES.values() for u in c["units"]})
+
+    def drop(name, options, value, clearable=True):
+        return html.Label([t(f"f_{name}", lang), dcc.Dropdown(
+            id=FILTER_IDS[name], options=[{"label": lab, "value": v} for v, lab in options], value=value,
+            clearable=clearable, placeholder=t("all", lang), className="f-drop")])
+
+    return html.Div(className="filter-form", children=[
+        dcc.Location(id=FILTER_IDS["nav"], refresh="callback-nav"),
+        drop("window", [(w, t(f"win_{w}", lang)) for w in WINDOWS], f.window, clearable=False),
+        drop("status", [(s, STATUS_NAMES[s][li]) for s in STATUSES], f.status),
+        drop("source", [(s, n[li]) for s, n in SOURCE_NAMES.items()], f.source),
+        drop("category", [(c, d["en" if li else "zh"]) for c, d in CATEGORIES.items()], f.category),
+        drop("priority", [(p, p) for p in ("1", "2", "3")], str(f.priority) if f.priority else None),
+        drop("unit", [(u, u) for u in units], f.unit),
+        html.Label([t("f_area", lang), dcc.Input(id=FILTER_IDS["area"], type="text", maxLength=12, className="date-input",
+                                                 value=f.area if f.area != CITY_CODE else "", placeholder="310115")]),
+        html.Label([t("f_q", lang), dcc.Input(id=FILTER_IDS["q"], type="text", value=f.q or "", maxLength=40,
+                                              className="date-input")]),
+        dcc.Checklist(id=FILTER_IDS["overdue"], options=[{"label": t("f_overdue", lang), "value": "1"}],
+                      value=["1"] if f.overdue else [], inline=True, className="f-check"),
+        html.Button(t("f_apply", lang), id=FILTER_IDS["apply"], className="range-link active"),
+        dcc.Link(t("f_reset", lang), href=list_href(IncidentFilters(), lang), className="range-link"),
+    ])
+
+
+def status_chips(counts: dict[str, int], f: IncidentFilters, lang: str) -> html.Div:
+    li = 1 if lang == "en" else 0
+    return html.Div(className="range-bar status-chips", children=[
+        dcc.Link(f"{t('all', lang)} · {sum(counts.values()):,}", href=list_href(f, lang, status=None),
+                 className="range-link" + (" active" if f.status is None else "")),
+        *[dcc.Link(f"{STATUS_NAMES[s][li]} · {counts.get(s, 0):,}", href=list_href(f, lang, status=s),
+                   className="range-link" + (" active" if f.status == s else "")) for s in STATUSES]])
+
+
+def columns(lang: str) -> list[dict]:
+    return [
+        {"field": "reported_at", "headerName": t("col_time", lang), "sortable": True, "width": 130,
+         "valueFormatter": {"function": "params.data ? params.data.time : ''"}},
+        {"field": "title", "headerName": t("col_title", lang), "flex": 2, "cellRenderer": "markdown",
+         "valueGetter": {"function": "params.data ? params.data.link : ''"}},
+        {"field": "status", "headerName": t("col_status", lang), "sortable": True, "width": 100,
+         "valueFormatter": {"function": "params.data ? params.data.status_text : ''"}},
+        {"field": "priority", "headerName": t("inc_priority", lang), "sortable": True, "width": 90},
+        {"field": "category", "headerName": t("inc_category", lang), "sortable": True, "width": 130,
+         "valueFormatter": {"function": "params.data ? params.data.category_text : ''"}},
+        {"field": "source", "headerName": t("inc_source", lang), "sortable": True, "width": 120,
+         "valueFormatter": {"function": "params.data ? params.data.source_text : ''"}},
+        {"field": "street_code", "headerName": t("col_street", lang), "sortable": True, "width": 140,
+         "valueFormatter": {"function": "params.data ? params.data.street : ''"}},
+        {"field": "assigned_unit", "headerName": t("inc_unit", lang), "width": 130},
+        {"field": "due_at", "headerName": t("col_due", lang), "sortable": True, "width": 130,
+         "valueFormatter": {"function": "params.data ? params.data.due : ''"},
+         "cellClassRules": {"overdue-cell": "params.data && params.data.overdue"}},
+    ]
+
+
+def grid(f: IncidentFilters, lang: str) -> dag.AgGrid:
+    return dag.AgGrid(id=INCIDENTS["grid"], columnDefs=columns(lang), rowModelType="infinite",
+                      getRowId="String(params.data.id)", className="desk-grid incidents-grid", style={"height": "62vh"},
+                      dashGridOptions={"theme": GRID_THEME, "rowHeight": 34, "cacheBlockSize": 100,
+                                       "maxBlocksInCache": 20, "infiniteInitialRowCount": 100,
+                                       "rowBuffer": 10, "animateRows": False})
+
+
+def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]:
+    """Grid rows with display text computed on the server (no personal data is in `rows`)."""
+    li = 1 if lang == "en" else 0
+    suffix = "?lang=en" if lang == "en" else ""
+    out = []
+    for r in rows:
+        title = r["title"].replace("[", "(").replace("]", ")")
+        due = r["due_at"]
+        out.append({**r, "time": to_dt(r["reported_at"]).strftime("%m-%d %H:%M"),
+                    "link": f"[{title}](/incidents/{r['id']}{suffix})",
+                    "status_text": STATUS_NAMES[r["status"]][li],
+                    "category_text": CATEGORIES[r["category"]]["en" if li else "zh"],
+                    "source_text": SOURCE_NAMES[r["source"]][li],
+                    "street": (names.get(r["street_code"]) or (r["street_code"],) * 2)[li],
+                    "due": "—" if due is None else to_dt(due).strftime("%m-%d %H:%M"),
+                    "overdue": due is not None and due < now})
+    return out

@@ -1,0 +1,109 @@
+"""The incident list: filters, sort and paging in SQL over the incident table (never in Python),
+plus counts per status for the same filters. No personal data leaves this module."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import func, or_, select
+
+from data.cache import cached_query, current_engine
+from data.incident_types import CATEGORIES, SOURCE_NAMES
+from data.metrics import scope_filter
+from data.models import CITY_CODE, OPEN_STATUSES, STATUSES, Incident
+from data.timeutil import DAY, local_day_start
+
+WINDOWS = {"today": None, "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY}
+SORTABLE = ("reported_at", "priority", "status", "due_at", "category", "source", "street_code", "id")
+COLUMNS = ("id", "reported_at", "title", "category", "subcategory", "source", "status", "priority", "district_code",
+           "street_code", "grid_code", "assigned_unit", "due_at")
+MAX_PAGE = 500
+
+
+class IncidentFilters(NamedTuple):
+    window: str = "today"
+    status: str | None = None
+    source: str | None = None
+    category: str | None = None
+    area: str = CITY_CODE
+    priority: int | None = None
+    unit: str | None = None
+    overdue: bool = False
+    q: str | None = None
+
+
+def _where(f: IncidentFilters, now: int, with_status: bool = True) -> list:
+    i = Incident
+    start = local_day_start(now) if f.window == "today" else now - WINDOWS[f.window]
+    cond = [i.reported_at >= start]
+    if f.area != CITY_CODE:
+        cond.append(scope_filter(i, f.area))
+    if with_status and f.status:
+        cond.append(i.status == f.status)
+    if f.source:
+        cond.append(i.source == f.source)
+    if f.category:
+        cond.append(i.category == f.category)
+    if f.priority:
+        cond.append(i.priority == f.priority)
+    if f.unit:
+        cond.append(i.assigned_unit == f.unit)
+    if f.overdue:
+        cond += [i.status.in_(OPEN_STATUSES), i.due_at < now]
+    if f.q:
+        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond.append(or_(i.title.like(pattern, escape="\\"), i.description.like(pattern, escape="\\")))
+    return cond
+
+
+@cached_query("incidents")
+def page(f: IncidentFilters, now: int, sort: str, descending: bool, start: int, end: int) -> dict:
+    """Rows [start, end) of the filtered list, sorted in SQL; {'rows', 'total'}."""
+    i = Incident
+    col = getattr(i, sort if sort in SORTABLE else "reported_at")
+    order = [col.desc() if descending else col.asc(), i.id.desc()]
+    limit = max(0, min(end - start, MAX_PAGE))
+    cond = _where(f, now)
+    with current_engine().connect() as conn:
+        rows = conn.execute(select(*[getattr(i, c) for c in COLUMNS]).where(*cond).order_by(*order)
+                            .limit(limit).offset(max(0, start))).mappings().all()
+        total = int(conn.execute(select(func.count()).select_from(i).where(*cond)).scalar() or 0)
+    return {"rows": [dict(r) for r in rows], "total": total}
+
+
+@cached_query("incidents")
+def status_counts(f: IncidentFilters, now: int) -> dict[str, int]:
+    """Incidents per status for the filters (the status filter itself left out)."""
+    i = Incident
+    with current_engine().connect() as conn:
+        got = dict(conn.execute(select(i.status, func.count()).where(*_where(f, now, with_status=False))
+                                .group_by(i.status)).all())
+    return {s: int(got.get(s, 0)) for s in STATUSES}
+
+
+def parse_filters(params: dict) -> tuple[IncidentFilters, list[str]]:
+    """Filters from the URL; every unknown value is dropped and named (the page says so)."""
+    f, bad = IncidentFilters(), []
+    checks = {
+        "window": lambda v: v in WINDOWS, "status": lambda v: v in STATUSES, "source": lambda v: v in SOURCE_NAMES,
+        "category": lambda v: v in CATEGORIES, "area": lambda v: v.isdigit() and len(v) in (6, 9, 12),
+        "priority": lambda v: v in ("1", "2", "3"),
+        "unit": lambda v: any(v in c["units"] for c in CATEGORIES.values()),
+        "overdue": lambda v: v in ("1", "0", "true", "false"), "q": lambda v: 0 < len(v.strip()) <= 40,
+    }
+    values = {}
+    for key, ok in checks.items():
+        raw = params.get(key)
+        if raw in (None, ""):
+            continue
+        raw = str(raw)
+        if ok(raw):
+            values[key] = raw
+        else:
+            bad.append(key)
+    if "priority" in values:
+        values["priority"] = int(values["priority"])
+    if "overdue" in values:
+        values["overdue"] = values["overdue"] in ("1", "true")
+    if "q" in values:
+        values["q"] = values["q"].strip()
+    return f._replace(**values), bad
