@@ -18,6 +18,7 @@ bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.wall --reuse
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.incidents
 
 soak: $(VENV)/.run-deps
 	$(BIN)/python -m bench.soak --minutes 60

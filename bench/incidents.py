@@ -1,0 +1,80 @@
+"""Benchmark: incident-list queries at 1M incidents, cold (cache cleared) and warm, medians.
+
+    python -m bench.incidents [--incidents 1000000] [--repeat 5]
+
+Each case is one grid block (100 rows, sorted in SQL) plus the status counts for the same filters,
+on bench/results/bench-N.sqlite (seeded by bench.run if missing). Writes bench/results/incidents-N.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--incidents", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=5)
+    args = p.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from bench.run import END, seed_fresh
+
+    db = RESULTS / f"bench-{args.incidents}.sqlite"
+    if not db.exists():
+        seed_fresh(db, args.incidents, 30)
+    from flask import g
+
+    from app import create_app
+    from data.cache import cache
+    from data.db import get_engine
+    from data.incidentlist import IncidentFilters, page, status_counts
+    from data.schema import upgrade
+    from data.timeutil import parse_local
+
+    url = f"sqlite:///{db}"
+    upgrade(get_engine(url))
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
+    now = parse_local(END)
+    cases = {
+        "today, city, newest first": (IncidentFilters(), "reported_at", True),
+        "7 days, one district, newest first": (IncidentFilters(window="7d", area="310115"), "reported_at", True),
+        "7 days, one street, overdue only": (IncidentFilters(window="7d", area="310115005", overdue=True), "due_at", False),
+        "30 days, city, status handling": (IncidentFilters(window="30d", status="handling"), "reported_at", True),
+        "30 days, city, sorted by priority": (IncidentFilters(window="30d"), "priority", False),
+        "7 days, city, text 井盖": (IncidentFilters(window="7d", q="井盖"), "reported_at", True),
+        "today, city, block 5 (rows 500-600)": (IncidentFilters(), "reported_at", True),
+    }
+    rows = {}
+    with app.server.test_request_context():
+        for name, (f, sort, desc) in cases.items():
+            start = 500 if "block 5" in name else 0
+            cold, warm = [], []
+            for _ in range(args.repeat):
+                cache.clear()
+                g.pop("_cityops_versions", None)
+                t0 = time.perf_counter()
+                page(f, now, sort, desc, start, start + 100)
+                status_counts(f, now)
+                cold.append((time.perf_counter() - t0) * 1000)
+                t0 = time.perf_counter()
+                page(f, now, sort, desc, start, start + 100)
+                status_counts(f, now)
+                warm.append((time.perf_counter() - t0) * 1000)
+            rows[name] = {"cold_ms": round(statistics.median(cold), 1), "warm_ms": round(statistics.median(warm), 2)}
+            print(name, rows[name], flush=True)
+    (RESULTS / f"incidents-{args.incidents}.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False))
+    print("\n| list query (100 rows + status counts) | cold ms | warm ms |\n|---|---:|---:|")
+    for name, r in rows.items():
+        print(f"| {name} | {r['cold_ms']} | {r['warm_ms']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
