@@ -6,7 +6,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from components.citymap import SHANGHAI_BOUNDS, create_city_map
-from components.i18n import format_age, t
+from components.i18n import format_duration, t
 from components.ids import AREA
 from components.theme import level_label
 from data.incident_types import CATEGORIES
@@ -77,7 +77,7 @@ def render_active(warnings: list[dict], now: int, lang: str) -> list:
             html.Td(html.Span(level_label(w["level"], lang), className=f"warn-tag lvl-{w['level']}")),
             html.Td(w["area"]["en" if lang == "en" else "zh"]),
             html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
-            html.Td(format_age(max(0, now - w["started_at"]), lang).replace("前", "").replace(" ago", ""), className="num"),
+            html.Td(format_duration(max(0, now - w["started_at"]), lang), className="num"),
         ]) for w in warnings]),
     ])]
 

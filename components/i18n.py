@@ -205,3 +205,12 @@ def format_age(seconds: int, lang: str) -> str:
         if seconds < limit:
             return t(key, lang, n=seconds // unit)
     return t("days_ago", lang, n=seconds // 86400)
+
+
+def format_duration(seconds: int, lang: str) -> str:
+    """How long something has lasted: '45 分钟' / '3 小时 12 分' / '2 天 5 小时' (en: 45 min / 3 h 12 min / 2 d 5 h)."""
+    seconds = abs(int(seconds))
+    d, h, m = seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
+    if lang == "en":
+        return f"{d} d {h} h" if d else f"{h} h {m} min" if h else f"{m} min"
+    return f"{d} 天 {h} 小时" if d else f"{h} 小时 {m} 分" if h else f"{m} 分钟"

@@ -3,19 +3,10 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from components.i18n import t
+from components.i18n import format_duration, t
 from components.ids import INCIDENT
 from data.incident_types import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES
 from data.timeutil import to_dt
-
-
-def duration(seconds: int, lang: str) -> str:
-    """3 h 12 min / 3 小时 12 分."""
-    seconds = abs(int(seconds))
-    h, m = seconds // 3600, seconds % 3600 // 60
-    if lang == "en":
-        return f"{h} h {m} min" if h else f"{m} min"
-    return f"{h} 小时 {m} 分" if h else f"{m} 分钟"
 
 
 def allowed_actions(status: str) -> list[str]:
@@ -31,9 +22,9 @@ def render_story(story: dict, similar: list[dict], names: dict, lang: str) -> li
     if inc["status"] == "closed":
         deadline = html.Div(t("inc_closed", lang), className="deadline done")
     elif story["overdue"]:
-        deadline = html.Div(t("inc_overdue_by", lang, t=duration(story["due_in_s"], lang)), className="deadline overdue")
+        deadline = html.Div(t("inc_overdue_by", lang, t=format_duration(story["due_in_s"], lang)), className="deadline overdue")
     else:
-        deadline = html.Div(t("inc_due_in", lang, t=duration(story["due_in_s"], lang)), className="deadline")
+        deadline = html.Div(t("inc_due_in", lang, t=format_duration(story["due_in_s"], lang)), className="deadline")
     facts = [("inc_category", f"{cat['en' if li else 'zh']} · {cat['sub'].get(inc['subcategory'], ('', ''))[li]}"),
              ("inc_source", SOURCE_NAMES[inc["source"]][li]), ("inc_priority", str(inc["priority"])),
              ("inc_place", place), ("inc_reporter", f"{inc['reporter_name']} {inc['reporter_phone']}".strip() or "—"),

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from dash import html
 
-from components.i18n import format_age, t
+from components.i18n import format_duration, t
 from components.theme import level_label
 from data.models import CITY_CODE
 from data.timeutil import to_dt
@@ -97,8 +97,7 @@ def render_warning_table(rows: list[dict], names: dict, rules: dict, lang: str, 
             html.Td((rules.get(r["rule_id"]) or (r["rule_id"], r["rule_id"]))[li]),
             html.Td(r["cause_en"] if lang == "en" else r["cause_zh"]),
             html.Td(to_dt(r["started_at"]).strftime(fmt), className="num"),
-            html.Td(format_age(max(0, end - r["started_at"]), lang).replace(" 前", "").replace("前", "")
-                    .replace(" ago", ""), className="num"),
+            html.Td(format_duration(max(0, end - r["started_at"]), lang), className="num"),
             html.Td(ack, id={"type": ACK_CELL, "id": r["id"]}),
         ]))
     heads = ("col_level", "col_area", "col_kind", "col_rule", "col_cause", "col_started", "col_since", "col_ack")

@@ -85,3 +85,10 @@ def test_two_officers_acknowledging_at_once_one_wins(city_copy):
         assert len(winners) == 1
         with engine.connect() as conn:
             assert conn.execute(select(Warning.acknowledged_by).where(Warning.id == wid)).scalar_one() == winners[0]
+
+
+def test_durations_read_naturally_in_both_languages():
+    from components.i18n import format_duration
+
+    assert format_duration(45 * 60, "zh") == "45 分钟" and format_duration(3 * 3600 + 720, "en") == "3 h 12 min"
+    assert format_duration(2 * 86400 + 5 * 3600, "zh") == "2 天 5 小时" and format_duration(-600, "en") == "10 min"
