@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from dash import Input, Output, State, no_update
 
 from components.i18n import lang_from
 from components.ids import INCIDENTS
-from components.incident_list import FILTER_IDS, list_href, shape_rows
+from components.incident_list import FILTER_IDS, shape_rows
 from data import incidentlist, queries
 from data.incidentlist import SORTABLE, IncidentFilters
 from data.timeutil import now_ts
@@ -47,10 +48,10 @@ def register(app) -> None:
     def _apply(n, window, status, source, category, priority, unit, area, q, overdue, state):
         if not n:
             return no_update
-        params = {"window": window, "status": status, "source": source, "category": category, "priority": priority,
-                  "unit": unit, "area": (area or "").strip(), "q": (q or "").strip(), "overdue": "1" if overdue else ""}
-        f, _bad = incidentlist.parse_filters(params)  # the page itself names anything it had to drop
-        href = list_href(f, lang_from(state.get("lang")))
-        if f.area == "310000" and params["area"] and params["area"] != "310000":
-            href += ("&" if "?" in href else "?") + "area=" + params["area"]  # let the page say the code was bad
-        return href
+        params = {"window": window if window != "today" else None, "status": status, "source": source,
+                  "category": category, "priority": priority, "unit": unit, "area": (area or "").strip(),
+                  "q": (q or "").strip(), "overdue": "1" if overdue else None}
+        query = {k: v for k, v in params.items() if v}
+        if lang_from(state.get("lang")) == "en":
+            query["lang"] = "en"
+        return "/incidents" + ("?" + urlencode(query) if query else "")  # the page checks and names bad values

@@ -9,10 +9,28 @@ from dash import dcc, html
 from components.area_layout import GRID_THEME
 from components.i18n import t
 from components.ids import INCIDENTS
+from components.params import is_area_code, pick
 from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES
 from data.incidentlist import WINDOWS, IncidentFilters
 from data.models import CITY_CODE, STATUSES
 from data.timeutil import to_dt
+
+
+def parse_filters(params: dict) -> tuple[IncidentFilters, list[str]]:
+    """Filters from the URL; every unknown value is dropped and named (the page says so)."""
+    units = {u for c in CATEGORIES.values() for u in c["units"]}
+    values, bad = pick(params, {
+        "window": lambda v: v in WINDOWS, "status": lambda v: v in STATUSES, "source": lambda v: v in SOURCE_NAMES,
+        "category": lambda v: v in CATEGORIES, "area": is_area_code, "priority": lambda v: v in ("1", "2", "3"),
+        "unit": lambda v: v in units, "overdue": lambda v: v in ("1", "0", "true", "false"),
+        "q": lambda v: 0 < len(v.strip()) <= 40})
+    if "priority" in values:
+        values["priority"] = int(values["priority"])
+    if "overdue" in values:
+        values["overdue"] = values["overdue"] in ("1", "true")
+    if "q" in values:
+        values["q"] = values["q"].strip()
+    return IncidentFilters()._replace(**values), bad
 
 
 def list_href(f: IncidentFilters, lang: str, **changes) -> str:

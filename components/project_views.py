@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from components.i18n import t
+from components.params import pick
 from components.theme import BORDER, FONT, MUTED, PROJECT_STATUS, TEXT, level_label
 from data.projectdata import PHASES, STATUS_ORDER
 from data.timeutil import OFFSET, to_dt
@@ -24,13 +25,7 @@ def parse_project_filters(params: dict, options: dict[str, list[str]]) -> tuple[
     """Filters from the query string; values not among the known ones fall back and are named."""
     allowed = {"department": options["department"], "district": options["district"], "phase": PHASES,
                "status": tuple(STATUS_ORDER)}
-    values, bad = {}, []
-    for key, ok in allowed.items():
-        v = params.get(key)
-        if v in ok:
-            values[key] = v
-        elif v:
-            bad.append(key)
+    values, bad = pick(params, {key: (lambda v, ok=ok: v in ok) for key, ok in allowed.items()})
     return ProjFilters(**values), bad
 
 

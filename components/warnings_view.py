@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from dash import html
 
 from components.i18n import format_duration, t
+from components.params import is_area_code, pick
 from components.theme import level_label
 from data.models import CITY_CODE
 from data.timeutil import to_dt
@@ -27,38 +28,14 @@ class WarnFilters(NamedTuple):
 
 def parse_filters(params: dict) -> tuple[WarnFilters, list[str]]:
     """Filters from the query string; each invalid value falls back to its default and is named."""
-    bad, f = [], WarnFilters()
-    status = params.get("status")
-    if status in ("active", "history"):
-        f = f._replace(status=status)
-    elif status:
-        bad.append("status")
-    level = params.get("level")
-    if level in ("1", "2", "3", "4"):
-        f = f._replace(level=int(level))
-    elif level:
-        bad.append("level")
-    kind = params.get("kind")
-    if kind in KINDS:
-        f = f._replace(kind=kind)
-    elif kind:
-        bad.append("kind")
-    area = str(params.get("area") or "")
-    if area.isdigit() and len(area) in (6, 9, 12):
-        f = f._replace(area=area)
-    elif area:
-        bad.append("area")
-    sort = params.get("sort")
-    if sort in SORTS:
-        f = f._replace(sort=sort)
-    elif sort:
-        bad.append("sort")
-    page = str(params.get("page") or "1")
-    if page.isdigit() and 1 <= int(page) <= 100_000:
-        f = f._replace(page=int(page))
-    else:
-        bad.append("page")
-    return f, bad
+    values, bad = pick(params, {
+        "status": lambda v: v in ("active", "history"), "level": lambda v: v in ("1", "2", "3", "4"),
+        "kind": lambda v: v in KINDS, "area": is_area_code, "sort": lambda v: v in SORTS,
+        "page": lambda v: v.isdigit() and 1 <= int(v) <= 100_000})
+    for name in ("level", "page"):
+        if name in values:
+            values[name] = int(values[name])
+    return WarnFilters()._replace(**values), bad
 
 
 def warn_href(f: WarnFilters, lang: str) -> str:

@@ -7,7 +7,6 @@ from typing import NamedTuple
 from sqlalchemy import func, or_, select
 
 from data.cache import cached_query, current_engine
-from data.incident_types import CATEGORIES, SOURCE_NAMES
 from data.metrics import scope_filter
 from data.models import CITY_CODE, OPEN_STATUSES, STATUSES, Incident
 from data.timeutil import DAY, local_day_start
@@ -78,32 +77,3 @@ def status_counts(f: IncidentFilters, now: int) -> dict[str, int]:
         got = dict(conn.execute(select(i.status, func.count()).where(*_where(f, now, with_status=False))
                                 .group_by(i.status)).all())
     return {s: int(got.get(s, 0)) for s in STATUSES}
-
-
-def parse_filters(params: dict) -> tuple[IncidentFilters, list[str]]:
-    """Filters from the URL; every unknown value is dropped and named (the page says so)."""
-    f, bad = IncidentFilters(), []
-    checks = {
-        "window": lambda v: v in WINDOWS, "status": lambda v: v in STATUSES, "source": lambda v: v in SOURCE_NAMES,
-        "category": lambda v: v in CATEGORIES, "area": lambda v: v.isdigit() and len(v) in (6, 9, 12),
-        "priority": lambda v: v in ("1", "2", "3"),
-        "unit": lambda v: any(v in c["units"] for c in CATEGORIES.values()),
-        "overdue": lambda v: v in ("1", "0", "true", "false"), "q": lambda v: 0 < len(v.strip()) <= 40,
-    }
-    values = {}
-    for key, ok in checks.items():
-        raw = params.get(key)
-        if raw in (None, ""):
-            continue
-        raw = str(raw)
-        if ok(raw):
-            values[key] = raw
-        else:
-            bad.append(key)
-    if "priority" in values:
-        values["priority"] = int(values["priority"])
-    if "overdue" in values:
-        values["overdue"] = values["overdue"] in ("1", "true")
-    if "q" in values:
-        values["q"] = values["q"].strip()
-    return f._replace(**values), bad

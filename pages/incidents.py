@@ -9,7 +9,7 @@ from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from components.i18n import lang_from, t
-from components.incident_list import filter_form, grid, status_chips
+from components.incident_list import filter_form, grid, parse_filters, status_chips
 from data import incidentlist
 from data.timeutil import now_ts
 
@@ -19,7 +19,7 @@ log = logging.getLogger("cityops.pages.incidents")
 
 def layout(lang: str | None = None, **params):
     lang = lang_from(lang)
-    f, bad = incidentlist.parse_filters(params)
+    f, bad = parse_filters(params)
     try:
         counts = incidentlist.status_counts(f, now_ts())
     except (SQLAlchemyError, RuntimeError):  # RuntimeError: no app context while Dash builds its validation layout

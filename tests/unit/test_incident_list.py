@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from data import incidentlist
 from data.db import get_engine
-from data.incidentlist import IncidentFilters, parse_filters
+from components.incident_list import parse_filters
+from data.incidentlist import IncidentFilters
 from data.models import Incident
 from data.timeutil import DAY
 from tests.conftest import SMALL_END
