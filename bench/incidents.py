@@ -24,22 +24,17 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from bench.run import END, seed_fresh
+    from bench.run import END, bench_database
 
-    db = RESULTS / f"bench-{args.incidents}.sqlite"
-    if not db.exists():
-        seed_fresh(db, args.incidents, 30)
+    url = bench_database(args.incidents)
+
     from flask import g
 
     from app import create_app
     from data.cache import cache
-    from data.db import get_engine
     from data.incidentlist import IncidentFilters, page, status_counts
-    from data.schema import upgrade
     from data.timeutil import parse_local
 
-    url = f"sqlite:///{db}"
-    upgrade(get_engine(url))
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
     now = parse_local(END)
     cases = {

@@ -39,11 +39,9 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from bench.run import END, seed_fresh
+    from bench.run import END, bench_database
 
-    db = RESULTS / f"bench-{args.incidents}.sqlite"
-    if not db.exists():
-        seed_fresh(db, args.incidents, 30)
+    url = bench_database(args.incidents)
 
     import dash
     from flask import g
@@ -53,15 +51,12 @@ def main(argv=None) -> int:
     from app import create_app
     from bench.wall import post_callback
     from data.cache import cache
-    from data.db import get_engine
-    from data.schema import upgrade
     from data.snapshot import RefreshAhead
     from data.timeutil import parse_local
 
-    url = f"sqlite:///{db}"
-    upgrade(get_engine(url))
-    now = parse_local(END)
     import callbacks.indicators as ind_cb
+
+    now = parse_local(END)
 
     # the seeded data ends at END: every "now" the pages read follows it
     area_cb.now_ts = queries_mod.now_ts = ind_cb.now_ts = lambda: now

@@ -48,6 +48,20 @@ def seed_fresh(path: Path, incidents: int, days: int) -> dict:
     return {"wall_s": round(wall, 1), "peak_rss_mb": round(peak_mb), "file_mb": round(path.stat().st_size / 2**20), **report}
 
 
+def bench_database(incidents: int, days: int = 30) -> str:
+    """URL of bench/results/bench-N.sqlite: seeded when missing, migrated to the newest schema."""
+    from data.db import get_engine
+    from data.schema import upgrade
+
+    db = RESULTS / f"bench-{incidents}.sqlite"
+    if not db.exists():
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        seed_fresh(db, incidents, days)
+    url = f"sqlite:///{db}"
+    upgrade(get_engine(url))
+    return url
+
+
 def median_ms(fn, repeat: int, before=None) -> float:
     times = []
     for _ in range(repeat):

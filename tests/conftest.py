@@ -26,50 +26,47 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def small_city(tmp_path_factory) -> str:
-    """A seeded SQLite city: 20k incidents over 10 days ending SMALL_END (seed 7). Read-only for tests."""
+def _seeded(tmp_path_factory, name: str, **kwargs) -> str:
+    """A freshly seeded SQLite city: 20k incidents over 10 days, 64 projects."""
     from data.seed import seed
 
-    path = tmp_path_factory.mktemp("city") / "city.sqlite"
-    url = f"sqlite:///{path}"
-    seed(url, days=10, incidents=20_000, seed_value=7, end=SMALL_END, projects=64)
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.sqlite'}"
+    seed(url, days=10, incidents=20_000, projects=64, **kwargs)
     return url
+
+
+def _private_copy(url: str, tmp_path: Path):
+    """A writable copy of a seeded city, disposed of after the test."""
+    get_engine(url).dispose()  # checkpoints the WAL into the file we copy
+    dst = tmp_path / Path(url.removeprefix("sqlite:///")).name
+    shutil.copy(url.removeprefix("sqlite:///"), dst)
+    copy = f"sqlite:///{dst}"
+    yield copy
+    dispose_engine(copy)
+
+
+@pytest.fixture(scope="session")
+def small_city(tmp_path_factory) -> str:
+    """A seeded SQLite city ending at SMALL_END (seed 7), for exact, repeatable figures. Read-only."""
+    return _seeded(tmp_path_factory, "city", seed_value=7, end=SMALL_END)
 
 
 @pytest.fixture(scope="session")
 def live_city(tmp_path_factory) -> str:
     """A seeded SQLite city whose data runs up to now (for screens that show "today"). Read-only."""
-    from data.seed import seed
-
-    path = tmp_path_factory.mktemp("live") / "live.sqlite"
-    url = f"sqlite:///{path}"
-    seed(url, days=10, incidents=20_000, seed_value=11, projects=64)
-    return url
+    return _seeded(tmp_path_factory, "live", seed_value=11)
 
 
 @pytest.fixture
-def live_copy(live_city, tmp_path) -> str:
+def live_copy(live_city, tmp_path):
     """A private, writable copy of the live city."""
-    src = Path(live_city.removeprefix("sqlite:///"))
-    dst = tmp_path / "live.sqlite"
-    get_engine(live_city).dispose()
-    shutil.copy(src, dst)
-    url = f"sqlite:///{dst}"
-    yield url
-    dispose_engine(url)
+    yield from _private_copy(live_city, tmp_path)
 
 
 @pytest.fixture
-def city_copy(small_city, tmp_path) -> str:
+def city_copy(small_city, tmp_path):
     """A private, writable copy of the small city."""
-    src = Path(small_city.removeprefix("sqlite:///"))
-    dst = tmp_path / "city.sqlite"
-    get_engine(small_city).dispose()
-    shutil.copy(src, dst)
-    url = f"sqlite:///{dst}"
-    yield url
-    dispose_engine(url)
+    yield from _private_copy(small_city, tmp_path)
 
 
 @pytest.fixture
