@@ -15,23 +15,9 @@ def js(name: str) -> dict:
     return {"variable": f"cityops.wall.{name}"}
 
 
-def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: str | None, still: bool = False,
-                    clickable: bool = False, levels: dict[str, int] | None = None,
-                    areas_only: bool = False) -> dl.MapContainer:
-    """The city map: child-area outlines filled by warning colour (recoloured through `hideout`), the
-    incident heat bins, hot-incident markers and the project layer, each in its own pane.
-
-    ids: component ids for map, areas, heat, markers, project_layer. still: no zoom, drag or scroll
-    (a kiosk wall). clickable: areas report clicks (to drill down). levels: initial colours by area code
-    (pages that never refresh them). areas_only: just the coloured outlines (no heat, markers, projects)."""
-    colours = {str(lv): c for lv, (c, _) in LEVELS.items()}
-    layers = []
-    if tile_url:  # an intranet basemap only when configured: never a public tile server
-        layers.append(dl.TileLayer(url=tile_url, attribution=""))
-    layers += [
-        dl.Pane(name="areas", style={"zIndex": 400}, children=dl.GeoJSON(
-            id=ids["areas"], url=f"/geo/outlines/{scope}.json", style=js("areaStyle"), onEachFeature=js("areaLabel"),
-            hideout={"levels": levels or {}, "colours": colours, "lang": lang}, interactive=clickable)),
+def _live_layers(ids: dict, scope: str, lang: str) -> list:
+    """Incident heat (bins recoloured through hideout), projects by district, and hot incidents."""
+    return [
         dl.Pane(name="heat", style={"zIndex": 410}, children=dl.GeoJSON(
             id=ids["heat"], url=f"/geo/heat/{scope}.json", style=js("heatStyle"), filter=js("heatHot"),
             hideout={"v": [], "breaks": [], "colours": list(HEAT)}, interactive=False)),
@@ -41,8 +27,26 @@ def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: st
         dl.Pane(name="markers", style={"zIndex": 450}, children=dl.GeoJSON(
             id=ids["markers"], data=EMPTY_FC, pointToLayer=js("incidentPoint"), interactive=False)),
     ]
-    if areas_only:
-        layers = layers[:2] if tile_url else layers[:1]
+
+
+def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: str | None, still: bool = False,
+                    clickable: bool = False, levels: dict[str, int] | None = None,
+                    areas_only: bool = False) -> dl.MapContainer:
+    """The city map: child-area outlines filled by warning colour (recoloured through `hideout`), the
+    incident heat bins, hot-incident markers and the project layer, each in its own pane.
+
+    ids: component ids for map and areas (and heat, markers, project_layer unless areas_only). still: no zoom, drag or scroll
+    (a kiosk wall). clickable: areas report clicks (to drill down). levels: initial colours by area code
+    (pages that never refresh them). areas_only: just the coloured outlines (no heat, markers, projects)."""
+    colours = {str(lv): c for lv, (c, _) in LEVELS.items()}
+    layers = []
+    if tile_url:  # an intranet basemap only when configured: never a public tile server
+        layers.append(dl.TileLayer(url=tile_url, attribution=""))
+    layers.append(dl.Pane(name="areas", style={"zIndex": 400}, children=dl.GeoJSON(
+        id=ids["areas"], url=f"/geo/outlines/{scope}.json", style=js("areaStyle"), onEachFeature=js("areaLabel"),
+        hideout={"levels": levels or {}, "colours": colours, "lang": lang}, interactive=clickable)))
+    if not areas_only:
+        layers += _live_layers(ids, scope, lang)
     if not still:
         layers.append(dl.ZoomControl(position="topright"))
     centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]

@@ -25,8 +25,7 @@ AREA = {
     "ranking": "area-ranking", "week": "area-week", "active": "area-active",
 }
 INDICATORS = {"catalogue": "ind-catalogue", "updated": "ind-updated"}
-INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart", "map": "ind-map", "areas": "ind-areas",
-             "heat": "ind-heat", "markers": "ind-markers", "project_layer": "ind-project-layer"}
+INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart", "map": "ind-map", "areas": "ind-areas"}
 INCIDENT = {"state": "inc-state", "action": "inc-action", "unit": "inc-unit", "comment": "inc-comment",
             "submit": "inc-submit", "result": "inc-result", "body": "inc-body", "actions": "inc-actions"}
 INCIDENTS = {"grid": "incs-grid", "filters": "incs-filters"}
