@@ -68,6 +68,12 @@
     },
 
     // --- clientside callbacks ----------------------------------------------------------
+    refit: function (n, config) {
+      // the window changed size (F11, a new wall layout): fit the scope again
+      if (!n) { return window.dash_clientside.no_update; }
+      // `resized` (ignored by Leaflet) makes each request differ from the last, so dash-leaflet applies it
+      return {bounds: config.bounds, transition: "fitBounds", options: {resized: n}};
+    },
     heartbeat: function (meta, config, beat) {
       const now = Date.now();
       const next = Object.assign({}, beat || {});
@@ -142,6 +148,16 @@
               "wall-callout hidden", state];
     },
   };
+
+  let resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      if (document.getElementById("wall-map") && window.dash_clientside.set_props) {  // a Store has no DOM node
+        window.dash_clientside.set_props("wall-resize", {data: Date.now()});
+      }
+    }, 400);
+  });
 
   window.cityops = Object.assign({}, window.cityops, {wall: wall});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {"cityops.wall": wall});

@@ -144,6 +144,11 @@ def register(app) -> None:
         Input(WALL["clock_tick"], "n_intervals"), State(WALL["heartbeat"], "data"), State(WALL["config"], "data"),
     )
     app.clientside_callback(
+        ClientsideFunction("cityops.wall", "refit"),
+        Output(WALL["map"], "viewport", allow_duplicate=True),
+        Input(WALL["resize"], "data"), State(WALL["config"], "data"), prevent_initial_call=True,
+    )
+    app.clientside_callback(
         ClientsideFunction("cityops.wall", "rotate"),
         Output(WALL["map_box"], "className"), Output(WALL["map_title"], "children"), Output(WALL["heat"], "filter"),
         Output(WALL["map"], "viewport"),

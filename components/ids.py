@@ -16,7 +16,7 @@ WALL = {
     "warnings": "wall-warnings", "projects": "wall-projects", "ticker": "wall-ticker", "map_box": "wall-map-box",
     "map": "wall-map", "map_title": "wall-map-title", "areas": "wall-areas", "heat": "wall-heat",
     "markers": "wall-markers", "project_layer": "wall-project-layer", "legend": "wall-legend", "callout": "wall-callout",
-    "nav": "wall-nav",
+    "nav": "wall-nav", "resize": "wall-resize",
 }
 AREA = {
     "config": "area-config", "meta": "area-meta", "nav": "area-nav", "incidents": "area-incidents",

@@ -37,6 +37,7 @@ def create_wall(*, scope: str, scope_name: str, lang: str, kiosk: bool, rotate: 
         dcc.Store(id=WALL["meta"], data={}),
         dcc.Store(id=WALL["heartbeat"], data={}),
         dcc.Store(id=WALL["rotate_state"], data={}),
+        dcc.Store(id=WALL["resize"], data=0),  # set by assets/wall.js when the window changes size
         dcc.Interval(id=WALL["clock_tick"], interval=1000),
         dcc.Interval(id=WALL["rotate_tick"], interval=max(rotate, 5) * 1000, disabled=not rotate),
         html.Header(className="wall-header", children=[

@@ -23,6 +23,11 @@ FITS = """return [document.documentElement.scrollWidth <= window.innerWidth,
                   document.documentElement.scrollHeight <= window.innerHeight]"""
 
 
+LABELS_SPREAD = """const box = document.getElementById('wall-map').getBoundingClientRect();
+const xs = [...document.querySelectorAll('.wall .area-label')].map(e => e.getBoundingClientRect().x);
+return (Math.max(...xs) - Math.min(...xs)) / box.width;"""
+
+
 def _viewport(dash_duo, width: int, height: int) -> None:
     """Make the page itself width x height CSS pixels (the window size would include browser chrome)."""
     dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -31,7 +36,7 @@ def _viewport(dash_duo, width: int, height: int) -> None:
 
 def _shot(dash_duo, name: str, width: int, height: int) -> None:
     _viewport(dash_duo, width, height)
-    time.sleep(0.8)  # let Leaflet redraw at the new size
+    time.sleep(1.5)  # the wall refits its map after a resize (debounced 0.4 s), then Leaflet redraws
     dash_duo.driver.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
 
 
@@ -68,6 +73,7 @@ def test_wall_fills_the_screen_with_seeded_data_offline(dash_duo, live_city):
     for width, height in ((1920, 1080), (3840, 2160)):
         _shot(dash_duo, "wall", width, height)
         assert dash_duo.driver.execute_script(FITS) == [True, True]  # no scrollbars either way
+        assert dash_duo.driver.execute_script(LABELS_SPREAD) > 0.3  # the map was refitted to the new size
     smallest = dash_duo.driver.execute_script(
         "return Math.min(...[...document.querySelectorAll('.wall *')].filter(e => e.childNodes.length &&"
         " [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))"
