@@ -27,5 +27,7 @@ AREA = {
 INDICATORS = {"catalogue": "ind-catalogue", "updated": "ind-updated"}
 INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart", "map": "ind-map", "areas": "ind-areas"}
 INCIDENT = {"state": "inc-state", "action": "inc-action", "unit": "inc-unit", "comment": "inc-comment",
-            "submit": "inc-submit", "result": "inc-result", "body": "inc-body", "actions": "inc-actions"}
+            "submit": "inc-submit", "result": "inc-result", "body": "inc-body", "actions": "inc-actions",
+            "head": "inc-head", "deadline": "inc-deadline", "clock": "inc-clock", "tick": "inc-tick",
+            "unit_wrap": "inc-unit-wrap"}
 INCIDENTS = {"grid": "incs-grid", "filters": "incs-filters"}

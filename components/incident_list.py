@@ -47,8 +47,22 @@ FILTER_IDS = {k: f"incs-{k}" for k in ("window", "status", "source", "category",
                                         "overdue", "apply", "nav")}
 
 
-def filter_form(f: IncidentFilters, lang: str) -> html.Div:
-    """Dropdowns and inputs; "筛选" turns them into the URL (callbacks.incidents), so back works."""
+def area_options(names: dict, current: str | None, lang: str) -> list[dict]:
+    """Districts and their streets, searchable by name ("浦东 陆家嘴"); a grid in the URL is kept as its code."""
+    li = 1 if lang == "en" else 0
+    opts = []
+    for code in sorted(c for c in names if len(c) in (6, 9) and c != CITY_CODE):
+        label = names[code][li] if len(code) == 6 else f"{names[code[:6]][li]} · {names[code][li]}"
+        opts.append({"label": label, "value": code})
+    if current and current != CITY_CODE and current not in names:
+        opts.append({"label": current, "value": current})
+    return opts
+
+
+def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
+    """Dropdowns and inputs; "筛选" turns them into the URL (callbacks.incidents), so back works.
+
+    names: {code: (zh, en)} of districts and streets, for the area picker."""
     li = 1 if lang == "en" else 0
     units = sorted({u for c in CATEGORIES.values() for u in c["units"]})
 
@@ -65,8 +79,9 @@ def filter_form(f: IncidentFilters, lang: str) -> html.Div:
         drop("category", [(c, d["en" if li else "zh"]) for c, d in CATEGORIES.items()], f.category),
         drop("priority", [(p, p) for p in ("1", "2", "3")], str(f.priority) if f.priority else None),
         drop("unit", [(u, u) for u in units], f.unit),
-        html.Label([t("f_area", lang), dcc.Input(id=FILTER_IDS["area"], type="text", maxLength=12, className="date-input",
-                                                 value=f.area if f.area != CITY_CODE else "", placeholder="310115")]),
+        html.Label([t("f_area", lang), dcc.Dropdown(
+            id=FILTER_IDS["area"], options=area_options(names, f.area, lang), value=f.area if f.area != CITY_CODE else None,
+            placeholder=t("all_city", lang), searchable=True, className="f-drop f-area")]),
         html.Label([t("f_q", lang), dcc.Input(id=FILTER_IDS["q"], type="text", value=f.q or "", maxLength=40,
                                               className="date-input")]),
         dcc.Checklist(id=FILTER_IDS["overdue"], options=[{"label": t("f_overdue", lang), "value": "1"}],
@@ -109,7 +124,7 @@ def columns(lang: str) -> list[dict]:
 
 def grid(f: IncidentFilters, lang: str) -> dag.AgGrid:
     return dag.AgGrid(id=INCIDENTS["grid"], columnDefs=columns(lang), rowModelType="infinite",
-                      getRowId="String(params.data.id)", className="desk-grid incidents-grid", style={"height": "62vh"},
+                      getRowId="params.data.rid", className="desk-grid incidents-grid", style={"height": "62vh"},
                       dashGridOptions={"theme": GRID_THEME, "rowHeight": 34, "cacheBlockSize": 100,
                                        "maxBlocksInCache": 20, "infiniteInitialRowCount": 100,
                                        "rowBuffer": 10, "animateRows": False})
@@ -123,7 +138,8 @@ def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]
     for r in rows:
         title = r["title"].replace("[", "(").replace("]", ")")
         due = r["due_at"]
-        out.append({**r, "time": to_dt(r["reported_at"]).strftime("%m-%d %H:%M"),
+        out.append({**r, "rid": str(r["id"]),  # AG Grid wants string row ids
+                    "time": to_dt(r["reported_at"]).strftime("%m-%d %H:%M"),
                     "link": f"[{title}](/incidents/{r['id']}{suffix})",
                     "status_text": STATUS_NAMES[r["status"]][li],
                     "category_text": CATEGORIES[r["category"]]["en" if li else "zh"],

@@ -39,7 +39,7 @@ def incident_story(incident_id: int, now: int) -> dict | None:
 def similar(incident: dict, now: int, limit: int = 10) -> list[dict]:
     """Incidents in the same grid, or the same street and category, in the last 7 days (repeats)."""
     i = Incident
-    q = (select(i.id, i.title, i.category, i.status, i.reported_at, i.grid_code, i.street_code)
+    q = (select(i.id, i.title, i.category, i.status, i.reported_at, i.grid_code, i.street_code, i.lon, i.lat)
          .where(i.id != incident["id"], i.reported_at >= now - 7 * DAY,
                 or_(i.grid_code == incident["grid_code"],
                     and_(i.street_code == incident["street_code"], i.category == incident["category"])))

@@ -1,17 +1,18 @@
-"""One incident (/incidents/ID): its story with the reporter masked, the deadline, the timeline,
-repeats nearby, and the actions its status allows."""
+"""One incident (/incidents/ID): its story with the reporter masked, the deadline counting down, the
+timeline, where it is with its repeats, and the actions its status allows."""
 from __future__ import annotations
 
 import logging
 
 import dash
 from dash import dcc, html
-from flask import has_request_context
+from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from components.i18n import lang_from, t
 from components.ids import INCIDENT
-from components.incident_views import render_actions, render_story
+from components.incident_views import (deadline_clock, deadline_text, needs_reason, render_actions, render_head,
+                                       render_place, render_story)
 from components.notfound import create_not_found
 from data import incidentdesk, queries
 from data.timeutil import now_ts
@@ -19,7 +20,7 @@ from data.timeutil import now_ts
 dash.register_page(__name__, path_template="/incidents/<iid>", name="事件详情")
 log = logging.getLogger("cityops.pages.incident")
 
-PLACEHOLDER = {"id": 0, "status": "reported", "category": "sanitation", "version": 1}
+PLACEHOLDER = {"id": 0, "status": "reported", "category": "sanitation", "version": 1, "title": ""}
 
 
 def layout(iid: str | None = None, lang: str | None = None, **_ignored):
@@ -32,21 +33,37 @@ def layout(iid: str | None = None, lang: str | None = None, **_ignored):
     if not shown.isdigit() or len(shown) > 12:
         return create_not_found(lang, t("inc_not_found", lang, id=shown))
     try:
-        story = incidentdesk.incident_story(int(shown), now_ts())
+        now = now_ts()
+        story = incidentdesk.incident_story(int(shown), now)
         if story is None:
             return create_not_found(lang, t("inc_not_found", lang, id=shown))
-        similar = incidentdesk.similar(story["incident"], now_ts())
-        body = render_story(story, similar, queries.area_names(), lang)
+        inc = story["incident"]
+        parts = {"story": render_story(story, queries.area_names(), lang), "clock": deadline_clock(story, lang),
+                 "place": render_place(inc, incidentdesk.similar(inc, now), lang,
+                                       current_app.config.get("TILE_URL") or None)}
     except SQLAlchemyError:
         log.exception("incident page %s: the database is unavailable", iid)
         return html.Div(t("data_unavailable", lang), className="notice")
-    return _page(body, story["incident"], lang)
+    return _page(parts, inc, lang)
 
 
-def _page(body, inc: dict, lang: str) -> html.Div:
+def _page(parts: dict | None, inc: dict, lang: str) -> html.Div:
+    parts = parts or {"story": [], "place": [], "clock": {"key": "", "due_in_s": None, "closed": True, "done": ""}}
+    text, cls = deadline_text(parts["clock"], lang)
     return html.Div(className="page desk incident-page", children=[
-        dcc.Store(id=INCIDENT["state"], data={"id": inc["id"], "version": inc["version"], "lang": lang}),
-        html.Div(body or [], id=INCIDENT["body"]),
-        html.Div(render_actions(inc, lang), id=INCIDENT["actions"]),
-        html.Div(id=INCIDENT["result"], className="action-result"),
+        dcc.Store(id=INCIDENT["state"], data={"id": inc["id"], "version": inc["version"], "lang": lang,
+                                              "needs_reason": needs_reason(), "reason": t("inc_reason", lang),
+                                              "comment": t("inc_comment", lang)}),
+        dcc.Store(id=INCIDENT["clock"], data=parts["clock"]),
+        dcc.Interval(id=INCIDENT["tick"], interval=1000, disabled=parts["clock"]["due_in_s"] is None),
+        html.Div(className="incident-layout", children=[
+            html.Div(className="incident-main", children=[
+                html.Div(render_head(inc, lang) if parts["story"] else [], id=INCIDENT["head"]),
+                html.Div(text, id=INCIDENT["deadline"], className=cls),
+                html.Div(parts["story"], id=INCIDENT["body"]),
+                html.Div(render_actions(inc, lang), id=INCIDENT["actions"]),
+                html.Div(id=INCIDENT["result"], className="action-result", role="status"),
+            ]),
+            html.Div(parts["place"], className="incident-side"),
+        ]),
     ])

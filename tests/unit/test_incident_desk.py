@@ -1,6 +1,9 @@
 """The incident desk's reads: masked reporter, timeline with actors, deadline, repeats nearby."""
 from __future__ import annotations
 
+import json
+
+from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import select
 
 from data import incidentdesk, writes
@@ -45,3 +48,30 @@ def test_similar_incidents_share_the_grid_or_street_and_category(small_city, app
     assert rows and all(r["id"] != inc["id"] for r in rows)
     assert all(r["grid_code"] == inc["grid_code"] or (r["street_code"] == inc["street_code"]
                                                       and r["category"] == inc["category"]) for r in rows)
+
+
+def test_the_deadline_line_counts_down_and_turns_red_when_overdue():
+    from components.incident_views import deadline_clock, deadline_text, format_countdown
+
+    assert format_countdown(59, "zh") == "00:00:59"
+    assert format_countdown(2 * 86400 + 3 * 3600 + 14 * 60 + 5, "zh") == "2 天 03:14:05"
+    assert format_countdown(-(3600 + 1), "en") == "01:00:01"
+    inc = {"id": 7, "version": 3, "status": "dispatched"}
+    left = deadline_clock({"incident": inc, "due_in_s": 125}, "zh")
+    assert deadline_text(left, "zh") == ("本环节剩余 00:02:05", "deadline")
+    over = deadline_clock({"incident": inc, "due_in_s": -90061}, "en")
+    assert deadline_text(over, "en") == ("This step is 1 d 01:01:01 overdue", "deadline overdue")
+    closed = deadline_clock({"incident": dict(inc, status="closed"), "due_in_s": None}, "zh")
+    assert deadline_text(closed, "zh") == ("已结案", "deadline done") and closed["key"] == "7:3"
+
+
+def test_only_allowed_moves_are_offered_and_dispatch_asks_for_a_unit():
+    from components.incident_views import allowed_actions, needs_reason, render_actions
+
+    assert allowed_actions("reported") == ["register"]
+    assert allowed_actions("verifying") == ["verify_pass", "verify_fail"]
+    assert allowed_actions("closed") == ["reopen"]
+    assert set(needs_reason()) == {"verify_fail", "close", "reopen"}
+    html = json.dumps(render_actions({"status": "registered", "category": "drainage"}, "zh"), cls=PlotlyJSONEncoder,
+                      ensure_ascii=False)
+    assert "区排水管理所" in html and "区水务局" in html and "区防汛办" not in html  # this category's units only

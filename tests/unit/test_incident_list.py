@@ -46,3 +46,14 @@ def test_overdue_and_text_filters(small_city, app_for):
     found = incidentlist.page(IncidentFilters(window="30d", q=word), SMALL_END, "reported_at", True, 0, 50)
     assert found["total"] > 0
     assert incidentlist.page(IncidentFilters(window="30d", q="%_%"), SMALL_END, "reported_at", True, 0, 5)["total"] == 0
+
+
+def test_the_area_picker_lists_districts_and_their_streets_by_name():
+    from components.incident_list import area_options
+
+    names = {"310000": ("上海市", "Shanghai"), "310101": ("黄浦区", "Huangpu"),
+             "310101002": ("南京东路街道", "East Nanjing Road"), "310104": ("徐汇区", "Xuhui")}
+    opts = area_options(names, "310101002001", "zh")
+    assert [o["value"] for o in opts] == ["310101", "310101002", "310104", "310101002001"]  # no city; a grid kept
+    assert opts[1]["label"] == "黄浦区 · 南京东路街道"
+    assert area_options(names, None, "en")[1]["label"] == "Huangpu · East Nanjing Road"
