@@ -43,7 +43,11 @@ def main(argv=None) -> int:
         "7 days, one street, overdue only": (IncidentFilters(window="7d", area="310115005", overdue=True), "due_at", False),
         "30 days, city, status handling": (IncidentFilters(window="30d", status="handling"), "reported_at", True),
         "30 days, city, sorted by priority": (IncidentFilters(window="30d"), "priority", False),
+        "30 days, city, nearest deadline first": (IncidentFilters(window="30d"), "due_at", False),
+        "30 days, city, by category, descending": (IncidentFilters(window="30d"), "category", True),
+        "30 days, one district, by priority": (IncidentFilters(window="30d", area="310115"), "priority", False),
         "7 days, city, text 井盖": (IncidentFilters(window="7d", q="井盖"), "reported_at", True),
+        "30 days, city, text 井盖缺失": (IncidentFilters(window="30d", q="井盖缺失"), "reported_at", True),
         "today, city, block 5 (rows 500-600)": (IncidentFilters(), "reported_at", True),
     }
     rows = {}

@@ -56,17 +56,33 @@ def _where(f: IncidentFilters, now: int, with_status: bool = True) -> list:
 
 @cached_query("incidents")
 def page(f: IncidentFilters, now: int, sort: str, descending: bool, start: int, end: int) -> dict:
-    """Rows [start, end) of the filtered list, sorted in SQL; {'rows', 'total'}."""
+    """Rows [start, end) of the filtered list, sorted in SQL; {'rows', 'total'}.
+
+    Ties are broken by report time (then id) in the same direction, so an index on (column,
+    reported_at) serves the whole order. Sorted by deadline, closed incidents (no deadline) come
+    last either way: they are read after the open ones."""
     i = Incident
-    col = getattr(i, sort if sort in SORTABLE else "reported_at")
-    order = [col.desc() if descending else col.asc(), i.id.desc()]
-    limit = max(0, min(end - start, MAX_PAGE))
+    sort = sort if sort in SORTABLE else "reported_at"
+    limit, start = max(0, min(end - start, MAX_PAGE)), max(0, start)
+    counts = status_counts(f, now)
+    total = counts[f.status] if f.status else sum(counts.values())
     cond = _where(f, now)
     with current_engine().connect() as conn:
-        rows = conn.execute(select(*[getattr(i, c) for c in COLUMNS]).where(*cond).order_by(*order)
-                            .limit(limit).offset(max(0, start))).mappings().all()
-        total = int(conn.execute(select(func.count()).select_from(i).where(*cond)).scalar() or 0)
-    return {"rows": [dict(r) for r in rows], "total": total}
+        if sort != "due_at":
+            return {"rows": _rows(conn, cond, sort, descending, start, limit), "total": total}
+        n_open = sum(n for s, n in counts.items() if s != "closed" and f.status in (None, s))
+        rows = _rows(conn, cond + [i.due_at.is_not(None)], "due_at", descending, start, limit) if start < n_open else []
+        if len(rows) < limit:
+            rows += _rows(conn, cond + [i.due_at.is_(None)], "reported_at", True, max(0, start - n_open), limit - len(rows))
+    return {"rows": rows, "total": total}
+
+
+def _rows(conn, cond: list, sort: str, descending: bool, offset: int, limit: int) -> list[dict]:
+    i = Incident
+    keys = [getattr(i, sort)] + ([i.reported_at] if sort != "reported_at" else []) + [i.id]
+    q = (select(*[getattr(i, c) for c in COLUMNS]).where(*cond)
+         .order_by(*[k.desc() if descending else k.asc() for k in keys]).limit(limit).offset(offset))
+    return [dict(r) for r in conn.execute(q).mappings()]
 
 
 @cached_query("incidents")
