@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import inspect, select
 
-from data import queries, rollups, writes
+from data import incidentlist, queries, rollups, writes
 from data.db import dispose_engine, get_engine
 from data.models import Incident
 from data.seed import seed
@@ -28,6 +28,14 @@ def test_postgres_migrates_seeds_and_keeps_rollups_exact(postgres_url, app_for):
     counts = queries.incident_counts("310000", SMALL_END - 86400, SMALL_END)
     assert counts["total"] > 500 and sum(counts["by_source"].values()) == counts["total"]
     assert queries.loop_status("310000", SMALL_END)["open_total"] > 0
+    f = incidentlist.IncidentFilters(window="30d", q="街道")  # the list: text, sorts, closed last by deadline
+    for sort in incidentlist.SORTABLE:
+        first = incidentlist.page(f, SMALL_END, sort, sort != "due_at", 0, 100)
+        assert first["total"] == sum(incidentlist.status_counts(f, SMALL_END).values()) > 1000
+        assert len(first["rows"]) == 100
+    n_open = sum(n for s, n in incidentlist.status_counts(f, SMALL_END).items() if s != "closed")
+    across = incidentlist.page(f, SMALL_END, "due_at", False, n_open - 50, n_open + 50)["rows"]
+    assert [r["due_at"] is None for r in across] == [False] * 50 + [True] * 50  # open by deadline, then closed
     dispose_engine(postgres_url)
 
 
