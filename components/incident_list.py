@@ -106,7 +106,7 @@ def columns(lang: str) -> list[dict]:
          "valueFormatter": {"function": "params.data ? params.data.time : ''"}},
         {"field": "title", "headerName": t("col_title", lang), "flex": 2, "cellRenderer": "markdown",
          "valueGetter": {"function": "params.data ? params.data.link : ''"}},
-        {"field": "status", "headerName": t("col_status", lang), "sortable": True, "width": 100,
+        {"field": "status", "headerName": t("col_status", lang), "sortable": True, "width": 120,
          "valueFormatter": {"function": "params.data ? params.data.status_text : ''"}},
         {"field": "priority", "headerName": t("inc_priority", lang), "sortable": True, "width": 90},
         {"field": "category", "headerName": t("inc_category", lang), "sortable": True, "width": 130,
