@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 
+from data import textsearch
 from data.cache import cached_query, current_engine
 from data.metrics import scope_filter
 from data.models import CITY_CODE, OPEN_STATUSES, STATUSES, Incident
@@ -30,7 +31,7 @@ class IncidentFilters(NamedTuple):
     q: str | None = None
 
 
-def _where(f: IncidentFilters, now: int, with_status: bool = True) -> list:
+def _where(f: IncidentFilters, now: int, with_status: bool = True, dialect: str = "sqlite") -> list:
     i = Incident
     start = local_day_start(now) if f.window == "today" else now - WINDOWS[f.window]
     cond = [i.reported_at >= start]
@@ -51,6 +52,9 @@ def _where(f: IncidentFilters, now: int, with_status: bool = True) -> list:
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         cond.append(or_(i.title.like(pattern, escape="\\"), i.description.like(pattern, escape="\\")))
+        narrowed = textsearch.candidates(f.q, dialect)  # the bigram index finds candidates; the LIKE decides
+        if narrowed is not None:
+            cond.append(narrowed)
     return cond
 
 
@@ -66,7 +70,7 @@ def page(f: IncidentFilters, now: int, sort: str, descending: bool, start: int, 
     limit, start = max(0, min(end - start, MAX_PAGE)), max(0, start)
     counts = status_counts(f, now)
     total = counts[f.status] if f.status else sum(counts.values())
-    cond = _where(f, now)
+    cond = _where(f, now, dialect=current_engine().dialect.name)
     with current_engine().connect() as conn:
         if sort != "due_at":
             return {"rows": _rows(conn, cond, sort, descending, start, limit), "total": total}
@@ -90,6 +94,7 @@ def status_counts(f: IncidentFilters, now: int) -> dict[str, int]:
     """Incidents per status for the filters (the status filter itself left out)."""
     i = Incident
     with current_engine().connect() as conn:
-        got = dict(conn.execute(select(i.status, func.count()).where(*_where(f, now, with_status=False))
+        cond = _where(f, now, with_status=False, dialect=conn.dialect.name)
+        got = dict(conn.execute(select(i.status, func.count()).where(*cond)
                                 .group_by(i.status)).all())
     return {s: int(got.get(s, 0)) for s in STATUSES}

@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import Engine, delete, func, insert, select
 
 from data import generator as gen
-from data import rollups, rules
+from data import rollups, rules, textsearch
 from data import incident_types as it
 from data.db import DOMAINS, bump_versions, get_engine, write_session
 from data.geo import GridLocator, build_area_tree
@@ -242,6 +242,9 @@ def seed(url: str, *, days: int = 30, incidents: int = 300_000, seed_value: int 
     timings["incidents"] = time.perf_counter() - t0
     n_read = load_readings(engine, catalog, [d.code for d in districts], start, end, rain, seed_value)
     timings["readings"] = time.perf_counter() - t0
+    with engine.begin() as conn:
+        textsearch.rebuild(conn)
+    timings["text_index"] = time.perf_counter() - t0
     load_projects(engine, projects, end, districts, seed_value)
     with write_session(engine) as s:
         rollups.rebuild_all(s)

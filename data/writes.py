@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert, select, update
 
-from data import rollups
+from data import rollups, textsearch
 from data.db import bump_versions, write_session
 from data.incident_types import ACTIONS, CATEGORIES, step_due
 from data.models import Incident, IncidentAudit, IncidentHistory, Reading, Warning
@@ -59,6 +59,7 @@ def add_incidents(engine: Engine, records: list[dict], actor_of=lambda rec: "sys
             s.execute(insert(IncidentHistory).values(incident_id=new_id, from_status=None, to_status=row["status"],
                                                      at=row["reported_at"], actor=actor_of(rec), comment=None))
             ids.append(new_id)
+        textsearch.index(s.connection(), [(i, row["title"], row["description"]) for i, row in zip(ids, rows)])
         rollups.incidents_added(s, rows)
         late = any(row["reported_at"] < hour_of(now) for row in rows)
         bump_versions(s, "incidents", *(("history",) if late else ()), now=now)

@@ -1,8 +1,8 @@
 """The same schema, loader, rollups and queries on a real PostgreSQL server."""
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, or_, select
 
-from data import incidentlist, queries, rollups, writes
+from data import incidentlist, queries, rollups, textsearch, writes
 from data.db import dispose_engine, get_engine
 from data.models import Incident
 from data.seed import seed
@@ -33,6 +33,11 @@ def test_postgres_migrates_seeds_and_keeps_rollups_exact(postgres_url, app_for):
         first = incidentlist.page(f, SMALL_END, sort, sort != "due_at", 0, 100)
         assert first["total"] == sum(incidentlist.status_counts(f, SMALL_END).values()) > 1000
         assert len(first["rows"]) == 100
+    with engine.connect() as conn:  # the GIN bigram index narrows, LIKE decides: the same as a plain scan
+        plain = conn.execute(select(func.count()).where(Incident.reported_at >= SMALL_END - 30 * 86400, or_(
+            Incident.title.like("%街道%"), Incident.description.like("%街道%")))).scalar()
+        assert textsearch.indexed_count(conn) == 3001
+    assert first["total"] == plain
     n_open = sum(n for s, n in incidentlist.status_counts(f, SMALL_END).items() if s != "closed")
     across = incidentlist.page(f, SMALL_END, "due_at", False, n_open - 50, n_open + 50)["rows"]
     assert [r["due_at"] is None for r in across] == [False] * 50 + [True] * 50  # open by deadline, then closed
