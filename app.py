@@ -64,5 +64,10 @@ if __name__ == "__main__":
     port = int(os.environ.get("PORT", "8050"))
     from waitress import serve  # a production WSGI server; Dash's dev server is not for walls
 
+    from data.db import get_engine
+    from data.schema import upgrade
+
+    upgrade(get_engine(Config().DATABASE_URL))  # new code, old database: migrate in place before serving (no-op at head)
+
     log.info("serving on http://%s:%d", host, port)
     serve(create_app().server, host=host, port=port, threads=8)

@@ -15,6 +15,11 @@ GRID_THEME = {"function": "themeQuartz.withPart(colorSchemeDarkBlue).withParams(
                           "fontSize: 15, backgroundColor: '#0c1f3d', headerBackgroundColor: '#10284d'})"}
 
 
+def grid_locale(lang: str) -> dict:
+    """AG Grid's own words (empty table, loading) in the page's language."""
+    return {"noRowsToShow": t("grid_empty", lang), "loadingOoo": t("grid_loading", lang)}
+
+
 def area_href(code: str, lang: str) -> str:
     return f"/area/{code}" + ("?lang=en" if lang == "en" else "")
 
@@ -95,7 +100,8 @@ def create_area_page(*, area: dict, lineage: list[dict], lang: str, bounds: list
     ranking = dag.AgGrid(
         id=AREA["ranking"], columnDefs=ranking_columns(lang), rowData=[], getRowId="params.data.code",
         defaultColDef={"sortable": True, "resizable": True}, className="desk-grid",
-        dashGridOptions={"theme": GRID_THEME, "rowHeight": 34, "headerHeight": 38, "animateRows": False},
+        dashGridOptions={"theme": GRID_THEME, "rowHeight": 34, "headerHeight": 38, "animateRows": False,
+                         "localeText": grid_locale(lang)},
         style={"height": "100%", "width": "100%"},
     )
     if not has_children:

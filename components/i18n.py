@@ -128,6 +128,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hours_ago": ("{n} 小时前", "{n} h ago"),
     "days_ago": ("{n} 天前", "{n} days ago"),
     "no_data": ("暂无数据", "No data yet"),
+    "grid_empty": ("没有符合条件的记录", "Nothing matches these filters"), "grid_loading": ("加载中…", "Loading…"),
     "by_source": ("按来源", "By source"),
     "loop": ("闭环处置", "Closed loop"),
     "not_found_title": ("页面不存在", "Page not found"),

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from components.area_layout import GRID_THEME
+from components.area_layout import GRID_THEME, grid_locale
 from components.i18n import t
 from components.ids import INCIDENTS
 from components.params import is_area_code, pick
@@ -125,7 +125,7 @@ def columns(lang: str) -> list[dict]:
 def grid(f: IncidentFilters, lang: str) -> dag.AgGrid:
     return dag.AgGrid(id=INCIDENTS["grid"], columnDefs=columns(lang), rowModelType="infinite",
                       getRowId="params.data.rid", className="desk-grid incidents-grid", style={"height": "62vh"},
-                      dashGridOptions={"theme": GRID_THEME, "rowHeight": 34, "cacheBlockSize": 100,
+                      dashGridOptions={"theme": GRID_THEME, "localeText": grid_locale(lang), "rowHeight": 34, "cacheBlockSize": 100,
                                        "maxBlocksInCache": 20, "infiniteInitialRowCount": 100,
                                        "rowBuffer": 10, "animateRows": False})
 
