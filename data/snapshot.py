@@ -257,6 +257,12 @@ class RefreshAhead:
         self._stop.set()
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except SystemExit:  # dash.testing stops a test server by raising SystemExit in every thread it started
+            return
+
+    def _loop(self) -> None:
         from data.ruleconfig import load_catalog
         from data.timeutil import now_ts
 
