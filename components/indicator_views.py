@@ -110,7 +110,7 @@ def history_figure(ind: dict, points: list[tuple[int, float]], last_week: list[t
                "x": 0.01},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
         margin={"l": 60, "r": 20, "t": 50, "b": 40}, height=420, hovermode="x unified",
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend={"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center", "yanchor": "bottom"},
         xaxis={"range": [to_dt(start).replace(tzinfo=None), to_dt(end).replace(tzinfo=None)], "gridcolor": BORDER},
         yaxis={"gridcolor": BORDER, "title": {"text": ind["unit"] or ""}},
     )

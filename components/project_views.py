@@ -71,7 +71,7 @@ def gantt_figure(rows: list[dict], milestones: dict[int, list[dict]], now: int, 
     fig.update_layout(
         barmode="overlay", title={"text": t("gantt_title", lang), "x": 0.01}, height=max(320, 28 * len(rows) + 120),
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
-        margin={"l": 10, "r": 20, "t": 60, "b": 40}, legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
+        margin={"l": 10, "r": 20, "t": 60, "b": 40}, legend={"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center",
                                                              "yanchor": "bottom"},
         xaxis={"type": "date", "gridcolor": BORDER}, yaxis={"autorange": "reversed", "automargin": True},
     )
@@ -113,7 +113,7 @@ def spend_figure(p: dict, plan: list[tuple[int, float]], now: int, lang: str) ->
                       plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
                       margin={"l": 60, "r": 20, "t": 50, "b": 40}, xaxis={"type": "date", "gridcolor": BORDER},
                       yaxis={"gridcolor": BORDER, "title": {"text": "万元" if lang != "en" else "10k CNY"}},
-                      legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
+                      legend={"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center", "yanchor": "bottom"})
     return fig
 
 
