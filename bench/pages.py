@@ -62,7 +62,8 @@ def main(argv=None) -> int:
     area_cb.now_ts = queries_mod.now_ts = ind_cb.now_ts = lambda: now
     RefreshAhead.touch = lambda self, scope, tick: None
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
-    for module in ("pages.indicator", "pages.projects", "pages.project", "pages.warnings"):
+    for module in ("pages.indicator", "pages.projects", "pages.project", "pages.warnings", "pages.incident",
+                   "pages.incidents"):
         sys.modules[module].now_ts = lambda: now  # imported by Dash with the app
     layout = next(pg["layout"] for pg in dash.page_registry.values() if pg["path_template"] == "/area/<code>")
     client = app.server.test_client()
@@ -92,7 +93,9 @@ def main(argv=None) -> int:
              "/projects": lambda: pages["/projects"](),
              "/projects?status=late": lambda: pages["/projects"](status="late"),
              "/projects/5": lambda: pages["/projects/<pid>"](pid="5"),
-             "/warnings?status=history&page=40": lambda: pages["/warnings"](status="history", page="40")}
+             "/warnings?status=history&page=40": lambda: pages["/warnings"](status="history", page="40"),
+             "/incidents (today, counts and filters)": lambda: pages["/incidents"](),
+             "/incidents/999000 (story, map, repeats)": lambda: pages["/incidents/<iid>"](iid="999000")}
     for label, fn in other.items():
         times = []
         for _ in range(args.repeat):
