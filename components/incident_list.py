@@ -10,7 +10,7 @@ from components.area_layout import GRID_THEME, grid_locale
 from components.i18n import t
 from components.ids import INCIDENTS
 from components.params import is_area_code, pick
-from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES
+from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
 from data.incidentlist import WINDOWS, IncidentFilters
 from data.models import CITY_CODE, STATUSES
 from data.timeutil import to_dt
@@ -78,7 +78,7 @@ def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
         drop("source", [(s, n[li]) for s, n in SOURCE_NAMES.items()], f.source),
         drop("category", [(c, d["en" if li else "zh"]) for c, d in CATEGORIES.items()], f.category),
         drop("priority", [(p, p) for p in ("1", "2", "3")], str(f.priority) if f.priority else None),
-        drop("unit", [(u, u) for u in units], f.unit),
+        drop("unit", [(u, unit_name(u, lang)) for u in units], f.unit),
         html.Label([t("f_area", lang), dcc.Dropdown(
             id=FILTER_IDS["area"], options=area_options(names, f.area, lang), value=f.area if f.area != CITY_CODE else None,
             placeholder=t("all_city", lang), searchable=True, className="f-drop f-area")]),
@@ -115,7 +115,8 @@ def columns(lang: str) -> list[dict]:
          "valueFormatter": {"function": "params.data ? params.data.source_text : ''"}},
         {"field": "street_code", "headerName": t("col_street", lang), "sortable": True, "width": 140,
          "valueFormatter": {"function": "params.data ? params.data.street : ''"}},
-        {"field": "assigned_unit", "headerName": t("inc_unit", lang), "width": 130},
+        {"field": "assigned_unit", "headerName": t("inc_unit", lang), "width": 150,
+         "valueFormatter": {"function": "params.data ? params.data.unit : ''"}},
         {"field": "due_at", "headerName": t("col_due", lang), "sortable": True, "width": 130,
          "valueFormatter": {"function": "params.data ? params.data.due : ''"},
          "cellClassRules": {"overdue-cell": "params.data && params.data.overdue"}},
@@ -143,7 +144,7 @@ def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]
                     "link": f"[{title}](/incidents/{r['id']}{suffix})",
                     "status_text": STATUS_NAMES[r["status"]][li],
                     "category_text": CATEGORIES[r["category"]]["en" if li else "zh"],
-                    "source_text": SOURCE_NAMES[r["source"]][li],
+                    "source_text": SOURCE_NAMES[r["source"]][li], "unit": unit_name(r["assigned_unit"], lang),
                     "street": (names.get(r["street_code"]) or (r["street_code"],) * 2)[li],
                     "due": "—" if due is None else to_dt(due).strftime("%m-%d %H:%M"),
                     "overdue": due is not None and due < now})

@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from components.i18n import t
 from components.ids import INCIDENT
-from data.incident_types import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES
+from data.incident_types import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
 from data.timeutil import to_dt
 
 
@@ -59,11 +59,11 @@ def render_story(story: dict, names: dict, lang: str) -> list:
              ("inc_source", SOURCE_NAMES[inc["source"]][li]), ("inc_priority", str(inc["priority"])),
              ("inc_place", f"{place} · {t('grid_no', lang, n=int(inc['grid_code'][9:]))}"),
              ("inc_reporter", f"{inc['reporter_name']} {inc['reporter_phone']}".strip() or "—"),
-             ("inc_unit", inc["assigned_unit"] or "—"),
+             ("inc_unit", unit_name(inc["assigned_unit"], lang)),
              ("inc_reported", to_dt(inc["reported_at"]).strftime("%Y-%m-%d %H:%M")),
              ("inc_ref", f"{inc['external_id']} · #{inc['id']}")]
     timeline = [html.Li([html.B(to_dt(h["at"]).strftime("%m-%d %H:%M"), className="num"), " ",
-                         STATUS_NAMES[h["to_status"]][li], " · ", h["actor"],
+                         STATUS_NAMES[h["to_status"]][li], " · ", unit_name(h["actor"], lang),  # units act too
                          *([" · ", html.Span(h["comment"], className="sub")] if h["comment"] else [])])
                 for h in story["history"]]
     return [
@@ -102,11 +102,11 @@ def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None
 def render_actions(inc: dict, lang: str) -> html.Section:
     """Only the moves allowed from the current status; a unit picker for dispatch; a comment box."""
     moves = allowed_actions(inc["status"])
+    units = [{"label": unit_name(u, lang), "value": u} for u in CATEGORIES[inc["category"]]["units"]]
     body = [html.Div(t("inc_no_actions", lang), className="empty")] if not moves else [
         dcc.RadioItems(id=INCIDENT["action"], options=[{"label": t(f"act_{a}", lang), "value": a} for a in moves],
                        value=None, inline=True, className="action-choices"),
-        html.Div(dcc.Dropdown(id=INCIDENT["unit"], options=list(CATEGORIES[inc["category"]]["units"]),
-                              placeholder=t("inc_choose_unit", lang), className="unit-picker"),
+        html.Div(dcc.Dropdown(id=INCIDENT["unit"], options=units, placeholder=t("inc_choose_unit", lang), className="unit-picker"),
                  id=INCIDENT["unit_wrap"], style={"display": "none"}),
         dcc.Textarea(id=INCIDENT["comment"], placeholder=t("inc_comment", lang), className="comment-box"),
         html.Button(t("inc_submit", lang), id=INCIDENT["submit"], className="range-link active submit"),

@@ -20,6 +20,24 @@ STATUS_NAMES = {
     "closed": ("结案", "Closed"),
 }
 
+# responsible units: the stored name is Chinese; English for display
+UNIT_NAMES_EN = {
+    "区水务局": "District Water Authority", "市电力公司": "City Power Company", "区消防救援支队": "District Fire and Rescue",
+    "区建管委": "District Construction Commission", "区路政所": "District Roads Office", "交警支队": "Traffic Police",
+    "区绿化市容局": "District Greening and Sanitation", "区排水管理所": "District Drainage Office",
+    "街镇环卫所": "Street Sanitation Station", "城管执法中队": "Urban Management Squad",
+    "街镇城运中心": "Street Operations Centre", "区规划资源局": "District Planning and Resources",
+    "区防汛办": "District Flood Control Office", "燃气公司": "Gas Company", "区应急管理局": "District Emergency Management",
+    "区生态环境局": "District Ecology and Environment", "派出所": "Police Station", "区房管局": "District Housing Bureau",
+}
+
+
+def unit_name(unit: str | None, lang: str = "zh") -> str:
+    if not unit:
+        return "—"
+    return UNIT_NAMES_EN.get(unit, unit) if lang == "en" else unit
+
+
 # category -> kind, names, subcategories {code: (zh, en)}, responsible units
 CATEGORIES: dict[str, dict] = {
     "public_facility": {"kind": "component", "zh": "公用设施", "en": "Public facilities",
@@ -104,6 +122,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str, bool]] = {
 }
 
 assert set(STEP_LIMIT_HOURS) == set(STATUSES[:-1])
+assert {u for c in CATEGORIES.values() for u in c["units"]} == set(UNIT_NAMES_EN)
 
 
 def step_due(status: str, entered_at: int, priority: int) -> int | None:

@@ -67,6 +67,9 @@ def test_dispatch_an_incident_and_see_it_in_the_timeline(dash_duo, live_copy):
     dash_duo.wait_for_contains_text("#inc-result", "已被他人处理，请刷新", timeout=10)
     with engine.connect() as conn:
         assert conn.execute(select(Incident.version).where(Incident.id == inc_id)).scalar_one() == version + 1
+    dash_duo.find_element("#inc-result a").click()  # reload: the other officer's step is what the page shows now
+    dash_duo.wait_for_contains_text(".timeline", "处置 · 另一位值班员", timeout=10)
+    assert "处置" in dash_duo.find_element(".incident-page h1").text
     assert dash_duo.get_logs() == []
 
 
