@@ -115,7 +115,7 @@ def columns(lang: str) -> list[dict]:
          "valueFormatter": {"function": "params.data ? params.data.source_text : ''"}},
         {"field": "street_code", "headerName": t("col_street", lang), "sortable": True, "width": 140,
          "valueFormatter": {"function": "params.data ? params.data.street : ''"}},
-        {"field": "assigned_unit", "headerName": t("inc_unit", lang), "width": 150,
+        {"field": "assigned_unit", "headerName": t("inc_unit", lang), "sortable": True, "width": 150,
          "valueFormatter": {"function": "params.data ? params.data.unit : ''"}},
         {"field": "due_at", "headerName": t("col_due", lang), "sortable": True, "width": 130,
          "valueFormatter": {"function": "params.data ? params.data.due : ''"},

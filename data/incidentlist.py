@@ -13,7 +13,8 @@ from data.models import CITY_CODE, OPEN_STATUSES, STATUSES, Incident
 from data.timeutil import DAY, local_day_start
 
 WINDOWS = {"today": None, "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY}
-SORTABLE = ("reported_at", "priority", "status", "due_at", "category", "source", "street_code", "id")
+SORTABLE = ("reported_at", "priority", "status", "due_at", "category", "source", "street_code", "assigned_unit", "id")
+NULLS_LAST = ("due_at", "assigned_unit")
 COLUMNS = ("id", "reported_at", "title", "category", "subcategory", "source", "status", "priority", "district_code",
            "street_code", "grid_code", "assigned_unit", "due_at")
 MAX_PAGE = 500
@@ -63,8 +64,9 @@ def page(f: IncidentFilters, now: int, sort: str, descending: bool, start: int, 
     """Rows [start, end) of the filtered list, sorted in SQL; {'rows', 'total'}.
 
     Ties are broken by report time (then id) in the same direction, so an index on (column,
-    reported_at) serves the whole order. Sorted by deadline, closed incidents (no deadline) come
-    last either way: they are read after the open ones."""
+    reported_at) serves the whole order. Sorted by deadline or unit, incidents without one (closed;
+    not yet dispatched) come last either way, newest first: they are read after the others, the
+    same on SQLite and PostgreSQL (which disagree on where NULLs sort)."""
     i = Incident
     sort = sort if sort in SORTABLE else "reported_at"
     limit, start = max(0, min(end - start, MAX_PAGE)), max(0, start)
@@ -72,12 +74,16 @@ def page(f: IncidentFilters, now: int, sort: str, descending: bool, start: int, 
     total = counts[f.status] if f.status else sum(counts.values())
     cond = _where(f, now, dialect=current_engine().dialect.name)
     with current_engine().connect() as conn:
-        if sort != "due_at":
+        if sort not in NULLS_LAST:
             return {"rows": _rows(conn, cond, sort, descending, start, limit), "total": total}
-        n_open = sum(n for s, n in counts.items() if s != "closed" and f.status in (None, s))
-        rows = _rows(conn, cond + [i.due_at.is_not(None)], "due_at", descending, start, limit) if start < n_open else []
+        col = getattr(i, sort)
+        if sort == "due_at":  # only closed incidents have no deadline: the status counts say how many do
+            n_set = sum(n for s, n in counts.items() if s != "closed" and f.status in (None, s))
+        else:
+            n_set = int(conn.execute(select(func.count()).where(*cond, col.is_not(None))).scalar_one())
+        rows = _rows(conn, cond + [col.is_not(None)], sort, descending, start, limit) if start < n_set else []
         if len(rows) < limit:
-            rows += _rows(conn, cond + [i.due_at.is_(None)], "reported_at", True, max(0, start - n_open), limit - len(rows))
+            rows += _rows(conn, cond + [col.is_(None)], "reported_at", True, max(0, start - n_set), limit - len(rows))
     return {"rows": rows, "total": total}
 
 

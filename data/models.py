@@ -114,7 +114,8 @@ class Incident(Base):
         Index("ix_incident_grid_reported", "grid_code", "reported_at"),
         Index("ix_incident_status_due", "status", "due_at"),
         Index("ix_incident_status_reported", "status", "reported_at", "district_code", "street_code"),
-        *(Index(f"ix_incident_{col}_reported", col, "reported_at") for col in ("priority", "due_at", "category", "source")),
+        *(Index(f"ix_incident_{col}_reported", col, "reported_at")
+          for col in ("priority", "due_at", "category", "source", "assigned_unit")),
     )
 
 

@@ -63,7 +63,7 @@ def test_the_area_picker_lists_districts_and_their_streets_by_name():
 @pytest.mark.parametrize("descending", [False, True])
 def test_every_sort_pages_through_the_same_order_as_python(small_city, app_for, descending):
     """Each sortable column, both ways, paged in blocks of 100: the blocks join into the reference order
-    (ties by report time then id in the same direction; by deadline, closed ones last)."""
+    (ties by report time then id in the same direction; by deadline or unit, those without one last)."""
     app_for(small_city)
     f = IncidentFilters(window="7d", area="310115")
     cols = incidentlist.COLUMNS
@@ -72,12 +72,13 @@ def test_every_sort_pages_through_the_same_order_as_python(small_city, app_for, 
             select(*[getattr(Incident, c) for c in cols]).where(*incidentlist._where(f, SMALL_END))).mappings()]
     assert 150 < len(everything) < 3000 and any(r["due_at"] is None for r in everything)
     for sort in incidentlist.SORTABLE:
-        if sort == "due_at":
-            open_ = sorted((r for r in everything if r["due_at"] is not None),
-                           key=lambda r: (r["due_at"], r["reported_at"], r["id"]), reverse=descending)
-            closed = sorted((r for r in everything if r["due_at"] is None), key=lambda r: (r["reported_at"], r["id"]),
-                            reverse=True)
-            expected = open_ + closed
+        if sort in incidentlist.NULLS_LAST:
+            have = sorted((r for r in everything if r[sort] is not None),
+                          key=lambda r: (r[sort], r["reported_at"], r["id"]), reverse=descending)
+            without = sorted((r for r in everything if r[sort] is None), key=lambda r: (r["reported_at"], r["id"]),
+                             reverse=True)
+            assert have and without, sort
+            expected = have + without
         else:
             expected = sorted(everything, key=lambda r: (r[sort], r["reported_at"], r["id"]), reverse=descending)
         got = []
