@@ -6,19 +6,13 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from components.citymap import SHANGHAI_BOUNDS, create_city_map
+from components.grid_style import GRID_THEME, grid_locale
 from components.i18n import format_duration, t
 from components.ids import AREA
+from components.incident_list import list_href
 from components.theme import level_label
 from data.incident_types import CATEGORIES
-
-GRID_THEME = {"function": "themeQuartz.withPart(colorSchemeDarkBlue).withParams({fontFamily: 'inherit', "
-                          "fontSize: 15, backgroundColor: '#0c1f3d', headerBackgroundColor: '#10284d'})"}
-
-
-def grid_locale(lang: str) -> dict:
-    """AG Grid's own words (empty table, loading) in the page's language."""
-    return {"noRowsToShow": t("grid_empty", lang), "loadingOoo": t("grid_loading", lang)}
-
+from data.incidentlist import IncidentFilters
 
 def area_href(code: str, lang: str) -> str:
     return f"/area/{code}" + ("?lang=en" if lang == "en" else "")
@@ -114,7 +108,10 @@ def create_area_page(*, area: dict, lineage: list[dict], lang: str, bounds: list
         breadcrumbs(lineage, lang),
         html.H1([name, html.Span(t(f"level_{area['level']}", lang), className="level-tag")]),
         html.Div(className="desk-row three", children=[
-            _panel(t("wall_incidents", lang), AREA["incidents"], "incidents"),
+            _panel(t("wall_incidents", lang), AREA["incidents"], "incidents", extra=html.Div(className="panel-links", children=[
+                dcc.Link(t("area_list_today", lang), href=list_href(IncidentFilters(area=area["code"]), lang)),
+                dcc.Link(t("area_list_overdue", lang),
+                         href=list_href(IncidentFilters(window="all", area=area["code"], overdue=True), lang))])),
             _panel(t("wall_warnings", lang), AREA["warnings"], "warnings"),
             _panel(t("wall_projects", lang), AREA["projects"], "projects"),
         ]),

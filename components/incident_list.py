@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from components.area_layout import GRID_THEME, grid_locale
+from components.grid_style import GRID_THEME, grid_locale
 from components.i18n import t
 from components.ids import INCIDENTS
 from components.params import is_area_code, pick
@@ -54,8 +54,11 @@ def area_options(names: dict, current: str | None, lang: str) -> list[dict]:
     for code in sorted(c for c in names if len(c) in (6, 9) and c != CITY_CODE):
         label = names[code][li] if len(code) == 6 else f"{names[code[:6]][li]} · {names[code][li]}"
         opts.append({"label": label, "value": code})
-    if current and current != CITY_CODE and current not in names:
-        opts.append({"label": current, "value": current})
+    if current and current != CITY_CODE and current not in names:  # a grid: named by its street and number
+        street, district = names.get(current[:9]), names.get(current[:6])
+        label = (f"{district[li]} · {street[li]} · {t('grid_no', lang, n=int(current[9:]))}"
+                 if street and district and len(current) == 12 else current)
+        opts.append({"label": label, "value": current})
     return opts
 
 

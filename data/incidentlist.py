@@ -12,7 +12,7 @@ from data.metrics import scope_filter
 from data.models import CITY_CODE, OPEN_STATUSES, STATUSES, Incident
 from data.timeutil import DAY, local_day_start
 
-WINDOWS = {"today": None, "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY}
+WINDOWS = {"today": None, "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY, "all": None}  # report time
 SORTABLE = ("reported_at", "priority", "status", "due_at", "category", "source", "street_code", "assigned_unit", "id")
 NULLS_LAST = ("due_at", "assigned_unit")
 COLUMNS = ("id", "reported_at", "title", "category", "subcategory", "source", "status", "priority", "district_code",
@@ -34,8 +34,8 @@ class IncidentFilters(NamedTuple):
 
 def _where(f: IncidentFilters, now: int, with_status: bool = True, dialect: str = "sqlite") -> list:
     i = Incident
-    start = local_day_start(now) if f.window == "today" else now - WINDOWS[f.window]
-    cond = [i.reported_at >= start]
+    start = local_day_start(now) if f.window == "today" else 0 if f.window == "all" else now - WINDOWS[f.window]
+    cond = [i.reported_at >= start]  # "all": every report, e.g. every overdue one, as the wall counts them
     if f.area != CITY_CODE:
         cond.append(scope_filter(i, f.area))
     if with_status and f.status:

@@ -57,6 +57,17 @@ def test_drill_from_the_wall_down_to_a_grid_and_back(dash_duo, live_city):
     dash_duo.driver.back()  # the browser's back button returns to the grid
     dash_duo.wait_for_contains_text(".area-page h1", grid, timeout=15)
     assert dash_duo.driver.execute_script(OUTSIDE_REQUESTS) == []
+
+    # from the street's incidents panel to its overdue incidents in the list: the same count as the panel
+    dash_duo.find_elements(".breadcrumbs a.crumb")[2].click()
+    dash_duo.wait_for_contains_text(".area-page h1", street, timeout=15)
+    dash_duo.wait_for_element("#area-incidents .inc-stat.overdue .mid-number", timeout=15)
+    overdue = dash_duo.find_element("#area-incidents .inc-stat.overdue .mid-number").text
+    next(a for a in dash_duo.find_elements(".panel-links a") if a.text.startswith("超期")).click()
+    until(lambda: "overdue=1" in dash_duo.driver.current_url and "window=all" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.wait_for_contains_text(".status-chips .range-link.active", "全部 · ", timeout=15)
+    listed = int(dash_duo.find_element(".status-chips .range-link.active").text.split("·")[1].replace(",", ""))
+    assert int(overdue) <= listed <= int(overdue) + 2  # the same incidents (a deadline may pass in between)
     assert dash_duo.get_logs() == []
 
 

@@ -56,7 +56,7 @@ def test_the_area_picker_lists_districts_and_their_streets_by_name():
              "310101002": ("南京东路街道", "East Nanjing Road"), "310104": ("徐汇区", "Xuhui")}
     opts = area_options(names, "310101002001", "zh")
     assert [o["value"] for o in opts] == ["310101", "310101002", "310104", "310101002001"]  # no city; a grid kept
-    assert opts[1]["label"] == "黄浦区 · 南京东路街道"
+    assert opts[1]["label"] == "黄浦区 · 南京东路街道" and opts[-1]["label"] == "黄浦区 · 南京东路街道 · 第 1 网格"
     assert area_options(names, None, "en")[1]["label"] == "Huangpu · East Nanjing Road"
 
 
@@ -111,3 +111,13 @@ def test_text_search_through_the_bigram_index_equals_a_plain_scan(city_copy, app
         assert len(got["rows"]) == min(plain, 500)
     assert incidentlist.page(IncidentFilters(window="30d", q="LED路灯"), SMALL_END, "reported_at", True, 0, 5)["total"] == 1
     assert textsearch.grams("LED 路灯（50%）") == ["50", "ed", "le", "路灯"]
+
+
+def test_all_time_overdue_matches_the_overdue_count_the_wall_shows(small_city, app_for):
+    from data import queries
+
+    app_for(small_city)
+    for scope in ("310000", "310115", "310115005"):
+        f = IncidentFilters(window="all", area=scope, overdue=True)
+        listed = incidentlist.page(f, SMALL_END, "due_at", False, 0, 100)["total"]
+        assert listed == queries.loop_status(scope, SMALL_END)["overdue"], scope
