@@ -49,6 +49,7 @@ def main(argv=None) -> int:
         "30 days, one district, by priority": (IncidentFilters(window="30d", area="310115"), "priority", False),
         "30 days, city, by unit": (IncidentFilters(window="30d"), "assigned_unit", False),
         "30 days, city, by unit, rows 900000-900100": (IncidentFilters(window="30d"), "assigned_unit", False),
+        "all time, city, overdue only, nearest deadline first": (IncidentFilters(window="all", overdue=True), "due_at", False),
         "7 days, city, text 井盖": (IncidentFilters(window="7d", q="井盖"), "reported_at", True),
         "30 days, city, text 井盖缺失": (IncidentFilters(window="30d", q="井盖缺失"), "reported_at", True),
         "today, city, block 5 (rows 500-600)": (IncidentFilters(), "reported_at", True),
