@@ -65,9 +65,11 @@ if __name__ == "__main__":
     from waitress import serve  # a production WSGI server; Dash's dev server is not for walls
 
     from data.db import get_engine
-    from data.schema import upgrade
+    from data.schema import refresh_statistics, upgrade
 
-    upgrade(get_engine(Config().DATABASE_URL))  # new code, old database: migrate in place before serving (no-op at head)
+    engine = get_engine(Config().DATABASE_URL)
+    upgrade(engine)  # new code, old database: migrate in place before serving (no-op at head)
+    refresh_statistics(engine)  # a database that grew from empty has no planner statistics yet
 
     log.info("serving on http://%s:%d", host, port)
     serve(create_app().server, host=host, port=port, threads=8)

@@ -51,7 +51,7 @@ def seed_fresh(path: Path, incidents: int, days: int) -> dict:
 def bench_database(incidents: int, days: int = 30) -> str:
     """URL of bench/results/bench-N.sqlite: seeded when missing, migrated to the newest schema."""
     from data.db import get_engine
-    from data.schema import upgrade
+    from data.schema import refresh_statistics, upgrade
 
     db = RESULTS / f"bench-{incidents}.sqlite"
     if not db.exists():
@@ -59,6 +59,7 @@ def bench_database(incidents: int, days: int = 30) -> str:
         seed_fresh(db, incidents, days)
     url = f"sqlite:///{db}"
     upgrade(get_engine(url))
+    refresh_statistics(get_engine(url))  # as python app.py does on start
     return url
 
 

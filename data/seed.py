@@ -33,7 +33,7 @@ from data.models import (
     Project,
 )
 from data.ruleconfig import load_catalog
-from data.schema import upgrade
+from data.schema import refresh_statistics, upgrade
 from data.timeutil import DAY, HOUR, now_ts, parse_local
 
 log = logging.getLogger("cityops.seed")
@@ -252,13 +252,10 @@ def seed(url: str, *, days: int = 30, incidents: int = 300_000, seed_value: int 
     rules.evaluate(engine, catalog, now=end)
     with write_session(engine) as s:
         bump_versions(s, *DOMAINS, now=end)
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
+    refresh_statistics(engine, force=True)  # the planner needs the spread of each index to pick the list's sorts
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.exec_driver_sql("ANALYZE")  # the planner needs the spread of each index to pick the list's sorts
-        else:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
     timings["total"] = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"incidents": incidents, "history": n_hist, "readings": n_read, "areas": len(tree),

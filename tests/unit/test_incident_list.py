@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 
 from data import incidentlist, textsearch, writes
 from data.db import get_engine
@@ -121,3 +121,24 @@ def test_all_time_overdue_matches_the_overdue_count_the_wall_shows(small_city, a
         f = IncidentFilters(window="all", area=scope, overdue=True)
         listed = incidentlist.page(f, SMALL_END, "due_at", False, 0, 100)["total"]
         assert listed == queries.loop_status(scope, SMALL_END)["overdue"], scope
+
+
+def test_a_seeded_database_has_planner_statistics_and_sorts_through_the_indexes(city_copy):
+    """Without statistics SQLite sorts a month of incidents through the report-time index (seconds at
+    1M); the seed keeps its ANALYZE, and a database that grew from empty gets one on start."""
+    from data.schema import refresh_statistics
+
+    engine = get_engine(city_copy)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'incident'")).scalar() >= 10
+        for sort in ("priority", "due_at", "category", "source", "assigned_unit"):
+            plan = " ".join(r[3] for r in conn.execute(text(
+                f"EXPLAIN QUERY PLAN SELECT id FROM incident WHERE reported_at >= :s ORDER BY {sort}, reported_at, id "
+                "LIMIT 100"), {"s": SMALL_END - 30 * DAY}))
+            assert f"ix_incident_{sort}_reported" in plan and "TEMP B-TREE" not in plan, (sort, plan)
+    assert refresh_statistics(engine) is False  # statistics are there: nothing to do
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'incident'")
+    assert refresh_statistics(engine) is True
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'incident'")).scalar() >= 10
