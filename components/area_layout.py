@@ -94,7 +94,7 @@ def create_area_page(*, area: dict, lineage: list[dict], lang: str, bounds: list
     ranking = dag.AgGrid(
         id=AREA["ranking"], columnDefs=ranking_columns(lang), rowData=[], getRowId="params.data.code",
         defaultColDef={"sortable": True, "resizable": True}, className="desk-grid",
-        dashGridOptions={"theme": GRID_THEME, "rowHeight": 34, "headerHeight": 38, "animateRows": False,
+        dashGridOptions={"theme": GRID_THEME, "animateRows": False,
                          "localeText": grid_locale(lang)},
         style={"height": "100%", "width": "100%"},
     )

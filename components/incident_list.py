@@ -104,23 +104,24 @@ def status_chips(counts: dict[str, int], f: IncidentFilters, lang: str) -> html.
 
 
 def columns(lang: str) -> list[dict]:
+    """Relative widths (flex): a 4K desk gets wider columns for its larger text, not truncated ones."""
     return [
-        {"field": "reported_at", "headerName": t("col_time", lang), "sortable": True, "width": 130,
+        {"field": "reported_at", "headerName": t("col_time", lang), "sortable": True, "flex": 1.3,
          "valueFormatter": {"function": "params.data ? params.data.time : ''"}},
-        {"field": "title", "headerName": t("col_title", lang), "flex": 2, "cellRenderer": "markdown",
+        {"field": "title", "headerName": t("col_title", lang), "flex": 6.5, "cellRenderer": "markdown",
          "valueGetter": {"function": "params.data ? params.data.link : ''"}},
-        {"field": "status", "headerName": t("col_status", lang), "sortable": True, "width": 120,
+        {"field": "status", "headerName": t("col_status", lang), "sortable": True, "flex": 1.2,
          "valueFormatter": {"function": "params.data ? params.data.status_text : ''"}},
-        {"field": "priority", "headerName": t("inc_priority", lang), "sortable": True, "width": 90},
-        {"field": "category", "headerName": t("inc_category", lang), "sortable": True, "width": 130,
+        {"field": "priority", "headerName": t("inc_priority", lang), "sortable": True, "flex": 0.9},
+        {"field": "category", "headerName": t("inc_category", lang), "sortable": True, "flex": 1.3,
          "valueFormatter": {"function": "params.data ? params.data.category_text : ''"}},
-        {"field": "source", "headerName": t("inc_source", lang), "sortable": True, "width": 120,
+        {"field": "source", "headerName": t("inc_source", lang), "sortable": True, "flex": 1.2,
          "valueFormatter": {"function": "params.data ? params.data.source_text : ''"}},
-        {"field": "street_code", "headerName": t("col_street", lang), "sortable": True, "width": 140,
+        {"field": "street_code", "headerName": t("col_street", lang), "sortable": True, "flex": 1.4,
          "valueFormatter": {"function": "params.data ? params.data.street : ''"}},
-        {"field": "assigned_unit", "headerName": t("inc_unit", lang), "sortable": True, "width": 150,
+        {"field": "assigned_unit", "headerName": t("inc_unit", lang), "sortable": True, "flex": 1.5,
          "valueFormatter": {"function": "params.data ? params.data.unit : ''"}},
-        {"field": "due_at", "headerName": t("col_due", lang), "sortable": True, "width": 130,
+        {"field": "due_at", "headerName": t("col_due", lang), "sortable": True, "flex": 1.3,
          "valueFormatter": {"function": "params.data ? params.data.due : ''"},
          "cellClassRules": {"overdue-cell": "params.data && params.data.overdue"}},
     ]
@@ -129,7 +130,7 @@ def columns(lang: str) -> list[dict]:
 def grid(f: IncidentFilters, lang: str) -> dag.AgGrid:
     return dag.AgGrid(id=INCIDENTS["grid"], columnDefs=columns(lang), rowModelType="infinite",
                       getRowId="params.data.rid", className="desk-grid incidents-grid", style={"height": "62vh"},
-                      dashGridOptions={"theme": GRID_THEME, "localeText": grid_locale(lang), "rowHeight": 34, "cacheBlockSize": 100,
+                      dashGridOptions={"theme": GRID_THEME, "localeText": grid_locale(lang), "cacheBlockSize": 100,
                                        "maxBlocksInCache": 20, "infiniteInitialRowCount": 100,
                                        "rowBuffer": 10, "animateRows": False})
 
