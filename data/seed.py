@@ -209,6 +209,7 @@ def has_data(engine: Engine) -> bool:
 def reset(engine: Engine) -> None:
     """Empty every table (the schema stays)."""
     with engine.begin() as conn:
+        textsearch.clear(conn)
         for table in reversed(Base.metadata.sorted_tables):
             if table.name != DataVersion.__tablename__:
                 conn.execute(table.delete())

@@ -42,6 +42,14 @@ def drop(conn: Connection) -> None:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {NAME}")
 
 
+def clear(conn: Connection) -> None:
+    """Empty the index (a contentless FTS5 table refuses DELETE: it takes the 'delete-all' command)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_pg.delete())
+    else:
+        conn.exec_driver_sql(f"INSERT INTO {NAME}({NAME}) VALUES ('delete-all')")
+
+
 def index(conn: Connection, rows) -> int:
     """Index (id, title, description) rows; returns how many."""
     batch = [(i, grams(f"{t}\n{d}")) for i, t, d in rows]
@@ -56,7 +64,7 @@ def index(conn: Connection, rows) -> int:
 
 def rebuild(conn: Connection, chunk: int = 50_000) -> int:
     """Index every incident again (after a bulk load); returns how many."""
-    conn.exec_driver_sql(f"DELETE FROM {NAME}")
+    clear(conn)
     done, last = 0, 0
     while True:
         rows = conn.execute(select(Incident.id, Incident.title, Incident.description).where(Incident.id > last)
