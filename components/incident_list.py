@@ -10,7 +10,7 @@ from components.grid_style import GRID_THEME, grid_locale
 from components.i18n import t
 from components.ids import INCIDENTS
 from components.params import is_area_code, pick
-from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
+from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES, UNITS, unit_name
 from data.incidentlist import WINDOWS, IncidentFilters
 from data.models import CITY_CODE, STATUSES
 from data.timeutil import to_dt
@@ -18,11 +18,10 @@ from data.timeutil import to_dt
 
 def parse_filters(params: dict) -> tuple[IncidentFilters, list[str]]:
     """Filters from the URL; every unknown value is dropped and named (the page says so)."""
-    units = {u for c in CATEGORIES.values() for u in c["units"]}
     values, bad = pick(params, {
         "window": lambda v: v in WINDOWS, "status": lambda v: v in STATUSES, "source": lambda v: v in SOURCE_NAMES,
         "category": lambda v: v in CATEGORIES, "area": is_area_code, "priority": lambda v: v in ("1", "2", "3"),
-        "unit": lambda v: v in units, "overdue": lambda v: v in ("1", "0", "true", "false"),
+        "unit": lambda v: v in UNITS, "overdue": lambda v: v in ("1", "0", "true", "false"),
         "q": lambda v: 0 < len(v.strip()) <= 40})
     if "priority" in values:
         values["priority"] = int(values["priority"])
@@ -67,7 +66,6 @@ def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
 
     names: {code: (zh, en)} of districts and streets, for the area picker."""
     li = 1 if lang == "en" else 0
-    units = sorted({u for c in CATEGORIES.values() for u in c["units"]})
 
     def drop(name, options, value, clearable=True):
         return html.Label([t(f"f_{name}", lang), dcc.Dropdown(
@@ -81,7 +79,7 @@ def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
         drop("source", [(s, n[li]) for s, n in SOURCE_NAMES.items()], f.source),
         drop("category", [(c, d["en" if li else "zh"]) for c, d in CATEGORIES.items()], f.category),
         drop("priority", [(p, p) for p in ("1", "2", "3")], str(f.priority) if f.priority else None),
-        drop("unit", [(u, unit_name(u, lang)) for u in units], f.unit),
+        drop("unit", [(u, unit_name(u, lang)) for u in UNITS], f.unit),
         html.Label([t("f_area", lang), dcc.Dropdown(
             id=FILTER_IDS["area"], options=area_options(names, f.area, lang), value=f.area if f.area != CITY_CODE else None,
             placeholder=t("all_city", lang), searchable=True, className="f-drop f-area")]),

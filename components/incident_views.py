@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components.i18n import t
 from components.ids import INCIDENT
+from components.theme import LEVELS
 from data.incident_types import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
 from data.timeutil import to_dt
 
@@ -80,9 +81,9 @@ def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None
     layers += [
         dl.GeoJSON(url=f"/geo/outlines/{inc['street_code']}.json", style={"variable": "cityops.desk.gridFocus"},
                    hideout={"grid": inc["grid_code"]}, interactive=False),
-        *[dl.CircleMarker(center=[r["lat"], r["lon"]], radius=6, color="#ffffff", weight=1, fillColor="#FB8C00",
+        *[dl.CircleMarker(center=[r["lat"], r["lon"]], radius=6, color="#ffffff", weight=1, fillColor=LEVELS[2][0],
                           fillOpacity=0.9, children=dl.Tooltip(r["title"])) for r in similar],
-        dl.CircleMarker(center=[inc["lat"], inc["lon"]], radius=10, color="#ffffff", weight=3, fillColor="#E53935",
+        dl.CircleMarker(center=[inc["lat"], inc["lon"]], radius=10, color="#ffffff", weight=3, fillColor=LEVELS[1][0],
                         fillOpacity=1, children=dl.Tooltip(inc["title"])),
     ]
     repeats = [html.Li(dcc.Link(f"{to_dt(r['reported_at']).strftime('%m-%d %H:%M')} {r['title']}",

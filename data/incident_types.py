@@ -122,7 +122,8 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str, bool]] = {
 }
 
 assert set(STEP_LIMIT_HOURS) == set(STATUSES[:-1])
-assert {u for c in CATEGORIES.values() for u in c["units"]} == set(UNIT_NAMES_EN)
+UNITS = tuple(sorted({u for c in CATEGORIES.values() for u in c["units"]}))  # every responsible unit
+assert set(UNITS) == set(UNIT_NAMES_EN)
 
 
 def step_due(status: str, entered_at: int, priority: int) -> int | None:

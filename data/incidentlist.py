@@ -32,7 +32,7 @@ class IncidentFilters(NamedTuple):
     q: str | None = None
 
 
-def _where(f: IncidentFilters, now: int, with_status: bool = True, dialect: str = "sqlite") -> list:
+def _where(f: IncidentFilters, now: int, with_status: bool = True) -> list:
     i = Incident
     start = local_day_start(now) if f.window == "today" else 0 if f.window == "all" else now - WINDOWS[f.window]
     cond = [i.reported_at >= start]  # "all": every report, e.g. every overdue one, as the wall counts them
@@ -53,7 +53,8 @@ def _where(f: IncidentFilters, now: int, with_status: bool = True, dialect: str 
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         cond.append(or_(i.title.like(pattern, escape="\\"), i.description.like(pattern, escape="\\")))
-        narrowed = textsearch.candidates(f.q, dialect)  # the bigram index finds candidates; the LIKE decides
+        # the bigram index finds candidates; the LIKE decides
+        narrowed = textsearch.candidates(f.q, current_engine().dialect.name)
         if narrowed is not None:
             cond.append(narrowed)
     return cond
@@ -72,7 +73,7 @@ def page(f: IncidentFilters, now: int, sort: str, descending: bool, start: int, 
     limit, start = max(0, min(end - start, MAX_PAGE)), max(0, start)
     counts = status_counts(f, now)
     total = counts[f.status] if f.status else sum(counts.values())
-    cond = _where(f, now, dialect=current_engine().dialect.name)
+    cond = _where(f, now)
     with current_engine().connect() as conn:
         if sort not in NULLS_LAST:
             return {"rows": _rows(conn, cond, sort, descending, start, limit), "total": total}
@@ -100,7 +101,6 @@ def status_counts(f: IncidentFilters, now: int) -> dict[str, int]:
     """Incidents per status for the filters (the status filter itself left out)."""
     i = Incident
     with current_engine().connect() as conn:
-        cond = _where(f, now, with_status=False, dialect=conn.dialect.name)
-        got = dict(conn.execute(select(i.status, func.count()).where(*cond)
+        got = dict(conn.execute(select(i.status, func.count()).where(*_where(f, now, with_status=False))
                                 .group_by(i.status)).all())
     return {s: int(got.get(s, 0)) for s in STATUSES}
