@@ -52,6 +52,27 @@ def bounds(code: str) -> list[list[float]] | None:
     return [[min(ys), min(xs)], [max(ys), max(xs)]] if xs else None
 
 
+def _grid_rows(scope: str, geometry: bool = False) -> list:
+    """(code, h3_cell[, geometry]) of the scope's grids, by code: the order every heat bin follows."""
+    g = Area
+    q = select(g.code, g.h3_cell, *([g.geometry] if geometry else [])).where(g.level == "grid").order_by(g.code)
+    if level_of(scope) != "city":
+        q = q.where(g.code.startswith(scope, autoescape=True))
+    with current_engine().connect() as conn:
+        return conn.execute(q).all()
+
+
+def _assign_bins(scope: str, rows) -> tuple[dict[str, int], list]:
+    """({grid_code: bin index}, the bins' keys in order): the city bins grids by their resolution-7
+    H3 parent, smaller scopes show each grid."""
+    if level_of(scope) != "city":
+        return {row[0]: i for i, row in enumerate(rows)}, [row[0] for row in rows]
+    parents: dict[str, int] = {}
+    index = {row[0]: parents.setdefault(h3.cell_to_parent(h3.int_to_str(row[1]), HEAT_RES), len(parents))
+             for row in rows}
+    return index, list(parents)
+
+
 @cached_query("areas")
 def heat_cells(scope: str) -> dict:
     """The heat layer's bins for a scope, in a fixed order.
@@ -60,28 +81,15 @@ def heat_cells(scope: str) -> dict:
     city stays near 1.3k features. District or street: the grid cells themselves.
     Returns {'geojson': FeatureCollection with properties.i = bin index, 'index': {grid_code: i}}.
     """
-    g = Area
-    q = select(g.code, g.h3_cell, g.geometry).where(g.level == "grid").order_by(g.code)
-    if level_of(scope) != "city":
-        q = q.where(g.code.startswith(scope, autoescape=True))
-    with current_engine().connect() as conn:
-        rows = conn.execute(q).all()
-    index: dict[str, int] = {}
-    features = []
+    rows = _grid_rows(scope, geometry=True)
+    index, keys = _assign_bins(scope, rows)
     if level_of(scope) == "city":
-        parents: dict[int, int] = {}
-        for code, cell, _geom in rows:
-            parent = h3.cell_to_parent(h3.int_to_str(cell), HEAT_RES)
-            if parent not in parents:
-                parents[parent] = len(features)
-                ring = _round_ring([(lng, lat) for lat, lng in h3.cell_to_boundary(parent)])
-                features.append({"type": "Feature", "id": parent, "properties": {"i": parents[parent]},
-                                 "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}})
-            index[code] = parents[parent]
+        rings = [_round_ring([(lng, lat) for lat, lng in h3.cell_to_boundary(parent)]) for parent in keys]
+        geometries = [{"type": "Polygon", "coordinates": [ring + ring[:1]]} for ring in rings]
     else:
-        for i, (code, _cell, geom) in enumerate(rows):
-            index[code] = i
-            features.append({"type": "Feature", "id": code, "properties": {"i": i}, "geometry": round_geometry(geom)})
+        geometries = [round_geometry(geom) for _code, _cell, geom in rows]
+    features = [{"type": "Feature", "id": key, "properties": {"i": i}, "geometry": geom}
+                for i, (key, geom) in enumerate(zip(keys, geometries))]
     return {"geojson": {"type": "FeatureCollection", "features": features}, "index": index}
 
 
@@ -89,20 +97,8 @@ def heat_cells(scope: str) -> dict:
 def heat_index(scope: str) -> tuple[dict[str, int], int]:
     """({grid_code: bin index}, number of bins) for a scope, in heat_cells' order, read without the
     geometry (what each tick needs; the geometry goes to the browser once)."""
-    g = Area
-    q = select(g.code, g.h3_cell).where(g.level == "grid").order_by(g.code)
-    if level_of(scope) != "city":
-        q = q.where(g.code.startswith(scope, autoescape=True))
-    with current_engine().connect() as conn:
-        rows = conn.execute(q).all()
-    if level_of(scope) != "city":
-        return {code: i for i, (code, _cell) in enumerate(rows)}, len(rows)
-    parents: dict[str, int] = {}
-    index = {}
-    for code, cell in rows:
-        parent = h3.cell_to_parent(h3.int_to_str(cell), HEAT_RES)
-        index[code] = parents.setdefault(parent, len(parents))
-    return index, len(parents)
+    index, keys = _assign_bins(scope, _grid_rows(scope))
+    return index, len(keys)
 
 
 def _bins_of(rows, index: dict[str, int], n_bins: int) -> list[int]:
