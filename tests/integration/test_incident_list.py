@@ -7,16 +7,14 @@ from dash.testing.wait import until
 
 from tests.conftest import make_app
 from tests.integration.test_incident import CANARY_NAME, CANARY_PHONE, _canary
-from tests.integration.test_wall import _shot, _viewport
+from tests.integration.test_wall import _open, _shot
 
 pytestmark = pytest.mark.browser
 
 
 def test_filter_the_list_and_open_an_incident(dash_duo, live_copy):
     inc_id, _category = _canary(live_copy)
-    dash_duo.start_server(make_app(live_copy))
-    _viewport(dash_duo, 1920, 1080)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/incidents")
+    _open(dash_duo, make_app(live_copy), "/incidents")
     dash_duo.wait_for_element(".incidents-grid .ag-row", timeout=20)
     next(a for a in dash_duo.find_elements(".status-chips .range-link") if a.text.startswith("立案")).click()
     until(lambda: "status=registered" in dash_duo.driver.current_url, timeout=10)

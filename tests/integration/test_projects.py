@@ -6,7 +6,7 @@ from dash.testing.wait import until
 from selenium.common.exceptions import StaleElementReferenceException
 
 from tests.conftest import make_app
-from tests.integration.test_wall import _shot, _viewport
+from tests.integration.test_wall import _open, _shot
 
 pytestmark = pytest.mark.browser
 
@@ -20,9 +20,7 @@ def _texts(dash_duo, selector: str) -> set | None:
 
 
 def test_filter_the_portfolio_and_open_a_project(dash_duo, live_city):
-    dash_duo.start_server(make_app(live_city))
-    _viewport(dash_duo, 1920, 1080)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/projects")
+    _open(dash_duo, make_app(live_city), "/projects")
     dash_duo.wait_for_element(".proj-table", timeout=20)
     next(a for a in dash_duo.find_elements(".range-link") if a.text.startswith("严重滞后")).click()
     until(lambda: "status=late" in dash_duo.driver.current_url, timeout=10)
@@ -37,13 +35,4 @@ def test_filter_the_portfolio_and_open_a_project(dash_duo, live_city):
     assert dash_duo.find_elements(".proj-detail .desk-table")  # milestones
     dash_duo.driver.back()
     until(lambda: "status=late" in dash_duo.driver.current_url, timeout=10)
-    assert dash_duo.get_logs() == []
-
-
-@pytest.mark.parametrize("path", ["/projects/abc", "/projects/999999", "/projects/1%3B%20drop"])
-def test_bad_project_ids_get_a_not_found_page(dash_duo, live_city, path):
-    dash_duo.start_server(make_app(live_city))
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
-    dash_duo.wait_for_text_to_equal("h1", "页面不存在")
-    dash_duo.wait_for_contains_text(".not-found", "项目")
     assert dash_duo.get_logs() == []

@@ -44,3 +44,28 @@ def test_english_and_not_found_pages(dash_duo, small_city):
     dash_duo.wait_for_text_to_equal("h1", "页面不存在")
     assert dash_duo.driver.execute_script(OUTSIDE_REQUESTS) == []
     assert dash_duo.get_logs() == []
+
+
+# every page that takes an id or a code from the URL: a sentence in the user's language naming it, no error
+BAD_IDS = [
+    ("/area/999", "页面不存在", "区域代码“999”不存在"),
+    ("/area/..%2F..%2Fx?lang=en", "Page not found", "There is no area with code"),
+    ("/area/31011500500", "页面不存在", "不存在"),
+    ("/indicators/no_such_thing", "页面不存在", "指标“no_such_thing”不存在"),
+    ("/indicators/..%2F..%2Fx", "页面不存在", "不存在"),
+    ("/projects/abc", "页面不存在", "项目"),
+    ("/projects/999999", "页面不存在", "项目"),
+    ("/projects/1%3B%20drop", "页面不存在", "项目"),
+    ("/incidents/abc", "页面不存在", "事件"),
+    ("/incidents/999999999", "页面不存在", "事件"),
+    ("/incidents/1%27--", "页面不存在", "事件"),
+]
+
+
+def test_bad_ids_and_codes_get_a_not_found_page_in_the_users_language(dash_duo, live_city):
+    dash_duo.start_server(make_app(live_city))
+    for path, title, text in BAD_IDS:
+        dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
+        dash_duo.wait_for_text_to_equal("h1", title)
+        dash_duo.wait_for_contains_text(".not-found", text)
+        assert dash_duo.get_logs() == [], path

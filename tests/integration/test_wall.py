@@ -34,6 +34,13 @@ def _viewport(dash_duo, width: int, height: int) -> None:
                                     {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
 
+def _open(dash_duo, app, path: str, width: int = 1920, height: int = 1080) -> None:
+    """Serve the app, size the page, and open path on it."""
+    dash_duo.start_server(app)
+    _viewport(dash_duo, width, height)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
+
+
 def _shot(dash_duo, name: str, width: int, height: int) -> None:
     _viewport(dash_duo, width, height)
     time.sleep(1.5)  # the wall refits its map after a resize (debounced 0.4 s), then Leaflet redraws
@@ -55,9 +62,7 @@ def _big_number(dash_duo) -> int:
 
 
 def test_wall_fills_the_screen_with_seeded_data_offline(dash_duo, live_city):
-    dash_duo.start_server(make_app(live_city))
-    _viewport(dash_duo, 1920, 1080)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    _open(dash_duo, make_app(live_city), "/wall")
     _wall_ready(dash_duo)
     assert len(dash_duo.find_elements("#wall-tiles .tile")) == 12
     assert all(e.text.strip() for e in dash_duo.find_elements("#wall-tiles .tile-value"))
@@ -84,9 +89,7 @@ def test_wall_fills_the_screen_with_seeded_data_offline(dash_duo, live_city):
 
 
 def test_english_district_wall(dash_duo, live_city):
-    dash_duo.start_server(make_app(live_city))
-    _viewport(dash_duo, 1920, 1080)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall?area=310115&lang=en")
+    _open(dash_duo, make_app(live_city), "/wall?area=310115&lang=en")
     dash_duo.wait_for_element("#wall-tiles .tile", timeout=20)
     dash_duo.wait_for_contains_text(".wall-scope", "Pudong")
     dash_duo.wait_for_contains_text("#wall-incidents", "By source")
@@ -96,9 +99,7 @@ def test_english_district_wall(dash_duo, live_city):
 
 
 def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, live_copy):
-    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=2))
-    _viewport(dash_duo, 1920, 1080)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=2), "/wall")
     _wall_ready(dash_duo)
     before = _big_number(dash_duo)
     dash_duo.driver.execute_script("document.getElementById('wall-map')._probe = 42;")
@@ -126,9 +127,7 @@ def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, 
 
 
 def test_database_failure_keeps_panels_and_shows_since_when(dash_duo, live_copy):
-    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=2))
-    _viewport(dash_duo, 1920, 1080)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=2), "/wall")
     _wall_ready(dash_duo)
     shown = dash_duo.find_element("#wall-incidents .big-number").text
     path = Path(live_copy.removeprefix("sqlite:///"))
@@ -149,9 +148,7 @@ def test_database_failure_keeps_panels_and_shows_since_when(dash_duo, live_copy)
 
 
 def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_copy):
-    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=2))
-    _viewport(dash_duo, 1920, 1080)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall?kiosk=1&rotate=5&area=999")
+    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=2), "/wall?kiosk=1&rotate=5&area=999")
     dash_duo.wait_for_element("#wall-tiles .tile", timeout=20)
     dash_duo.wait_for_contains_text("#wall-notice", "参数“area”无效")  # bad area: the city, with a notice
     assert dash_duo.find_elements(".wall-links") == [] and dash_duo.find_elements(".leaflet-control-zoom") == []

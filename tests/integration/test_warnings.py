@@ -6,15 +6,13 @@ from dash.testing.wait import until
 
 from tests.conftest import make_app
 from tests.integration.test_projects import _texts
-from tests.integration.test_wall import _shot, _viewport
+from tests.integration.test_wall import _open, _shot
 
 pytestmark = pytest.mark.browser
 
 
 def test_filter_and_acknowledge_a_warning(dash_duo, live_copy):
-    dash_duo.start_server(make_app(live_copy))
-    _viewport(dash_duo, 1920, 1080)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/warnings")
+    _open(dash_duo, make_app(live_copy), "/warnings")
     dash_duo.wait_for_element(".warn-table", timeout=20)
     next(a for a in dash_duo.find_elements(".range-link") if a.text == "蓝色 IV").click()
     until(lambda: "level=4" in dash_duo.driver.current_url, timeout=10)
