@@ -12,16 +12,25 @@
     return new Date(ts * 1000).toLocaleTimeString("zh-CN", {timeZone: TZ, hour12: false});
   }
 
+  // the newest hideout Dash holds for each map layer: dash-leaflet draws a layer that finishes loading
+  // its url with the hideout it had when the load began, so the style functions read the newer of the two
+  const newest = {};
+  function hideoutOf(context) {
+    const h = (context && context.hideout) || {};
+    const m = newest[h.layer];
+    return m && (m.rev || 0) > (h.rev || 0) ? m : h;
+  }
+
   const wall = {
     // --- map styles ---------------------------------------------------------------------
     areaStyle: function (feature, context) {
-      const h = context.hideout || {};
+      const h = hideoutOf(context);
       const level = (h.levels || {})[feature.id] || 5;
       const colour = (h.colours || {})[String(level)] || "#43A047";
       return {color: "#c9d8f0", weight: 1.2, opacity: 0.9, fillColor: colour, fillOpacity: level === 5 ? 0.18 : 0.5};
     },
     areaLabel: function (feature, layer, context) {
-      const h = (context && context.hideout) || {};
+      const h = hideoutOf(context);
       const p = feature.properties || {};
       let text = h.lang === "en" ? p.name_en : p.name_zh;
       const level = (h.levels || {})[feature.id] || 5;
@@ -31,7 +40,7 @@
       layer.bindTooltip(text, {permanent: true, direction: "center", className: "area-label", interactive: false});
     },
     heatStyle: function (feature, context) {
-      const h = context.hideout || {};
+      const h = hideoutOf(context);
       const colours = h.colours || ["#9b5de5"];
       const k = Math.min(wall.heatClass(feature, h), colours.length - 1);
       if (k < 0) { return {stroke: false, fillOpacity: 0}; }
@@ -47,11 +56,11 @@
     },
     // filters: the overview keeps only the hottest cells over the warning colours; the heat layer shows all
     heatHot: function (feature, context) {
-      const h = context.hideout || {};
+      const h = hideoutOf(context);
       return wall.heatClass(feature, h) >= Math.max(1, (h.breaks || []).length - 1);  // the two hottest classes
     },
     heatAny: function (feature, context) {
-      return wall.heatClass(feature, context.hideout || {}) >= 0;
+      return wall.heatClass(feature, hideoutOf(context)) >= 0;
     },
     incidentPoint: function (feature, latlng) {
       const fresh = (feature.properties.age_s || 0) < 1800;
@@ -68,6 +77,12 @@
     },
 
     // --- clientside callbacks ----------------------------------------------------------
+    rememberHideouts: function (...hideouts) {
+      hideouts.forEach(h => {
+        if (h && h.layer && (!newest[h.layer] || (h.rev || 0) >= (newest[h.layer].rev || 0))) { newest[h.layer] = h; }
+      });
+      return window.dash_clientside.no_update;
+    },
     refit: function (n, config) {
       // the window changed size (F11, a new wall layout): fit the scope again
       if (!n) { return window.dash_clientside.no_update; }

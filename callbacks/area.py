@@ -6,7 +6,7 @@ import logging
 
 from dash import Input, Output, State, ctx, no_update
 
-from callbacks.wall import wall_updates
+from callbacks.wall import mirror_layer_hideouts, wall_updates
 from components.area_layout import area_href, ranking_rows, render_active, render_week
 from components.ids import AREA, SHELL, WALL
 from data import queries, rankings
@@ -28,6 +28,7 @@ def drill_target(click_feature: dict | None, cell: dict | None, triggered: str) 
 
 
 def register(app) -> None:
+    mirror_layer_hideouts(app, AREA)
     cfg = app.server.config
     refresh = int(cfg.get("REFRESH_SECONDS", 10))
     build = cfg.get("BUILD_ID", "")

@@ -71,6 +71,7 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
     if before.get("levels") != sig["levels"]:
         out["areas"] = Patch()
         out["areas"]["levels"] = snap["map"]["levels"]
+        out["areas"]["rev"] = snap["tick"]  # newer than what a layer still loading its geometry holds
     else:
         out["areas"] = no_update
     sig["heat"] = _sig([snap["map"]["heat"], snap["map"]["heat_breaks"]])
@@ -78,6 +79,7 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
         out["heat"] = Patch()
         out["heat"]["v"] = snap["map"]["heat"]
         out["heat"]["breaks"] = snap["map"]["heat_breaks"]
+        out["heat"]["rev"] = snap["tick"]
     else:
         out["heat"] = no_update
     tile_sigs = [_sig([tile, lang]) for tile in snap["tiles"]]
@@ -101,7 +103,18 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
     return out
 
 
+def mirror_layer_hideouts(app, ids: dict) -> None:
+    """Keep the newest hideout of the areas and heat layers where their style functions can read it.
+
+    dash-leaflet's GeoJSON ignores a hideout change that arrives while its `url` is still loading and
+    then draws with the hideout it had when the load began: the first tick's colours were lost on
+    some page loads, and unchanged later ticks send nothing, so they stayed lost."""
+    app.clientside_callback(ClientsideFunction("cityops.wall", "rememberHideouts"), Output(ids["layers"], "data"),
+                            Input(ids["areas"], "hideout"), Input(ids["heat"], "hideout"))
+
+
 def register(app) -> None:
+    mirror_layer_hideouts(app, WALL)
     cfg = app.server.config
     refresh = int(cfg.get("REFRESH_SECONDS", 10))
     build = cfg.get("BUILD_ID", "")

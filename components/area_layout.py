@@ -104,6 +104,7 @@ def create_area_page(*, area: dict, lineage: list[dict], lang: str, bounds: list
     return html.Div(className="page desk area-page", lang="en" if lang == "en" else "zh-CN", children=[
         dcc.Store(id=AREA["config"], data=config),
         dcc.Store(id=AREA["meta"], data={}),
+        dcc.Store(id=AREA["layers"]),  # a mirror of the map layers' hideouts (see assets/wall.js)
         dcc.Location(id=AREA["nav"], refresh="callback-nav"),
         breadcrumbs(lineage, lang),
         html.H1([name, html.Span(t(f"level_{area['level']}", lang), className="level-tag")]),

@@ -20,7 +20,7 @@ def _live_layers(ids: dict, scope: str, lang: str) -> list:
     return [
         dl.Pane(name="heat", style={"zIndex": 410}, children=dl.GeoJSON(
             id=ids["heat"], url=f"/geo/heat/{scope}.json", style=js("heatStyle"), filter=js("heatHot"),
-            hideout={"v": [], "breaks": [], "colours": list(HEAT)}, interactive=False)),
+            hideout={"layer": ids["heat"], "rev": 0, "v": [], "breaks": [], "colours": list(HEAT)}, interactive=False)),
         dl.Pane(name="projects", style={"zIndex": 440}, children=dl.GeoJSON(
             id=ids["project_layer"], data=EMPTY_FC, pointToLayer=js("projectPoint"),
             hideout={"colours": PROJECT_STATUS, "lang": lang}, interactive=False)),
@@ -44,7 +44,8 @@ def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: st
         layers.append(dl.TileLayer(url=tile_url, attribution=""))
     layers.append(dl.Pane(name="areas", style={"zIndex": 400}, children=dl.GeoJSON(
         id=ids["areas"], url=f"/geo/outlines/{scope}.json", style=js("areaStyle"), onEachFeature=js("areaLabel"),
-        hideout={"levels": levels or {}, "colours": colours, "lang": lang}, interactive=clickable)))
+        hideout={"layer": ids["areas"], "rev": 0, "levels": levels or {}, "colours": colours, "lang": lang},
+        interactive=clickable)))
     if not areas_only:
         layers += _live_layers(ids, scope, lang)
     if not still:

@@ -14,7 +14,7 @@ WALL = {
     "date": "wall-date", "clock": "wall-clock", "weather": "wall-weather", "freshness": "wall-freshness",
     "banner": "wall-banner", "notice": "wall-notice", "tiles": "wall-tiles", "incidents": "wall-incidents",
     "warnings": "wall-warnings", "projects": "wall-projects", "ticker": "wall-ticker", "map_box": "wall-map-box",
-    "map": "wall-map", "map_title": "wall-map-title", "areas": "wall-areas", "heat": "wall-heat",
+    "map": "wall-map", "map_title": "wall-map-title", "areas": "wall-areas", "heat": "wall-heat", "layers": "wall-layers",
     "markers": "wall-markers", "project_layer": "wall-project-layer", "legend": "wall-legend", "callout": "wall-callout",
     "nav": "wall-nav", "resize": "wall-resize",
 }
@@ -22,7 +22,7 @@ AREA = {
     "config": "area-config", "meta": "area-meta", "nav": "area-nav", "incidents": "area-incidents",
     "warnings": "area-warnings", "projects": "area-projects", "map": "area-map", "areas": "area-areas",
     "heat": "area-heat", "markers": "area-markers", "project_layer": "area-project-layer", "legend": "area-legend",
-    "ranking": "area-ranking", "week": "area-week", "active": "area-active",
+    "ranking": "area-ranking", "week": "area-week", "active": "area-active", "layers": "area-layers",
 }
 INDICATORS = {"catalogue": "ind-catalogue", "updated": "ind-updated"}
 INDICATOR = {"start": "ind-start", "end": "ind-end", "chart": "ind-chart", "map": "ind-map", "areas": "ind-areas"}

@@ -35,6 +35,7 @@ def create_wall(*, scope: str, scope_name: str, lang: str, kiosk: bool, rotate: 
         dcc.Store(id=WALL["config"], data=config),
         dcc.Location(id=WALL["nav"], refresh="callback-nav"),
         dcc.Store(id=WALL["meta"], data={}),
+        dcc.Store(id=WALL["layers"]),  # a mirror of the map layers' hideouts (see assets/wall.js)
         dcc.Store(id=WALL["heartbeat"], data={}),
         dcc.Store(id=WALL["rotate_state"], data={}),
         dcc.Store(id=WALL["resize"], data=0),  # set by assets/wall.js when the window changes size

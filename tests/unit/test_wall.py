@@ -106,7 +106,8 @@ def test_refresh_sends_only_what_changed(snap):
     upd = wall_updates(later, "zh", sig, "b1")
     assert isinstance(upd["tiles"], Patch) and isinstance(upd["areas"], Patch)
     ops = upd["areas"].to_plotly_json()["operations"]
-    assert [op["location"] for op in ops] == [["levels"]]  # recolour by hideout: no geometry
+    assert [op["location"] for op in ops] == [["levels"], ["rev"]]  # recolour by hideout: no geometry
+    assert ops[1]["params"]["value"] == snap["tick"]  # newer than a loading layer's hideout (assets/wall.js)
     assert [op["location"] for op in upd["tiles"].to_plotly_json()["operations"]] == [[3]]
     assert upd["incidents"] is not no_update and upd["heat"] is no_update
 
