@@ -3,6 +3,7 @@ survives a database failure, rotates its map layers in kiosk mode."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -112,11 +113,18 @@ def test_warning_colours_survive_a_slow_geometry_load(dash_duo, live_city):
     from data import queries
 
     app = make_app(live_city)
+    done, slowed = threading.Event(), []
 
     @app.server.before_request
     def slow_geometry():
         if request.path.startswith("/geo/"):
-            time.sleep(2)
+            slowed.append(request.path)
+            done.wait(2)  # released at the end, so no request is still busy when the server stops
+
+    @app.server.teardown_request
+    def geometry_sent(_exc):
+        if request.path.startswith("/geo/"):
+            slowed.remove(request.path)
 
     with app.server.app_context():
         names = queries.area_names()
@@ -133,6 +141,8 @@ def test_warning_colours_survive_a_slow_geometry_load(dash_duo, live_city):
     _open(dash_duo, app, "/wall")
     _wall_ready(dash_duo)
     until(coloured, timeout=15)
+    done.set()
+    until(lambda: not slowed, timeout=5)
     assert dash_duo.get_logs() == []
 
 
