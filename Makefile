@@ -5,14 +5,20 @@ BIN    := $(VENV)/bin
 SEED_INCIDENTS ?= 300000
 SEED_DAYS ?= 30
 
-.PHONY: run test bench soak seed clean
+.PHONY: run test test-fast lint bench soak seed clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/python -m data.seed --if-empty --days $(SEED_DAYS) --incidents $(SEED_INCIDENTS)
 	LIVE_SIMULATOR=1 $(BIN)/python app.py
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps lint
 	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.test-deps lint  # everything but the browser tests: the quick loop while coding
+	$(BIN)/python -m pytest -m "not browser"
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
 
 bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.run

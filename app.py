@@ -8,11 +8,11 @@ import dash
 from dash import Dash, html
 from flask import Flask
 
+from api import register_blueprints
 from callbacks import register_all
 from components.shell import create_shell
 from config import ROOT, Config
-from data.cache import init_cache
-from data.health import register_health
+from data.store.cache import init_cache
 
 log = logging.getLogger("cityops")
 
@@ -26,7 +26,7 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     server = Flask(__name__, instance_path=str(cfg.INSTANCE_PATH))
     server.config.update(cfg.as_dict())
     init_cache(server)
-    register_health(server)
+    register_blueprints(server)
     app = Dash(
         __name__,
         server=server,
@@ -39,21 +39,37 @@ def create_app(config_overrides: dict | None = None) -> Dash:
         update_title=None,
     )
     app.layout = create_shell(cfg.REFRESH_SECONDS, cfg.DEFAULT_LANG)
-    app.validation_layout = html.Div([
-        app.layout,
-        *[page["layout"]() if callable(page["layout"]) else page["layout"] for page in dash.page_registry.values()],
-    ])
+    _keep_validation_layout_bare(app)
     register_all(app)
     if cfg.LIVE_SIMULATOR:
         _start_simulator(cfg)
     return app
 
 
+def _keep_validation_layout_bare(app: Dash) -> None:
+    """Give Dash a validation layout of ids and structure only.
+
+    Dash puts `validation_layout` into every page's HTML, and on the first request it rebuilds it by
+    calling each page's layout() inside that request, so data (frozen at that moment, in the first
+    user's scope) would ride along in every page. Built here, outside any request, the pages return
+    their bare structure; a hook puts it back after Dash's first-request set-up replaces it."""
+    bare = html.Div([
+        app.layout,
+        *[page["layout"]() if callable(page["layout"]) else page["layout"] for page in dash.page_registry.values()],
+    ])
+    app.validation_layout = bare
+
+    @app.server.before_request
+    def _restore_bare_validation_layout():
+        if app.validation_layout is not bare:
+            app.validation_layout = bare
+
+
 def _start_simulator(cfg: Config) -> None:
     """In-process live data for the embedded default (use `python -m data.seed --live-only` with several workers)."""
-    from data.db import get_engine
-    from data.ruleconfig import load_catalog
-    from data.simulator import Simulator
+    from data.rules.config import load_catalog
+    from data.store.db import get_engine
+    from data.synthetic.simulator import Simulator
 
     Simulator(get_engine(cfg.DATABASE_URL), load_catalog(cfg.RULES_FILE)).start_thread(cfg.SIMULATOR_SECONDS)
 
@@ -64,8 +80,8 @@ if __name__ == "__main__":
     port = int(os.environ.get("PORT", "8050"))
     from waitress import serve  # a production WSGI server; Dash's dev server is not for walls
 
-    from data.db import get_engine
-    from data.schema import refresh_statistics, upgrade
+    from data.store.db import get_engine
+    from data.store.schema import refresh_statistics, upgrade
 
     engine = get_engine(Config().DATABASE_URL)
     upgrade(engine)  # new code, old database: migrate in place before serving (no-op at head)

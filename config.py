@@ -34,11 +34,13 @@ def build_id() -> str:
     """A short hash of the code and assets: the same in every worker of one deployment, new after a
     redeploy, so an open wall notices the change and reloads itself."""
     digest = hashlib.sha1()
-    for folder in ("", "pages", "components", "callbacks", "assets", "data"):
-        for path in sorted((ROOT / folder).glob("*")):
-            if path.is_file() and path.suffix in {".py", ".js", ".css", ".yaml"}:
-                digest.update(path.name.encode())
-                digest.update(path.read_bytes())
+    paths = [*ROOT.glob("*.py")]
+    for folder in ("pages", "components", "callbacks", "assets", "data", "api"):
+        paths += (ROOT / folder).rglob("*")
+    for path in sorted(paths):
+        if path.is_file() and path.suffix in {".py", ".js", ".css", ".yaml"} and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -56,7 +58,7 @@ class Config:
         self.DEFAULT_LANG = os.environ.get("DEFAULT_LANG", "zh")
         self.LIVE_SIMULATOR = _flag("LIVE_SIMULATOR", False)
         self.SIMULATOR_SECONDS = float(os.environ.get("SIMULATOR_SECONDS", "5"))
-        self.RULES_FILE = os.environ.get("RULES_FILE") or str(ROOT / "data" / "catalog.yaml")
+        self.RULES_FILE = os.environ.get("RULES_FILE") or str(ROOT / "data" / "rules" / "catalog.yaml")
         self.STREETS_GEOJSON = os.environ.get("STREETS_GEOJSON") or None
         self.WALL_RELOAD_HOURS = float(os.environ.get("WALL_RELOAD_HOURS", "24"))  # caps browser memory on walls
         self.BUILD_ID = os.environ.get("BUILD_ID") or build_id()

@@ -32,9 +32,9 @@ def main(argv=None) -> int:
     from flask import g
 
     from app import create_app
-    from data.cache import cache
-    from data.incidentlist import IncidentFilters, page, status_counts
-    from data.timeutil import parse_local
+    from data.domain.timeutil import parse_local
+    from data.read.incidentlist import IncidentFilters, page, status_counts
+    from data.store.cache import cache
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
     now = parse_local(END)
@@ -87,11 +87,11 @@ def _actions(url: str, now: int, n: int) -> dict:
     n registered incidents of the bench database (a scratch copy) get dispatched."""
     from sqlalchemy import select
 
-    from data.db import get_engine
-    from data.incident_types import CATEGORIES
-    from data.incidentdesk import incident_story, similar
-    from data.models import Incident
-    from data.writes import apply_action
+    from data.domain.vocab import CATEGORIES
+    from data.read.incidentdesk import incident_story, similar
+    from data.store.db import get_engine
+    from data.store.models import Incident
+    from data.write.writes import apply_action
 
     engine = get_engine(url)
     with engine.connect() as conn:

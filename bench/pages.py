@@ -47,14 +47,13 @@ def main(argv=None) -> int:
     from flask import g
 
     import callbacks.area as area_cb
-    import data.queries as queries_mod
+    import callbacks.indicators as ind_cb
+    import data.read.queries as queries_mod
     from app import create_app
     from bench.wall import post_callback
-    from data.cache import cache
-    from data.snapshot import RefreshAhead
-    from data.timeutil import parse_local
-
-    import callbacks.indicators as ind_cb
+    from data.domain.timeutil import parse_local
+    from data.store.cache import cache
+    from data.wall.refresh import RefreshAhead
 
     now = parse_local(END)
 

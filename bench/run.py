@@ -50,8 +50,8 @@ def seed_fresh(path: Path, incidents: int, days: int) -> dict:
 
 def bench_database(incidents: int, days: int = 30) -> str:
     """URL of bench/results/bench-N.sqlite: seeded when missing, migrated to the newest schema."""
-    from data.db import get_engine
-    from data.schema import refresh_statistics, upgrade
+    from data.store.db import get_engine
+    from data.store.schema import refresh_statistics, upgrade
 
     db = RESULTS / f"bench-{incidents}.sqlite"
     if not db.exists():
@@ -92,28 +92,29 @@ def main(argv=None) -> int:
     from flask import g
 
     from app import create_app
-    from data import queries
-    from data.cache import cache, current_engine
-    from data.timeutil import DAY, local_day_start, parse_local
+    from data.domain.scope import Scope
+    from data.domain.timeutil import DAY, local_day_start, parse_local
+    from data.read import areas, incidents, indicators, projectdata, warnlist
+    from data.store.cache import cache, current_engine
 
     now = parse_local(END)
     day0 = local_day_start(now)
     app = create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
     wall = {
-        "incident_counts(city, today)": lambda: queries.incident_counts("310000", day0, now),
-        "incident_counts(city, yesterday)": lambda: queries.incident_counts("310000", day0 - DAY, now - DAY),
-        "incident_counts(district, 7 days)": lambda: queries.incident_counts("310115", now - 7 * DAY, now),
-        "loop_status(city)": lambda: queries.loop_status("310000", now),
-        "loop_status(district)": lambda: queries.loop_status("310115", now),
-        "closed_count(city, today)": lambda: queries.closed_count("310000", day0, now),
-        "heat(city, today)": lambda: queries.heat("310000", day0, day0),
-        "latest_incidents(city)": lambda: queries.latest_incidents("310000", 20, 2),
-        "latest_readings(city)": lambda: queries.latest_readings("310000", now),
-        "indicator_series(aqi, 24 h)": lambda: queries.indicator_series("aqi", "310000", now - DAY, now),
-        "active_warnings(city)": lambda: queries.active_warnings("310000"),
-        "area_colours(city)": lambda: queries.area_colours("310000"),
-        "projects(city)": lambda: queries.projects("310000", now),
-        "outlines(city)": lambda: queries.outlines("310000"),
+        "incident_counts(city, today)": lambda: incidents.incident_counts(Scope("310000"), day0, now),
+        "incident_counts(city, yesterday)": lambda: incidents.incident_counts(Scope("310000"), day0 - DAY, now - DAY),
+        "incident_counts(district, 7 days)": lambda: incidents.incident_counts(Scope("310115"), now - 7 * DAY, now),
+        "loop_status(city)": lambda: incidents.loop_status(Scope("310000"), now),
+        "loop_status(district)": lambda: incidents.loop_status(Scope("310115"), now),
+        "closed_count(city, today)": lambda: incidents.closed_count(Scope("310000"), day0, now),
+        "heat(city, today)": lambda: incidents.heat(Scope("310000"), day0, day0),
+        "latest_incidents(city)": lambda: incidents.latest_incidents(Scope("310000"), 20, 2),
+        "latest_readings(city)": lambda: indicators.latest_readings(Scope("310000"), now),
+        "indicator_series(aqi, 24 h)": lambda: indicators.indicator_series("aqi", Scope("310000"), now - DAY, now),
+        "active_warnings(city)": lambda: warnlist.active_warnings(Scope("310000")),
+        "area_colours(city)": lambda: warnlist.area_colours(Scope("310000")),
+        "projects(city)": lambda: projectdata.projects(Scope("310000"), now),
+        "outlines(city)": lambda: areas.outlines(Scope("310000")),
     }
     rows = []
     with app.server.test_request_context():
@@ -134,7 +135,7 @@ def main(argv=None) -> int:
             if name in RAW:
                 with current_engine().connect() as conn:
                     params = {"now": now, "day0": day0, "week": now - 7 * DAY}
-                    row["raw_ms"] = median_ms(lambda: conn.execute(text(RAW[name]), params).all(), max(3, args.repeat // 2))
+                    row["raw_ms"] = median_ms(lambda name=name, params=params: conn.execute(text(RAW[name]), params).all(), max(3, args.repeat // 2))
                     row["raw_over_cold"] = round(row["raw_ms"] / max(cold, 0.01), 1)
             rows.append(row)
         with current_engine().connect() as conn:

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> dict:
     env = dict(os.environ, DATABASE_URL=url, LIVE_SIMULATOR="1", REFRESH_SECONDS=str(args.refresh),
                PORT=str(args.port), INSTANCE_PATH=str(work))
     server = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=open(work / "server.log", "w"))
+                              stderr=open(work / "server.log", "w"))  # noqa: SIM115 - lives as long as the server
     base = f"http://127.0.0.1:{args.port}"
     samples = []
     driver = None

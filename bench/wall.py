@@ -74,25 +74,25 @@ def main(argv=None) -> int:
 
     import callbacks.wall as wall_cb
     from app import create_app
-    from data.cache import cache
-    from data.db import get_engine
-    from data.ruleconfig import load_catalog
-    from data.schema import upgrade
-    from data.simulator import Simulator
-    from data.timeutil import parse_local
+    from data.domain.timeutil import parse_local
+    from data.rules.config import load_catalog
+    from data.store.cache import cache
+    from data.store.db import get_engine
+    from data.store.schema import upgrade
+    from data.synthetic.simulator import Simulator
 
     url = f"sqlite:///{db}"
     upgrade(get_engine(url))  # a bench file from an older revision gets the newer indexes
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS, "REFRESH_SECONDS": 10})
     refresh = 10
     clock = {"now": parse_local(END)}
-    import data.queries as queries_mod
+    import data.read.queries as queries_mod
 
     # the bench drives time: the callback's tick and the queries' "which hours are past" follow it
     wall_cb.now_ts = queries_mod.now_ts = lambda: clock["now"]
     # measure the screen that computes the tick; in service the refresh-ahead thread usually has
     # done it before any screen asks, and every screen pays the "shared tick" figure
-    from data.snapshot import RefreshAhead
+    from data.wall.refresh import RefreshAhead
 
     RefreshAhead.touch = lambda self, scope, tick: None
     sim = Simulator(get_engine(url), load_catalog(app.server.config["RULES_FILE"]))

@@ -6,13 +6,15 @@ import logging
 
 from dash import Input, Output, State, ctx, no_update
 
+from api.access import scope_or_root
 from callbacks.wall import mirror_layer_hideouts, wall_updates
 from components.area_layout import area_href, ranking_rows, render_active, render_week
+from components.i18n import lang_from
 from components.ids import AREA, SHELL, WALL
-from data import queries, rankings
-from data.ruleconfig import load_catalog
-from data.snapshot import shared_snapshot
-from data.timeutil import now_ts
+from data.domain.timeutil import now_ts
+from data.read import areas, rankings, warnlist
+from data.rules.config import load_catalog
+from data.wall.snapshot import shared_snapshot
 
 log = logging.getLogger("cityops.callbacks.area")
 
@@ -41,16 +43,17 @@ def register(app) -> None:
         Input(SHELL["tick"], "n_intervals"), Input(AREA["config"], "data"), State(AREA["meta"], "data"),
     )
     def _area_tick(_n, config, meta):
-        scope, lang = config["scope"], config["lang"]
+        lang = lang_from((config or {}).get("lang"))
         now = now_ts()
         tick = now // refresh * refresh
         try:
+            scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
             snap = shared_snapshot(load_catalog(cfg["RULES_FILE"]), scope, tick)
             ranking = ranking_rows(rankings.child_ranking(scope, tick), lang)
             week = rankings.week_compare(scope, tick)
             active = _all_active(scope)
         except Exception:  # keep what the page shows; the next tick tries again
-            log.exception("area page %s: refresh failed", scope)
+            log.exception("area page: refresh at %s failed", tick)
             return (no_update,) * 11
         upd = wall_updates(snap, lang, (meta or {}).get("sig"), build)
         return (upd["incidents"], upd["warnings"], upd["projects"], upd["areas"], upd["heat"], upd["markers"],
@@ -77,9 +80,9 @@ def register(app) -> None:
 def _all_active(scope: str) -> list[dict]:
     """Every active warning in scope, worst and newest first (the snapshot keeps only the newest
     red/orange ones, for the wall)."""
-    names = queries.area_names()
+    names = areas.area_names()
     out = []
-    for w in queries.active_warnings(scope).head(50).itertuples():
+    for w in warnlist.active_warnings(scope).head(50).itertuples():
         zh, en = names.get(w.area_code, (w.area_code, w.area_code))
         out.append({"level": int(w.level), "area": {"zh": zh, "en": en}, "cause_zh": w.cause_zh,
                     "cause_en": w.cause_en, "started_at": int(w.started_at)})

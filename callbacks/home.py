@@ -5,29 +5,29 @@ import logging
 
 from dash import Input, Output
 
+from api.access import resolve_scope
 from components.i18n import format_age, lang_from, t
 from components.ids import HOME, SHELL
 from components.kpi import create_bars, create_kpi, create_level_chips
-from data import queries
-from data.incident_types import SOURCE_NAMES, STATUS_NAMES
-from data.models import OPEN_STATUSES
-from data.scope import resolve_scope
-from data.timeutil import DAY, local_day_start, now_ts
+from data.domain.scope import Scope
+from data.domain.timeutil import DAY, local_day_start, now_ts
+from data.domain.vocab import OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES
+from data.read import freshness, incidents, warnlist
 
 log = logging.getLogger("cityops.callbacks.home")
 
 
-def overview_data(scope: str, now: int) -> dict:
+def overview_data(scope: Scope, now: int) -> dict:
     """Everything the overview shows, from the memoized queries."""
     day0 = local_day_start(now)
-    warnings = queries.active_warnings(scope)
+    warnings = warnlist.active_warnings(scope)
     return {
-        "today": queries.incident_counts(scope, day0, now),
-        "yesterday": queries.incident_counts(scope, day0 - DAY, now - DAY),
-        "loop": queries.loop_status(scope, now),
-        "closed_today": queries.closed_count(scope, day0, now),
+        "today": incidents.incident_counts(scope, day0, now),
+        "yesterday": incidents.incident_counts(scope, day0 - DAY, now - DAY),
+        "loop": incidents.loop_status(scope, now),
+        "closed_today": incidents.closed_count(scope, day0, now),
         "warnings_by_level": warnings.groupby("level").size().to_dict() if len(warnings) else {},
-        "freshness": queries.freshness(now),
+        "freshness": freshness.freshness(scope, now),
     }
 
 

@@ -5,28 +5,37 @@ import logging
 
 from dash import ClientsideFunction, Input, Output, State, html, no_update
 
-from components.i18n import t
+from api.access import current_user, resolve_scope
+from components.i18n import lang_from, t
 from components.ids import INCIDENT
 from components.incident_views import deadline_clock, render_actions, render_head, render_story
-from data import incidentdesk, queries
-from data.cache import current_engine
-from data.timeutil import now_ts
-from data.users import current_user
-from data.writes import BadInput, NotAllowed, NotFound, StaleVersion, WriteError, apply_action
+from data.domain.timeutil import now_ts
+from data.read import areas, incidentdesk
+from data.store.cache import current_engine
+from data.write.writes import BadInput, NotAllowed, NotFound, StaleVersion, WriteError, apply_action
 
 log = logging.getLogger("cityops.callbacks.incident")
+
+
+def _int(value) -> int | None:
+    """A positive id or version from the page's Store, or None for anything else (it is the browser's)."""
+    text = str(value) if isinstance(value, (int, str)) else ""
+    return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
 def act(state: dict, action: str | None, unit: str | None, comment: str | None) -> tuple[str, str]:
     """Apply the action as the current user: (outcome, the sentence to show), outcome one of
     "done", "stale" (someone else moved it first) or "refused" (nothing was written)."""
-    lang = state["lang"]
+    lang = lang_from(state.get("lang"))
+    incident_id, version = _int(state.get("id")), _int(state.get("version"))
+    if incident_id is None or version is None:
+        return "refused", t("act_failed", lang)
     if not action:
         return "refused", t("act_pick", lang)
     user = current_user()
     try:
-        after = apply_action(current_engine(), int(state["id"]), action, actor=user["name_en" if lang == "en" else "name_zh"],
-                             expected_version=int(state["version"]), comment=comment, unit=unit)
+        after = apply_action(current_engine(), incident_id, action, actor=user["name_en" if lang == "en" else "name_zh"],
+                             expected_version=version, comment=comment, unit=unit, scope=resolve_scope())
     except StaleVersion:
         return "stale", t("act_stale", lang)
     except NotAllowed:
@@ -34,9 +43,9 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
     except BadInput as exc:
         return "refused", t("act_bad_unit" if "unit" in exc.details else "act_need_reason", lang)
     except NotFound:
-        return "refused", t("inc_not_found", lang, id=state["id"])
+        return "refused", t("inc_not_found", lang, id=incident_id)
     except WriteError:
-        log.exception("action %s on incident %s failed", action, state["id"])
+        log.exception("action on incident %s failed", incident_id)
         return "refused", t("act_failed", lang)
     return "done", t("act_done", lang, action=t(f"act_{action}", lang), version=after["version"])
 
@@ -54,21 +63,24 @@ def register(app) -> None:
         keep = (no_update,) * 6
         if not n:
             return *keep, no_update
-        lang = state["lang"]
+        state = state if isinstance(state, dict) else {}
+        lang, incident_id = lang_from(state.get("lang")), _int(state.get("id"))
         try:
             outcome, message = act(state, action, unit, comment)
             if outcome != "done":
                 if outcome == "stale":  # offer the fresh page; the form keeps its input meanwhile
                     suffix = "?lang=en" if lang == "en" else ""
-                    message = [message, " ", html.A(t("inc_reload", lang), href=f"/incidents/{state['id']}{suffix}")]
+                    message = [message, " ", html.A(t("inc_reload", lang), href=f"/incidents/{incident_id}{suffix}")]
                 return *keep, message  # nothing changed: the form keeps its input
-            story = incidentdesk.incident_story(int(state["id"]), now_ts())
+            story = incidentdesk.incident_story(resolve_scope(), incident_id, now_ts())
+            if story is None:  # moved out of the user's scope meanwhile
+                return *keep, t("inc_not_found", lang, id=incident_id)
             inc = story["incident"]
             clock = deadline_clock(story, lang)
-            return (render_head(inc, lang), render_story(story, queries.area_names(), lang), render_actions(inc, lang),
+            return (render_head(inc, lang), render_story(story, areas.area_names(), lang), render_actions(inc, lang),
                     dict(state, version=inc["version"]), clock, clock["due_in_s"] is None, message)
         except Exception:  # the database is down or locked: say so, the page keeps what it shows
-            log.exception("acting on incident %s failed", state.get("id"))
+            log.exception("acting on incident %s failed", incident_id)
             return *keep, t("act_failed", lang)
 
     # the deadline ticks in the browser; the unit picker shows for dispatch only; a reason is asked for where needed

@@ -6,27 +6,37 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, State, no_update
 
+from api.access import scope_or_root
 from components.i18n import lang_from
 from components.ids import INCIDENTS
-from components.incident_list import FILTER_IDS, shape_rows
-from data import incidentlist, queries
-from data.incidentlist import SORTABLE, IncidentFilters
-from data.timeutil import now_ts
+from components.incident_list import FILTER_IDS, parse_filters, shape_rows
+from data.domain.timeutil import now_ts
+from data.read import areas, incidentlist
+from data.read.incidentlist import SORTABLE, IncidentFilters
 
 log = logging.getLogger("cityops.callbacks.incidents")
 
 
+def filters_from_store(filters) -> IncidentFilters:
+    """The page's filters as the Store holds them, checked again like a URL (the Store is the browser's)."""
+    raw = filters if isinstance(filters, dict) else {}
+    as_url = {k: ("1" if v is True else "0" if v is False else str(v)) for k, v in raw.items()
+              if k in IncidentFilters._fields and v is not None}
+    return parse_filters(as_url)[0]
+
+
 def rows_for(request: dict, filters: dict, lang: str, now: int) -> dict:
     """One block for the grid: {'rowData', 'rowCount'} from an infinite-model request."""
-    f = IncidentFilters(**filters)
+    f = filters_from_store(filters)
+    scope = scope_or_root(f.area)  # the Store asks for an area; the server decides
     sort, desc = "reported_at", True
     for s in request.get("sortModel") or []:
         if s.get("colId") in SORTABLE:
             sort, desc = s["colId"], s.get("sort") == "desc"
             break
     start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
-    got = incidentlist.page(f, now, sort, desc, start, end)
-    return {"rowData": shape_rows(got["rows"], queries.area_names(), now, lang), "rowCount": got["total"]}
+    got = incidentlist.page(scope, f, now, sort, desc, start, end)
+    return {"rowData": shape_rows(got["rows"], areas.area_names(), now, lang), "rowCount": got["total"]}
 
 
 def register(app) -> None:
@@ -36,7 +46,8 @@ def register(app) -> None:
         if not request:
             return no_update
         try:
-            return rows_for(request, state["filters"], state["lang"], now_ts())
+            state = state if isinstance(state, dict) else {}
+            return rows_for(request, state.get("filters"), lang_from(state.get("lang")), now_ts())
         except Exception:  # keep the grid as it is; the log has why
             log.exception("incident list block failed")
             return no_update

@@ -5,11 +5,12 @@ import logging
 
 from dash import Input, Output, no_update
 
+from api.access import resolve_scope
 from components.i18n import lang_from
 from components.ids import INDICATORS, SHELL
 from components.indicator_views import render_catalogue
-from data import indicators
-from data.timeutil import now_ts
+from data.domain.timeutil import now_ts
+from data.read import indicators
 
 log = logging.getLogger("cityops.callbacks.indicators")
 
@@ -21,7 +22,7 @@ def register(app) -> None:
                   Input(SHELL["tick"], "n_intervals"), Input(SHELL["location"], "search"))
     def _catalogue(_n, search):
         try:
-            return render_catalogue(indicators.catalogue_status(now_ts()), lang_from(search, default_lang))
+            return render_catalogue(indicators.catalogue_status(resolve_scope(), now_ts()), lang_from(search, default_lang))
         except Exception:  # keep the cards the page shows
             log.exception("indicator catalogue refresh failed")
             return no_update

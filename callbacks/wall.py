@@ -13,7 +13,8 @@ import logging
 
 from dash import ClientsideFunction, Input, Output, Patch, State, no_update
 
-from components.i18n import format_age, t
+from api.access import scope_or_root
+from components.i18n import format_age, lang_from, t
 from components.ids import SHELL, WALL
 from components.wall_panels import (
     render_incidents,
@@ -24,9 +25,10 @@ from components.wall_panels import (
     render_warnings,
     render_weather,
 )
-from data.ruleconfig import load_catalog
-from data.snapshot import RefreshAhead, shared_snapshot
-from data.timeutil import now_ts
+from data.domain.timeutil import now_ts
+from data.rules.config import load_catalog
+from data.wall.refresh import RefreshAhead
+from data.wall.snapshot import shared_snapshot
 
 log = logging.getLogger("cityops.callbacks.wall")
 
@@ -98,7 +100,7 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
     # ages are measured from the tick, which may be a few seconds before the newest write
     ages = [format_age(max(0, a), lang) if a is not None else "—" for a in (fresh["incident_age_s"], fresh["reading_age_s"])]
     out["freshness"] = t("freshness_line", lang, inc=ages[0], ind=ages[1])
-    out["meta"] = {"ok": True, "tick": snap["tick"], "build": build, "sig": sig, "newest_red": snap["warnings"]["newest_red"],
+    out["meta"] = {"ok": True, "tick": snap["tick"], "scope": snap["scope"], "build": build, "sig": sig, "newest_red": snap["warnings"]["newest_red"],
                    "red_count": snap["warnings"]["by_level"].get("1", 0)}
     return out
 
@@ -130,13 +132,14 @@ def register(app) -> None:
         State(WALL["meta"], "data"),
     )
     def _tick(_n, config, meta):
-        lang = config["lang"]
+        lang = lang_from((config or {}).get("lang"))
         tick = now_ts() // refresh * refresh  # every screen in the same tick shares one snapshot
-        ahead.touch(config["scope"], tick)
         try:
-            snap = shared_snapshot(load_catalog(cfg["RULES_FILE"]), config["scope"], tick)
+            scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
+            ahead.touch(scope, tick)
+            snap = shared_snapshot(load_catalog(cfg["RULES_FILE"]), scope, tick)
         except Exception:  # the database or a query failed: keep every panel, let the banner speak
-            log.exception("wall snapshot for %s at %s failed; screens keep their last data", config.get("scope"), tick)
+            log.exception("wall snapshot at %s failed; screens keep their last data", tick)
             failed = Patch()
             failed["ok"] = False
             failed["failed_at"] = tick

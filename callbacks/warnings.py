@@ -5,12 +5,12 @@ import logging
 
 from dash import MATCH, Input, Output, State, ctx, no_update
 
+from api.access import current_user, resolve_scope
 from components.i18n import lang_from, t
 from components.ids import SHELL
 from components.warnings_view import ACK, ACK_CELL, ack_text
-from data.cache import current_engine
-from data.users import current_user
-from data.writes import NotAllowed, NotFound, WriteError, acknowledge_warning
+from data.store.cache import current_engine
+from data.write.writes import NotAllowed, NotFound, WriteError, acknowledge_warning
 
 log = logging.getLogger("cityops.callbacks.warnings")
 
@@ -19,7 +19,8 @@ def ack_message(warning_id: int, lang: str) -> str:
     """Acknowledge as the current user; the cell's new text (success or why not)."""
     user = current_user()
     try:
-        row = acknowledge_warning(current_engine(), warning_id, actor=user["name_en" if lang == "en" else "name_zh"])
+        row = acknowledge_warning(current_engine(), warning_id, actor=user["name_en" if lang == "en" else "name_zh"],
+                                  scope=resolve_scope())
         return ack_text(row, lang)
     except NotFound:
         return t("ack_missing", lang)
@@ -43,7 +44,10 @@ def register(app) -> None:
             return no_update
         lang = lang_from(search, default_lang)
         try:
-            return ack_message(int(ctx.triggered_id["id"]), lang)
+            raw = str(ctx.triggered_id.get("id", ""))
+            if not raw.isdigit() or len(raw) > 12:  # a forged id: nothing to acknowledge
+                return t("ack_missing", lang)
+            return ack_message(int(raw), lang)
         except Exception:  # the database is down or locked: say so, change nothing
-            log.exception("acknowledging warning %s failed", ctx.triggered_id)
+            log.exception("acknowledging a warning failed")
             return t("ack_failed", lang)

@@ -11,8 +11,9 @@ from components.i18n import format_duration, t
 from components.ids import AREA
 from components.incident_list import list_href
 from components.theme import level_label
-from data.incident_types import CATEGORIES
-from data.incidentlist import IncidentFilters
+from data.domain.vocab import CATEGORIES
+from data.read.incidentlist import IncidentFilters
+
 
 def area_href(code: str, lang: str) -> str:
     return f"/area/{code}" + ("?lang=en" if lang == "en" else "")

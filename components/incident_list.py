@@ -10,10 +10,9 @@ from components.grid_style import GRID_THEME, grid_locale
 from components.i18n import t
 from components.ids import INCIDENTS
 from components.params import is_area_code, pick
-from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES, UNITS, unit_name
-from data.incidentlist import WINDOWS, IncidentFilters
-from data.models import CITY_CODE, STATUSES
-from data.timeutil import to_dt
+from data.domain.timeutil import to_dt
+from data.domain.vocab import CATEGORIES, CITY_CODE, SOURCE_NAMES, STATUS_NAMES, STATUSES, UNITS, unit_name
+from data.read.incidentlist import WINDOWS, IncidentFilters
 
 
 def parse_filters(params: dict) -> tuple[IncidentFilters, list[str]]:

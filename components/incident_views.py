@@ -8,8 +8,8 @@ from dash import dcc, html
 from components.i18n import t
 from components.ids import INCIDENT
 from components.theme import LEVELS
-from data.incident_types import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
-from data.timeutil import to_dt
+from data.domain.timeutil import to_dt
+from data.domain.vocab import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
 
 
 def allowed_actions(status: str) -> list[str]:

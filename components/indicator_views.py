@@ -7,7 +7,7 @@ from dash import dcc, html
 from components.i18n import format_age, t
 from components.theme import BORDER, FONT, LEVELS, MUTED, TEXT, level_label
 from components.wall_panels import format_value, late_text
-from data.timeutil import DAY, local_day_start, parse_local, to_dt
+from data.domain.timeutil import DAY, local_day_start, parse_local, to_dt
 
 BAND_OPACITY = 0.2
 

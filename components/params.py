@@ -1,7 +1,7 @@
 """Query-string checking shared by the desktop pages: keep the valid values, name the invalid ones."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 def is_area_code(v: str) -> bool:

@@ -10,8 +10,8 @@ from dash import dcc, html
 from components.i18n import t
 from components.params import pick
 from components.theme import BORDER, FONT, MUTED, PROJECT_STATUS, TEXT, level_label
-from data.projectdata import PHASES, STATUS_ORDER
-from data.timeutil import OFFSET, to_dt
+from data.domain.timeutil import OFFSET, to_dt
+from data.read.projectdata import PHASES, STATUS_ORDER
 
 
 class ProjFilters(NamedTuple):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from components.citymap import SHANGHAI_BOUNDS, create_city_map
 from components.i18n import t
 from components.ids import WALL
-from components.citymap import SHANGHAI_BOUNDS, create_city_map
+
 
 def _panel(title_key: str, body_id: str, lang: str, css: str) -> html.Section:
     return html.Section(className=f"wall-panel {css}", children=[

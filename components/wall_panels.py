@@ -6,9 +6,8 @@ from dash import html
 from components.i18n import STRINGS, t
 from components.sparkline import sparkline_svg
 from components.theme import HEAT, LEVELS, PROJECT_STATUS, level_colour, level_label
-from data.incident_types import CATEGORIES, SOURCE_NAMES, STATUS_NAMES
-from data.models import OPEN_STATUSES
-from data.timeutil import to_dt
+from data.domain.timeutil import to_dt
+from data.domain.vocab import CATEGORIES, OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES
 
 STALE_GREY = "#7d8aa3"
 

@@ -9,9 +9,9 @@ from dash import html
 from components.i18n import format_duration, t
 from components.params import is_area_code, pick
 from components.theme import level_label
-from data.models import CITY_CODE
-from data.timeutil import to_dt
-from data.warnlist import KINDS, SORTS
+from data.domain.timeutil import to_dt
+from data.domain.vocab import CITY_CODE
+from data.read.warnlist import KINDS, SORTS
 
 ACK = "warn-ack"  # pattern-matching id type of the acknowledge buttons
 ACK_CELL = "warn-ack-cell"

@@ -8,12 +8,12 @@ from dash import html
 from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.access import ScopeError, resolve_scope
 from components.area_layout import create_area_page
 from components.i18n import lang_from, t
 from components.notfound import create_not_found
-from data import mapqueries, queries
-from data.models import CITY_CODE
-from data.scope import ScopeError, resolve_scope
+from data.domain.vocab import CITY_CODE
+from data.read import areas, mapqueries
 
 dash.register_page(__name__, path_template="/area/<code>", name="区域下钻", order=2, nav="nav_area",
                    nav_path=f"/area/{CITY_CODE}")
@@ -35,8 +35,8 @@ def layout(code: str | None = None, lang: str | None = None, **_ignored):
         shown = (code or "")[:40]
         return create_not_found(lang, t("area_not_found", lang, code=shown))
     try:
-        area = queries.area(scope)
-        return create_area_page(area=area, lineage=queries.lineage(scope), lang=lang, bounds=mapqueries.bounds(scope),
+        area = areas.area(scope.code)
+        return create_area_page(area=area, lineage=areas.lineage(scope.code), lang=lang, bounds=mapqueries.bounds(scope),
                                 tile_url=current_app.config.get("TILE_URL") or None,
                                 has_children=area["level"] != "grid")
     except SQLAlchemyError:

@@ -9,13 +9,21 @@ from dash import dcc, html
 from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.access import resolve_scope
 from components.i18n import lang_from, t
 from components.ids import INCIDENT
-from components.incident_views import (deadline_clock, deadline_text, needs_reason, render_actions, render_head,
-                                       render_place, render_story)
+from components.incident_views import (
+    deadline_clock,
+    deadline_text,
+    needs_reason,
+    render_actions,
+    render_head,
+    render_place,
+    render_story,
+)
 from components.notfound import create_not_found
-from data import incidentdesk, queries
-from data.timeutil import now_ts
+from data.domain.timeutil import now_ts
+from data.read import areas, incidentdesk
 
 dash.register_page(__name__, path_template="/incidents/<iid>", name="事件详情")
 log = logging.getLogger("cityops.pages.incident")
@@ -34,12 +42,13 @@ def layout(iid: str | None = None, lang: str | None = None, **_ignored):
         return create_not_found(lang, t("inc_not_found", lang, id=shown))
     try:
         now = now_ts()
-        story = incidentdesk.incident_story(int(shown), now)
+        scope = resolve_scope()
+        story = incidentdesk.incident_story(scope, int(shown), now)
         if story is None:
             return create_not_found(lang, t("inc_not_found", lang, id=shown))
         inc = story["incident"]
-        parts = {"story": render_story(story, queries.area_names(), lang), "clock": deadline_clock(story, lang),
-                 "place": render_place(inc, incidentdesk.similar(inc, now), lang,
+        parts = {"story": render_story(story, areas.area_names(), lang), "clock": deadline_clock(story, lang),
+                 "place": render_place(inc, incidentdesk.similar(scope, inc, now), lang,
                                        current_app.config.get("TILE_URL") or None)}
     except SQLAlchemyError:
         log.exception("incident page %s: the database is unavailable", iid)

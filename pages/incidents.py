@@ -8,21 +8,31 @@ import dash
 from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, t
 from components.incident_list import filter_form, grid, parse_filters, status_chips
-from data import incidentlist, queries
-from data.timeutil import now_ts
+from data.domain.timeutil import now_ts
+from data.read import areas, incidentlist
 
 dash.register_page(__name__, path="/incidents", name="事件处置", order=6, nav="nav_incidents")
 log = logging.getLogger("cityops.pages.incidents")
+
+
+def _scope(f, bad: list) -> tuple:
+    """The list's Scope: the filter's area when the user may see it, else the user's whole root."""
+    try:
+        return resolve_scope(f.area), bad
+    except ScopeError:
+        return resolve_scope(), [*bad, "area"]
 
 
 def layout(lang: str | None = None, **params):
     lang = lang_from(lang)
     f, bad = parse_filters(params)
     try:
-        counts = incidentlist.status_counts(f, now_ts())
-        names = queries.area_names()
+        scope, bad = _scope(f, bad)
+        counts = incidentlist.status_counts(scope, f, now_ts())
+        names = areas.area_names()
     except (SQLAlchemyError, RuntimeError):  # RuntimeError: no app context while Dash builds its validation layout
         counts, names = {}, {}
     return html.Div(className="page desk incidents-page", children=[

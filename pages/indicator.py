@@ -9,6 +9,7 @@ from dash import dcc, html
 from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.access import resolve_scope
 from components.citymap import SHANGHAI_BOUNDS, create_city_map
 from components.i18n import lang_from, t
 from components.ids import INDICATOR
@@ -20,9 +21,10 @@ from components.indicator_views import (
     render_raised,
 )
 from components.notfound import create_not_found
-from data import indicators, queries
-from data.models import CITY_CODE
-from data.timeutil import now_ts, to_dt
+from data.domain.scope import Scope
+from data.domain.timeutil import now_ts, to_dt
+from data.domain.vocab import CITY_CODE
+from data.read import areas, indicators
 
 dash.register_page(__name__, path_template="/indicators/<code>", name="指标详情")
 log = logging.getLogger("cityops.pages.indicator")
@@ -43,16 +45,18 @@ def layout(code: str | None = None, lang: str | None = None, range: str | None =
         key, a, b, ok = parse_range(range, start, end, now)
         notices = [] if ok else [t("bad_param", lang, name="range")]
         scope = CITY_CODE
-        districts = indicators.by_district(ind["code"])
+        user = resolve_scope()
+        districts = indicators.by_district(ind["code"], user)
         if area and area != CITY_CODE:
             if ind["area_level"] == "district" and area in {d["code"] for d in districts}:
                 scope = area
             else:
                 notices.append(t("bad_param", lang, name="area"))
-        points = indicators.history(ind["code"], scope, a, b)
-        last_week = indicators.history(ind["code"], scope, a - 7 * 86400, b - 7 * 86400)
-        raised = indicators.raised(ind["code"])
-        return _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, notices, queries.area_names())
+        shown = Scope(scope)  # the city's series, or one of the districts listed above
+        points = indicators.history(ind["code"], shown, a, b)
+        last_week = indicators.history(ind["code"], shown, a - 7 * 86400, b - 7 * 86400)
+        raised = indicators.raised(ind["code"], user)
+        return _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, notices, areas.area_names())
     except SQLAlchemyError:
         log.exception("indicator page %r: the database is unavailable", code)
         return html.Div(t("data_unavailable", lang), className="notice")
@@ -60,8 +64,10 @@ def layout(code: str | None = None, lang: str | None = None, range: str | None =
 
 def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, notices, names):
     name = ind["name_en"] if lang == "en" else ind["name_zh"]
-    link = lambda k: dcc.Link(t(f"range_{k}", lang), href=ind_href(ind["code"], lang, range=k, area=scope if scope != CITY_CODE else None),
-                              className="range-link" + (" active" if k == key else ""))
+    def link(k):
+        return dcc.Link(t(f"range_{k}", lang), href=ind_href(ind["code"], lang, range=k,
+                                                          area=scope if scope != CITY_CODE else None),
+                        className="range-link" + (" active" if k == key else ""))
     area_links = [dcc.Link(t("whole_city", lang), href=ind_href(ind["code"], lang, range=key),
                            className="range-link" + (" active" if scope == CITY_CODE else ""))]
     area_links += [dcc.Link(d["name_en"] if lang == "en" else d["name_zh"],

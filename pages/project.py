@@ -8,12 +8,13 @@ from dash import dcc, html
 from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.access import resolve_scope
 from components.i18n import lang_from, t
 from components.kpi import create_kpi
 from components.notfound import create_not_found
 from components.project_views import milestone_table, project_warning_table, spend_figure
-from data import projectdata, queries
-from data.timeutil import now_ts, to_dt
+from data.domain.timeutil import now_ts, to_dt
+from data.read import areas, projectdata
 
 dash.register_page(__name__, path_template="/projects/<pid>", name="项目详情")
 log = logging.getLogger("cityops.pages.project")
@@ -29,12 +30,13 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
         return create_not_found(lang, t("proj_not_found", lang, id=shown))
     now = now_ts()
     try:
-        p = projectdata.project(int(shown), now)
+        scope = resolve_scope()
+        p = projectdata.project(scope, int(shown), now)
         if p is None:
             return create_not_found(lang, t("proj_not_found", lang, id=shown))
         ms = projectdata.milestones((int(shown),)).get(int(shown), [])
-        warnings = projectdata.project_warnings(int(shown))
-        names = queries.area_names()
+        warnings = projectdata.project_warnings(scope, int(shown))
+        names = areas.area_names()
     except SQLAlchemyError:
         log.exception("project page %s: the database is unavailable", pid)
         return html.Div(t("data_unavailable", lang), className="notice")

@@ -8,11 +8,12 @@ from dash import dcc, html
 from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.access import resolve_scope
 from components.i18n import lang_from, t
 from components.project_views import gantt_figure, parse_project_filters, portfolio_table, proj_href
-from data import projectdata, queries
-from data.projectdata import PHASES, STATUS_ORDER
-from data.timeutil import now_ts
+from data.domain.timeutil import now_ts
+from data.read import areas, projectdata
+from data.read.projectdata import PHASES, STATUS_ORDER
 
 dash.register_page(__name__, path="/projects", name="重点项目", order=5, nav="nav_projects")
 log = logging.getLogger("cityops.pages.projects")
@@ -24,11 +25,12 @@ def layout(lang: str | None = None, **params):
         return html.Div(className="page desk proj-page")
     now = now_ts()
     try:
-        options = projectdata.filter_options(now)
+        scope = resolve_scope()
+        options = projectdata.filter_options(scope, now)
         f, bad = parse_project_filters(params, options)
-        rows = projectdata.portfolio(now, **f._asdict())
+        rows = projectdata.portfolio(scope, now, **f._asdict())
         ms = projectdata.milestones(tuple(int(p["id"]) for p in rows))
-        names = queries.area_names()
+        names = areas.area_names()
     except SQLAlchemyError:
         log.exception("projects page: the database is unavailable")
         return html.Div(t("data_unavailable", lang), className="notice")

@@ -7,10 +7,11 @@ import dash
 from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, name, t
 from components.wall_layout import create_wall
-from data import mapqueries, queries
-from data.scope import ScopeError, allowed_root, resolve_scope
+from data.domain.vocab import CITY_CODE
+from data.read import areas, mapqueries
 
 dash.register_page(__name__, path="/wall", name="综合指挥屏", order=1, nav="nav_wall", title="上海市城市运行“一网统管”")
 log = logging.getLogger("cityops.pages.wall")
@@ -32,16 +33,18 @@ def layout(area: str | None = None, kiosk: str | None = None, lang: str | None =
     lang = lang_from(lang)
     notices = []
     cfg = current_app.config if has_request_context() else {}
-    scope, scope_name, bounds = allowed_root(), "", None
+    scope, scope_name, bounds = CITY_CODE, "", None
     if has_request_context():  # not while Dash builds the validation layout at start-up
         try:
             try:
-                scope = resolve_scope(area)
+                resolved = resolve_scope(area)
             except ScopeError:
-                log.info("wall: ignoring unknown area %r", area)
+                log.info("wall: ignoring an unknown area")
                 notices.append(t("bad_param", lang, name="area"))
-            scope_name = name(queries.area(scope) or {}, lang)
-            bounds = mapqueries.bounds(scope)
+                resolved = resolve_scope()
+            scope = resolved.code
+            scope_name = name(areas.area(scope) or {}, lang)
+            bounds = mapqueries.bounds(resolved)
         except SQLAlchemyError:  # the database is down: draw the wall; the callback shows the banner
             log.exception("wall: cannot read the scope %r", area)
     seconds = _rotate(rotate)

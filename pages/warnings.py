@@ -9,13 +9,14 @@ from dash import dcc, html
 from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, t
 from components.theme import LEVELS, level_label
 from components.warnings_view import parse_filters, render_warning_table, warn_href
-from data import queries, warnlist
-from data.models import CITY_CODE
-from data.ruleconfig import load_catalog
-from data.timeutil import now_ts
+from data.domain.timeutil import now_ts
+from data.domain.vocab import CITY_CODE
+from data.read import areas, warnlist
+from data.rules.config import load_catalog
 
 dash.register_page(__name__, path="/warnings", name="预警管理", order=4, nav="nav_warnings")
 log = logging.getLogger("cityops.pages.warnings")
@@ -27,9 +28,14 @@ def layout(lang: str | None = None, **params):
         return render_warning_table([], {}, {}, lang, 0)
     f, bad = parse_filters(params)
     try:
-        data = warnlist.warning_page(f.status, f.area, f.level, f.kind, f.sort, f.page)
-        counts = warnlist.active_counts(f.area)
-        names = queries.area_names()
+        try:
+            scope = resolve_scope(f.area)
+        except ScopeError:
+            scope, bad = resolve_scope(), [*bad, "area"]
+            f = f._replace(area=scope.code)
+        data = warnlist.warning_page(scope, f.status, f.level, f.kind, f.sort, f.page)
+        counts = warnlist.active_counts(scope)
+        names = areas.area_names()
         area_name = (names.get(f.area) or (f.area, f.area))[1 if lang == "en" else 0]
     except SQLAlchemyError:
         log.exception("warnings page: the database is unavailable")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from data.db import dispose_engine, get_engine
-from data.schema import upgrade
-from data.timeutil import parse_local
+from data.domain.timeutil import parse_local
+from data.store.db import dispose_engine, get_engine
+from data.store.schema import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -28,7 +28,7 @@ def free_port() -> int:
 
 def _seeded(tmp_path_factory, name: str, **kwargs) -> str:
     """A freshly seeded SQLite city: 20k incidents over 10 days, 64 projects."""
-    from data.seed import seed
+    from data.synthetic.seed import seed
 
     url = f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.sqlite'}"
     seed(url, days=10, incidents=20_000, projects=64, **kwargs)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data import writes
-from data.db import get_engine
-from data.incident_types import CATEGORIES
-from data.models import Incident
-from data.timeutil import now_ts
+from data.domain.timeutil import now_ts
+from data.domain.vocab import CATEGORIES
+from data.store.db import get_engine
+from data.store.models import Incident
+from data.write import writes
 from tests.conftest import make_app
 from tests.integration.test_wall import _open, _shot
 

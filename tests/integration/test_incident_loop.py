@@ -8,11 +8,11 @@ from dash.testing.wait import until
 from selenium.common.exceptions import WebDriverException
 from sqlalchemy import func, select
 
-from data import writes
-from data.db import get_engine
-from data.incident_types import CATEGORIES
-from data.models import Area, Incident, IncidentAudit, IncidentHistory
-from data.timeutil import local_day_start, now_ts
+from data.domain.timeutil import local_day_start, now_ts
+from data.domain.vocab import CATEGORIES
+from data.store.db import get_engine
+from data.store.models import Area, Incident, IncidentAudit, IncidentHistory
+from data.write import writes
 from tests.conftest import make_app
 from tests.integration.test_incident import _choose
 from tests.integration.test_wall import _shot, _viewport

@@ -12,10 +12,10 @@ from dash.testing.wait import until
 from selenium.common.exceptions import WebDriverException
 from sqlalchemy import select
 
-from data.db import dispose_engine, get_engine
-from data.models import Incident
-from data.timeutil import now_ts
 from components.theme import LEVELS
+from data.domain.timeutil import now_ts
+from data.store.db import dispose_engine, get_engine
+from data.store.models import Incident
 from tests.conftest import ARTIFACTS, make_app
 from tests.integration.test_smoke import OUTSIDE_REQUESTS
 
@@ -110,7 +110,8 @@ def test_warning_colours_survive_a_slow_geometry_load(dash_duo, live_city):
     geometry slowed down, the first tick's colours always arrive mid-load, and must still be drawn."""
     from flask import request
 
-    from data import queries
+    from data.domain.scope import Scope
+    from data.read import areas, warnlist
 
     app = make_app(live_city)
     done, slowed = threading.Event(), []
@@ -127,8 +128,8 @@ def test_warning_colours_survive_a_slow_geometry_load(dash_duo, live_city):
             slowed.remove(request.path)
 
     with app.server.app_context():
-        names = queries.area_names()
-        levels = {names[code][0]: level for code, level in queries.area_colours("310000").items() if code != "310000"}
+        names = areas.area_names()
+        levels = {names[code][0]: level for code, level in warnlist.area_colours(Scope("310000")).items() if code != "310000"}
     assert any(level < 5 for level in levels.values())  # the seeded city has warnings to colour
     wanted = {name: [int(LEVELS[level][0][i:i + 2], 16) for i in (1, 3, 5)] for name, level in levels.items()}
 
@@ -162,13 +163,13 @@ def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, 
     before = _big_number(dash_duo)
     dash_duo.driver.execute_script("document.getElementById('wall-map')._probe = 42;")
 
-    from data.ruleconfig import load_catalog
-    from data.simulator import Simulator
+    from data.rules.config import load_catalog
+    from data.synthetic.simulator import Simulator
 
     engine = get_engine(live_copy)
     from tests.conftest import ROOT
 
-    sim = Simulator(engine, load_catalog(str(ROOT / "data" / "catalog.yaml")), seed=5)
+    sim = Simulator(engine, load_catalog(str(ROOT / "data" / "rules" / "catalog.yaml")), seed=5)
     ids = []
     while not ids:  # the simulator's arrivals are Poisson: step until it reports something
         ids = sim.new_incidents(now_ts(), 60)
@@ -217,8 +218,8 @@ def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_copy)
 
     from sqlalchemy import insert
 
-    from data.db import bump_versions, write_session
-    from data.models import Warning
+    from data.store.db import bump_versions, write_session
+    from data.store.models import Warning
 
     with write_session(get_engine(live_copy)) as s:  # a new red warning opens in 崇明区
         s.execute(insert(Warning).values(level=1, area_code="310151", kind="indicator", subject="rain_1h",
@@ -244,7 +245,7 @@ def test_open_wall_recovers_from_a_restart_and_reloads_after_a_redeploy(dash_br,
 
     def start():
         proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=open(tmp_path / "server.log", "a"))
+                                stderr=open(tmp_path / "server.log", "a"))  # noqa: SIM115
         until(lambda: _healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
         return proc
 

@@ -1,15 +1,19 @@
 """The cache: scopes never share results, writes invalidate, and a dead Redis is survived."""
 import logging
 
-from data import queries, writes
-from data.cache import backend
-from data.db import get_engine
+import pytest
+
+from data.domain.scope import Scope
+from data.read import incidents
+from data.store.cache import backend
+from data.store.db import get_engine
+from data.write import writes
 from tests.unit import tiny_city
 from tests.unit.tiny_city import NOW, incident
 
 
 def _count(scope):
-    return queries.incident_counts(scope, NOW - 86400, NOW)["total"]
+    return incidents.incident_counts(Scope(scope), NOW - 86400, NOW)["total"]
 
 
 def _exercise_scopes_and_invalidation(url):
@@ -33,7 +37,7 @@ def test_in_process_cache_keeps_scopes_apart_and_invalidates_on_write(empty_db, 
 def test_memoized_results_are_served_from_the_cache(empty_db, app_for):
     tiny_city.build(empty_db)
     app_for(empty_db)
-    first = queries.incident_counts("310106", NOW - 86400, NOW)
+    first = incidents.incident_counts(Scope("310106"), NOW - 86400, NOW)
     from sqlalchemy import event
 
     engine = get_engine(empty_db)
@@ -44,13 +48,14 @@ def test_memoized_results_are_served_from_the_cache(empty_db, app_for):
         from flask import g
 
         g.pop("_cityops_versions", None)
-        assert queries.incident_counts("310106", NOW - 86400, NOW) == first
+        assert incidents.incident_counts(Scope("310106"), NOW - 86400, NOW) == first
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     selects = [st for st in seen if st.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1 and "data_version" in selects[0]  # the counts came from the cache
 
 
+@pytest.mark.redis
 def test_redis_cache_keeps_scopes_apart_and_invalidates(empty_db, app_for, redis_server):
     url, _proc = redis_server
     tiny_city.build(empty_db)
@@ -62,6 +67,7 @@ def test_redis_cache_keeps_scopes_apart_and_invalidates(empty_db, app_for, redis
     assert len(keys) >= 4  # results really went to Redis
 
 
+@pytest.mark.redis
 def test_queries_still_answer_when_redis_is_killed(empty_db, app_for, redis_server, caplog):
     url, proc = redis_server
     tiny_city.build(empty_db)
@@ -81,6 +87,7 @@ def test_queries_still_answer_when_redis_is_killed(empty_db, app_for, redis_serv
     assert backend().available is False
 
 
+@pytest.mark.redis
 def test_healthz_reports_database_cache_and_data_age(empty_db, app_for, redis_server):
     url, proc = redis_server
     tiny_city.build(empty_db)

@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from data import generator as gen
-from data.geo import GridLocator, build_area_tree
-from data.models import SOURCES, STATUSES
-from data.ruleconfig import load_catalog
-from data.timeutil import DAY, HOUR, OFFSET, parse_local
+from data.domain.timeutil import DAY, HOUR, OFFSET, parse_local
+from data.domain.vocab import SOURCES, STATUSES
+from data.rules.config import load_catalog
+from data.synthetic import generator as gen
+from data.synthetic.geo import GridLocator, build_area_tree
 
 END = parse_local("2026-11-20 12:00")
 DAYS = 14
@@ -79,7 +79,7 @@ def test_lifecycle_has_open_work_and_an_overdue_tail(world):
 
 def test_readings_breach_bands_and_stale_feeds_stop(world):
     start, rain, _ = world
-    cat = load_catalog("data/catalog.yaml")
+    cat = load_catalog("data/rules/catalog.yaml")
     rf = {"310000": lambda ts: np.interp((ts - start) / HOUR, np.arange(len(rain)), rain)}
     levels_seen = set()
     for ind in cat.indicators:

@@ -2,9 +2,9 @@
 import pytest
 from sqlalchemy import select
 
-from data import queries
-from data.geo import build_area_tree, english_name
-from data.models import Area, Incident
+from data.read import areas
+from data.store.models import Area, Incident
+from data.synthetic.geo import build_area_tree, english_name
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +51,12 @@ def test_english_names_are_pinyin_with_a_suffix():
 
 def test_seeded_incidents_carry_consistent_area_codes(small_city, app_for):
     app_for(small_city)
-    from data.cache import current_engine
+    from data.store.cache import current_engine
 
     with current_engine().connect() as conn:
         rows = conn.execute(select(Incident.district_code, Incident.street_code, Incident.grid_code).limit(500)).all()
         grid_codes = set(conn.scalars(select(Area.code).where(Area.level == "grid")))
     for d, s, g in rows:
         assert s.startswith(d) and g.startswith(s) and g in grid_codes
-    assert queries.area("310106")["name_zh"] == "静安区"
-    assert [a["code"] for a in queries.lineage(rows[0][2])] == ["310000", rows[0][0], rows[0][1], rows[0][2]]
+    assert areas.area("310106")["name_zh"] == "静安区"
+    assert [a["code"] for a in areas.lineage(rows[0][2])] == ["310000", rows[0][0], rows[0][1], rows[0][2]]

@@ -6,10 +6,12 @@ import json
 from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import select
 
-from data import incidentdesk, writes
-from data.db import get_engine
-from data.incident_types import CATEGORIES
-from data.models import Incident
+from data.domain.scope import CITY
+from data.domain.vocab import CATEGORIES
+from data.read import incidentdesk
+from data.store.db import get_engine
+from data.store.models import Incident
+from data.write import writes
 from tests.conftest import SMALL_END
 
 CANARY_NAME, CANARY_PHONE = "司马金丝雀", "13987654321"
@@ -25,7 +27,7 @@ def test_story_masks_the_reporter_and_tells_the_whole_timeline(city_copy, app_fo
     writes.apply_action(engine, inc_id, "register", actor="值班员甲", expected_version=1, now=SMALL_END + 60)
     writes.apply_action(engine, inc_id, "dispatch", actor="值班员乙", expected_version=2, now=SMALL_END + 120,
                         unit=CATEGORIES[row["category"]]["units"][0])
-    story = incidentdesk.incident_story(inc_id, SMALL_END + 180)
+    story = incidentdesk.incident_story(CITY, inc_id, SMALL_END + 180)
     text = repr(story)
     assert CANARY_NAME not in text and CANARY_PHONE not in text and "8765" not in text  # middle digits gone
     assert story["incident"]["reporter_name"] == "司****" and story["incident"]["reporter_phone"] == "139****4321"
@@ -34,9 +36,9 @@ def test_story_masks_the_reporter_and_tells_the_whole_timeline(city_copy, app_fo
     assert [a["action"] for a in story["audit"]] == ["register", "dispatch"]
     assert story["audit"][1]["unit"] == CATEGORIES[row["category"]]["units"][0]
     assert story["due_in_s"] > 0 and story["overdue"] is False
-    later = incidentdesk.incident_story(inc_id, story["incident"]["due_at"] + 1)
+    later = incidentdesk.incident_story(CITY, inc_id, story["incident"]["due_at"] + 1)
     assert later["overdue"] is True and later["due_in_s"] < 0
-    assert incidentdesk.incident_story(10**9, SMALL_END) is None
+    assert incidentdesk.incident_story(CITY, 10**9, SMALL_END) is None
 
 
 def test_similar_incidents_share_the_grid_or_street_and_category(small_city, app_for):
@@ -44,7 +46,7 @@ def test_similar_incidents_share_the_grid_or_street_and_category(small_city, app
     engine = get_engine(small_city)
     with engine.connect() as conn:
         inc = dict(conn.execute(select(Incident.__table__).order_by(Incident.reported_at.desc()).limit(1)).mappings().one())
-    rows = incidentdesk.similar(inc, SMALL_END)
+    rows = incidentdesk.similar(CITY, inc, SMALL_END)
     assert rows and all(r["id"] != inc["id"] for r in rows)
     assert all(r["grid_code"] == inc["grid_code"] or (r["street_code"] == inc["street_code"]
                                                       and r["category"] == inc["category"]) for r in rows)

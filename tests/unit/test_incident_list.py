@@ -4,13 +4,25 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, or_, select, text
 
-from data import incidentlist, textsearch, writes
-from data.db import get_engine
 from components.incident_list import parse_filters
-from data.incidentlist import IncidentFilters
-from data.models import Incident
-from data.timeutil import DAY
+from data.domain.scope import Scope
+from data.domain.timeutil import DAY
+from data.read import incidentlist
+from data.read.incidentlist import IncidentFilters
+from data.store import textsearch
+from data.store.db import get_engine
+from data.store.models import Incident
+from data.write import writes
 from tests.conftest import SMALL_END
+
+
+def _page(f, *args):
+    return incidentlist.page(Scope(f.area), f, *args)
+
+
+def _counts(f, now):
+    return incidentlist.status_counts(Scope(f.area), f, now)
+
 
 
 def test_url_filters_are_checked_and_bad_ones_named():
@@ -25,28 +37,28 @@ def test_url_filters_are_checked_and_bad_ones_named():
 def test_pages_are_sorted_and_complete(small_city, app_for):
     app_for(small_city)
     f = IncidentFilters(window="7d", area="310115")
-    first = incidentlist.page(f, SMALL_END, "priority", False, 0, 100)
+    first = _page(f, SMALL_END, "priority", False, 0, 100)
     with get_engine(small_city).connect() as conn:
         expected = conn.execute(select(func.count()).where(Incident.reported_at >= SMALL_END - 7 * DAY,
                                                            Incident.district_code == "310115")).scalar()
     assert first["total"] == expected > 100
     prios = [r["priority"] for r in first["rows"]]
     assert prios == sorted(prios)
-    second = incidentlist.page(f, SMALL_END, "priority", False, 100, 200)
+    second = _page(f, SMALL_END, "priority", False, 100, 200)
     assert not {r["id"] for r in first["rows"]} & {r["id"] for r in second["rows"]}
     assert all("reporter_name" not in r and "reporter_phone" not in r for r in first["rows"])
-    counts = incidentlist.status_counts(f, SMALL_END)
+    counts = _counts(f, SMALL_END)
     assert sum(counts.values()) == expected
 
 
 def test_overdue_and_text_filters(small_city, app_for):
     app_for(small_city)
-    late = incidentlist.page(IncidentFilters(window="30d", overdue=True), SMALL_END, "due_at", False, 0, 50)
+    late = _page(IncidentFilters(window="30d", overdue=True), SMALL_END, "due_at", False, 0, 50)
     assert late["total"] > 0 and all(r["due_at"] < SMALL_END and r["status"] != "closed" for r in late["rows"])
     word = late["rows"][0]["title"][-4:]
-    found = incidentlist.page(IncidentFilters(window="30d", q=word), SMALL_END, "reported_at", True, 0, 50)
+    found = _page(IncidentFilters(window="30d", q=word), SMALL_END, "reported_at", True, 0, 50)
     assert found["total"] > 0
-    assert incidentlist.page(IncidentFilters(window="30d", q="%_%"), SMALL_END, "reported_at", True, 0, 5)["total"] == 0
+    assert _page(IncidentFilters(window="30d", q="%_%"), SMALL_END, "reported_at", True, 0, 5)["total"] == 0
 
 
 def test_the_area_picker_lists_districts_and_their_streets_by_name():
@@ -69,7 +81,7 @@ def test_every_sort_pages_through_the_same_order_as_python(small_city, app_for, 
     cols = incidentlist.COLUMNS
     with get_engine(small_city).connect() as conn:
         everything = [dict(r) for r in conn.execute(
-            select(*[getattr(Incident, c) for c in cols]).where(*incidentlist._where(f, SMALL_END))).mappings()]
+            select(*[getattr(Incident, c) for c in cols]).where(*incidentlist._where(Scope(f.area), f, SMALL_END))).mappings()]
     assert 150 < len(everything) < 3000 and any(r["due_at"] is None for r in everything)
     for sort in incidentlist.SORTABLE:
         if sort in incidentlist.NULLS_LAST:
@@ -83,7 +95,7 @@ def test_every_sort_pages_through_the_same_order_as_python(small_city, app_for, 
             expected = sorted(everything, key=lambda r: (r[sort], r["reported_at"], r["id"]), reverse=descending)
         got = []
         for start in range(0, len(everything) + 100, 100):
-            block = incidentlist.page(f, SMALL_END, sort, descending, start, start + 100)
+            block = _page(f, SMALL_END, sort, descending, start, start + 100)
             assert block["total"] == len(everything)
             got += block["rows"]
         assert [r["id"] for r in got] == [r["id"] for r in expected], sort
@@ -106,27 +118,27 @@ def test_text_search_through_the_bigram_index_equals_a_plain_scan(city_copy, app
             plain = conn.execute(select(func.count()).where(
                 Incident.reported_at >= SMALL_END - 30 * DAY,
                 or_(Incident.title.like(like, escape="\\"), Incident.description.like(like, escape="\\")))).scalar()
-        got = incidentlist.page(f, SMALL_END, "reported_at", True, 0, 500)
-        assert got["total"] == plain == sum(incidentlist.status_counts(f, SMALL_END).values()), q
+        got = _page(f, SMALL_END, "reported_at", True, 0, 500)
+        assert got["total"] == plain == sum(_counts(f, SMALL_END).values()), q
         assert len(got["rows"]) == min(plain, 500)
-    assert incidentlist.page(IncidentFilters(window="30d", q="LED路灯"), SMALL_END, "reported_at", True, 0, 5)["total"] == 1
+    assert _page(IncidentFilters(window="30d", q="LED路灯"), SMALL_END, "reported_at", True, 0, 5)["total"] == 1
     assert textsearch.grams("LED 路灯（50%）") == ["50", "ed", "le", "路灯"]
 
 
 def test_all_time_overdue_matches_the_overdue_count_the_wall_shows(small_city, app_for):
-    from data import queries
+    from data.read import incidents
 
     app_for(small_city)
     for scope in ("310000", "310115", "310115005"):
         f = IncidentFilters(window="all", area=scope, overdue=True)
-        listed = incidentlist.page(f, SMALL_END, "due_at", False, 0, 100)["total"]
-        assert listed == queries.loop_status(scope, SMALL_END)["overdue"], scope
+        listed = _page(f, SMALL_END, "due_at", False, 0, 100)["total"]
+        assert listed == incidents.loop_status(Scope(scope), SMALL_END)["overdue"], scope
 
 
 def test_a_seeded_database_has_planner_statistics_and_sorts_through_the_indexes(city_copy):
     """Without statistics SQLite sorts a month of incidents through the report-time index (seconds at
     1M); the seed keeps its ANALYZE, and a database that grew from empty gets one on start."""
-    from data.schema import refresh_statistics
+    from data.store.schema import refresh_statistics
 
     engine = get_engine(city_copy)
     with engine.connect() as conn:
@@ -146,7 +158,7 @@ def test_a_seeded_database_has_planner_statistics_and_sorts_through_the_indexes(
 
 def test_a_replaced_city_is_indexed_afresh(tmp_path):
     """seed --reset empties every table and the text index (FTS5 refuses a plain DELETE) and indexes anew."""
-    from data.seed import seed
+    from data.synthetic.seed import seed
 
     url = f"sqlite:///{tmp_path / 'again.sqlite'}"
     seed(url, days=2, incidents=2000, projects=4, end=SMALL_END)

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import func, select
 
-from data import rollups, writes
-from data.db import dispose_engine, get_engine
-from data.incident_types import ACTIONS, CATEGORIES
-from data.models import Incident, IncidentAudit, IncidentHistory
+from data.domain.vocab import ACTIONS, CATEGORIES
+from data.store.db import dispose_engine, get_engine
+from data.store.models import Incident, IncidentAudit, IncidentHistory
+from data.write import rollups, writes
 from tests.conftest import SMALL_END
 
 ACTION_NAMES = sorted(ACTIONS)

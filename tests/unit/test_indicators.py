@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from components.indicator_views import history_figure, parse_range
-from data import indicators
-from data.timeutil import DAY, parse_local
+from data.domain.scope import CITY
+from data.domain.timeutil import DAY, parse_local
+from data.read import indicators
 from tests.conftest import SMALL_END
 
 
@@ -21,7 +22,7 @@ def test_range_parsing_accepts_presets_and_whole_day_custom_ranges_only():
 
 def test_catalogue_lists_every_indicator_with_status(small_city, app_for):
     app_for(small_city)
-    items = indicators.catalogue_status(SMALL_END)
+    items = indicators.catalogue_status(CITY, SMALL_END)
     assert len(items) == 40 and items[0]["category"] == "weather"
     stale = {i["code"] for i in items if i["stale"]}
     assert {"water_quality", "crowd_disney"} <= stale  # the seeded broken feeds
@@ -32,11 +33,11 @@ def test_history_chart_draws_bands_behind_and_last_week_shifted(small_city, app_
     app_for(small_city)
     ind = indicators.indicator("rain_1h")
     start, end = SMALL_END - 7 * DAY, SMALL_END
-    now_pts = indicators.history("rain_1h", "310000", start, end)
-    week_pts = indicators.history("rain_1h", "310000", start - 7 * DAY, end - 7 * DAY)
+    now_pts = indicators.history("rain_1h", CITY, start, end)
+    week_pts = indicators.history("rain_1h", CITY, start - 7 * DAY, end - 7 * DAY)
     fig = history_figure(ind, now_pts, week_pts, "zh", start, end)
     assert [t.name for t in fig.data] == ["上周同期", "本期"]
-    from data.timeutil import to_dt
+    from data.domain.timeutil import to_dt
 
     first_shifted = to_dt(week_pts[0][0] + 7 * DAY).replace(tzinfo=None)
     assert fig.data[0].x[0] == first_shifted and first_shifted >= to_dt(start).replace(tzinfo=None)
@@ -48,9 +49,9 @@ def test_history_chart_draws_bands_behind_and_last_week_shifted(small_city, app_
 
 def test_districts_and_raised_warnings(small_city, app_for):
     app_for(small_city)
-    rows = indicators.by_district("temperature")
+    rows = indicators.by_district("temperature", CITY)
     assert len(rows) == 16 and all(1 <= r["level"] <= 5 for r in rows)
-    assert indicators.by_district("humidity") == []  # a city-wide series
-    raised = indicators.raised("rain_1h")
+    assert indicators.by_district("humidity", CITY) == []  # a city-wide series
+    raised = indicators.raised("rain_1h", CITY)
     assert raised and [w["started_at"] for w in raised] == sorted((w["started_at"] for w in raised), reverse=True)
     assert indicators.indicator("../../x") is None

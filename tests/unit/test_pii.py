@@ -1,5 +1,5 @@
 """Personal data is masked before it can reach a page."""
-from data.pii import mask_name, mask_phone
+from data.domain.pii import mask_name, mask_phone
 
 
 def test_names_keep_only_the_family_name():

@@ -2,25 +2,26 @@
 from __future__ import annotations
 
 from components.project_views import ProjFilters, gantt_figure, parse_project_filters, proj_href
-from data import projectdata
+from data.domain.scope import CITY
+from data.read import projectdata
 from tests.conftest import SMALL_END
 
 
 def test_portfolio_puts_late_then_at_risk_first_and_filters(small_city, app_for):
     app_for(small_city)
-    rows = projectdata.portfolio(SMALL_END)
+    rows = projectdata.portfolio(CITY, SMALL_END)
     assert len(rows) == 64
     order = [projectdata.STATUS_ORDER[r["status"]] for r in rows]
     assert order == sorted(order) and order[0] == 0  # the seeded city has late projects
-    late = projectdata.portfolio(SMALL_END, status="late")
+    late = projectdata.portfolio(CITY, SMALL_END, status="late")
     assert late and all(r["status"] == "late" for r in late)
     district = rows[0]["district_code"]
-    assert all(r["district_code"] == district for r in projectdata.portfolio(SMALL_END, district=district))
+    assert all(r["district_code"] == district for r in projectdata.portfolio(CITY, SMALL_END, district=district))
 
 
 def test_filters_come_from_the_url_and_unknown_values_are_named(small_city, app_for):
     app_for(small_city)
-    options = projectdata.filter_options(SMALL_END)
+    options = projectdata.filter_options(CITY, SMALL_END)
     f, bad = parse_project_filters({"status": "late", "phase": "build", "district": options["district"][0]}, options)
     assert bad == [] and f.status == "late" and f.phase == "build"
     assert proj_href(f, "zh").startswith("/projects?district=")
@@ -37,9 +38,9 @@ def test_plan_curve_runs_from_zero_to_the_budget():
 
 def test_timeline_has_plan_progress_and_milestones(small_city, app_for):
     app_for(small_city)
-    rows = projectdata.portfolio(SMALL_END)[:10]
+    rows = projectdata.portfolio(CITY, SMALL_END)[:10]
     ms = projectdata.milestones(tuple(int(r["id"]) for r in rows))
     fig = gantt_figure(rows, ms, SMALL_END, "zh")
     assert [t.name for t in fig.data] == ["计划工期", "已完成", "里程碑"]
     assert len(fig.data[2].x) == sum(len(v) for v in ms.values()) > 0
-    assert projectdata.project(10**6, SMALL_END) is None
+    assert projectdata.project(CITY, 10**6, SMALL_END) is None

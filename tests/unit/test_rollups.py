@@ -3,10 +3,10 @@ import random
 
 from sqlalchemy import select, update
 
-from data import rollups, writes
-from data.db import get_engine, read_session, write_session
-from data.incident_types import ACTIONS, CATEGORIES
-from data.models import Incident, RollupOpen
+from data.domain.vocab import ACTIONS, CATEGORIES
+from data.store.db import get_engine, read_session, write_session
+from data.store.models import Incident, RollupOpen
+from data.write import rollups, writes
 from tests.conftest import SMALL_END
 from tests.unit.tiny_city import incident
 

@@ -1,12 +1,13 @@
 """The catalogue file is validated at load and a bad entry is named."""
 import copy
+from pathlib import Path
 
 import pytest
 import yaml
 
-from data.ruleconfig import ConfigError, load_catalog, parse_catalog
+from data.rules.config import ConfigError, load_catalog, parse_catalog
 
-GOOD = yaml.safe_load(open("data/catalog.yaml", encoding="utf-8"))
+GOOD = yaml.safe_load(Path("data/rules/catalog.yaml").read_text(encoding="utf-8"))
 
 
 def _parse(raw):
@@ -14,7 +15,7 @@ def _parse(raw):
 
 
 def test_shipped_catalogue_has_forty_indicators_in_eight_categories():
-    cat = load_catalog("data/catalog.yaml")
+    cat = load_catalog("data/rules/catalog.yaml")
     assert len(cat.indicators) == 40
     assert len({i.category for i in cat.indicators}) == 8
     assert {r.kind for r in cat.rules} == {"indicator", "spike", "overdue", "project"}

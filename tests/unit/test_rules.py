@@ -2,15 +2,18 @@
 import pytest
 from sqlalchemy import select
 
-from data import queries, rules, writes
-from data.db import get_engine
-from data.models import Warning
-from data.ruleconfig import load_catalog
-from data.timeutil import parse_local
+from data.domain.scope import Scope
+from data.domain.timeutil import parse_local
+from data.read import warnlist
+from data.rules import engine as rules
+from data.rules.config import load_catalog
+from data.store.db import get_engine
+from data.store.models import Warning
+from data.write import writes
 from tests.unit import tiny_city
 from tests.unit.tiny_city import NOW, incident
 
-CAT = load_catalog("data/catalog.yaml")
+CAT = load_catalog("data/rules/catalog.yaml")
 
 
 @pytest.mark.parametrize("value, level", [(80, 5), (100, 4), (149, 4), (150, 3), (200, 2), (299, 2), (300, 1), (480, 1)])
@@ -93,9 +96,9 @@ def test_area_colour_is_the_worst_warning_inside_it(tiny):
     old = NOW - 5 * 3600
     writes.add_incidents(tiny, [incident("310101002001", old, external_id=f"X{k}") for k in range(45)], now=old)
     rules.evaluate(tiny, CAT, NOW)
-    city = queries.area_colours("310000")
+    city = warnlist.area_colours(Scope("310000"))
     assert city["310101"] == 1  # 46 of 47 open incidents in its street overdue: red
     assert city["310106"] == 1  # the late project is red, worse than the blue AQI
     assert city["310000"] == 1
-    assert queries.area_colours("310101")["310101002"] == 1
-    assert queries.area_colours("310106")["310106013"] == 5  # nothing inside that street: green
+    assert warnlist.area_colours(Scope("310101"))["310101002"] == 1
+    assert warnlist.area_colours(Scope("310106"))["310106013"] == 5  # nothing inside that street: green

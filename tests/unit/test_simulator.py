@@ -1,11 +1,11 @@
 """Live mode adds incidents, moves open ones along the loop, adds readings, and keeps rollups exact."""
 from sqlalchemy import func, select
 
-from data import rollups
-from data.db import get_engine
-from data.models import Incident, IncidentHistory, Reading
-from data.ruleconfig import load_catalog
-from data.simulator import Simulator
+from data.rules.config import load_catalog
+from data.store.db import get_engine
+from data.store.models import Incident, IncidentHistory, Reading
+from data.synthetic.simulator import Simulator
+from data.write import rollups
 from tests.conftest import SMALL_END
 
 
@@ -19,7 +19,7 @@ def test_live_steps_add_and_advance_data(city_copy):
                     conn.execute(select(func.count()).select_from(Reading)).scalar())
 
     before = counts()
-    sim = Simulator(engine, load_catalog("data/catalog.yaml"), seed=3)
+    sim = Simulator(engine, load_catalog("data/rules/catalog.yaml"), seed=3)
     total = {"new": 0, "moved": 0, "readings": 0}
     now = SMALL_END + 600
     for k in range(4):

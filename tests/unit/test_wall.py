@@ -10,14 +10,17 @@ import pytest
 from dash import Patch, no_update
 
 from callbacks.wall import OUTPUTS, wall_updates
-from components.wall_panels import compact, render_tile
 from components.sparkline import sparkline_svg
-from data import mapqueries, queries, snapshot
-from data.ruleconfig import load_catalog
-from data.snapshot import heat_breaks, shared_snapshot, wall_snapshot
+from components.wall_panels import compact, render_tile
+from data.domain.scope import Scope
+from data.read import incidents, mapqueries
+from data.rules.config import load_catalog
+from data.wall import snapshot
+from data.wall.snapshot import heat_breaks, shared_snapshot, wall_snapshot
 from tests.conftest import SMALL_END
 
 CITY = "310000"
+CITY_SCOPE = Scope(CITY)
 
 
 def _text(component) -> str:
@@ -33,7 +36,7 @@ def _text(component) -> str:
 @pytest.fixture
 def snap(small_city, app_for):
     app = app_for(small_city)
-    return wall_snapshot(load_catalog(app.server.config["RULES_FILE"]), CITY, SMALL_END)
+    return wall_snapshot(load_catalog(app.server.config["RULES_FILE"]), CITY_SCOPE, SMALL_END)
 
 
 def test_snapshot_has_every_panel_filled_and_is_plain_json(snap):
@@ -49,14 +52,14 @@ def test_snapshot_has_every_panel_filled_and_is_plain_json(snap):
 
 
 def test_heat_bins_add_up_to_the_days_incidents(snap, small_city, app_for):
-    from data.timeutil import local_day_start
+    from data.domain.timeutil import local_day_start
 
     day0 = local_day_start(SMALL_END)
-    cells = mapqueries.heat_cells(CITY)
+    cells = mapqueries.heat_cells(CITY_SCOPE)
     assert len(snap["map"]["heat"]) == len(cells["geojson"]["features"])
-    assert sum(snap["map"]["heat"]) == sum(queries.heat(CITY, day0, day0).values())
+    assert sum(snap["map"]["heat"]) == sum(incidents.heat(CITY_SCOPE, day0, day0).values())
     assert 1000 < len(cells["geojson"]["features"]) < 3000  # res-7 hexagons: a light layer for the browser
-    district = mapqueries.heat_cells("310101")  # a district gets its grid cells
+    district = mapqueries.heat_cells(Scope("310101"))  # a district gets its grid cells
     assert all(f["id"].startswith("310101") for f in district["geojson"]["features"])
 
 
@@ -127,15 +130,15 @@ def test_ten_screens_in_one_tick_cost_one_snapshot(small_city, app_for, monkeypa
 
     def screen():
         with app.server.test_request_context():
-            results.append(shared_snapshot(catalog, CITY, SMALL_END)["tick"])
+            results.append(shared_snapshot(catalog, CITY_SCOPE, SMALL_END)["tick"])
 
     threads = [threading.Thread(target=screen) for _ in range(10)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    assert results == [SMALL_END] * 10 and calls == [(CITY, SMALL_END)]
-    shared_snapshot(catalog, CITY, SMALL_END + 10)  # the next tick computes again
+    assert results == [SMALL_END] * 10 and calls == [(CITY_SCOPE, SMALL_END)]
+    shared_snapshot(catalog, CITY_SCOPE, SMALL_END + 10)  # the next tick computes again
     assert len(calls) == 2
 
 
@@ -151,8 +154,8 @@ def test_snapshot_is_shared_through_redis_between_apps(small_city, redis_server,
     monkeypatch.setattr(snapshot, "wall_snapshot", lambda *a: calls.append(a[1:]) or real(*a))
     for app in apps:  # two app servers behind one Redis: the second reads what the first wrote
         with app.server.test_request_context():
-            assert shared_snapshot(catalog, CITY, SMALL_END)["scope"] == CITY
-    assert calls == [(CITY, SMALL_END)]
+            assert shared_snapshot(catalog, CITY_SCOPE, SMALL_END)["scope"] == CITY
+    assert calls == [(CITY_SCOPE, SMALL_END)]
 
 
 def test_geometry_routes_use_etags_and_reject_unknown_codes(small_city):
@@ -197,15 +200,15 @@ def _walk(component):
 def test_refresh_ahead_computes_the_next_tick_before_any_screen_asks(live_city, app_for):
     import time
 
-    from data.cache import backend
-    from data.snapshot import RefreshAhead
-    from data.timeutil import now_ts
+    from data.domain.timeutil import now_ts
+    from data.store.cache import backend
+    from data.wall.refresh import RefreshAhead
 
     app = app_for(live_city)
     ahead = RefreshAhead(app.server, refresh=1)
     try:
         tick = now_ts()
-        ahead.touch(CITY, tick)
+        ahead.touch(CITY_SCOPE, tick)
         deadline = time.time() + 15
         while time.time() < deadline:
             entry = backend().get(f"wall-snapshot:{CITY}")
@@ -229,6 +232,6 @@ def test_legend_pairs_every_colour_with_text_and_names_the_scopes_own_level():
 def test_heat_index_agrees_with_the_served_cells(small_city, app_for):
     app_for(small_city)
     for scope in ("310000", "310101"):
-        cells = mapqueries.heat_cells(scope)
-        index, n = mapqueries.heat_index(scope)
+        cells = mapqueries.heat_cells(Scope(scope))
+        index, n = mapqueries.heat_index(Scope(scope))
         assert (index, n) == (cells["index"], len(cells["geojson"]["features"]))

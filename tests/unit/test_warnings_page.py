@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from components.warnings_view import WarnFilters, parse_filters, warn_href
-from data import warnlist
-from data.db import get_engine
-from data.models import Warning
-from data.writes import NotAllowed, NotFound, acknowledge_warning
+from data.domain.scope import CITY
+from data.read import warnlist
+from data.store.db import get_engine
+from data.store.models import Warning
+from data.write.writes import NotAllowed, NotFound, acknowledge_warning
 from tests.conftest import SMALL_END
 
 
@@ -28,16 +29,16 @@ def test_filters_round_trip_through_the_url_and_bad_values_are_named():
 
 def test_pages_hold_every_matching_warning_once(small_city, app_for):
     app_for(small_city)
-    first = warnlist.warning_page("history", "310000", None, None, "newest", 1)
+    first = warnlist.warning_page(CITY, "history", None, None, "newest", 1)
     assert first["total"] > warnlist.PAGE_SIZE and len(first["rows"]) == warnlist.PAGE_SIZE
     pages = -(-first["total"] // warnlist.PAGE_SIZE)
-    last = warnlist.warning_page("history", "310000", None, None, "newest", pages)
+    last = warnlist.warning_page(CITY, "history", None, None, "newest", pages)
     assert 0 < len(last["rows"]) <= warnlist.PAGE_SIZE
-    ids = [r["id"] for p in (1, 2) for r in warnlist.warning_page("history", "310000", None, None, "newest", p)["rows"]]
+    ids = [r["id"] for p in (1, 2) for r in warnlist.warning_page(CITY, "history", None, None, "newest", p)["rows"]]
     assert len(ids) == len(set(ids))
-    red = warnlist.warning_page("active", "310000", 1, None, "severity", 1)
+    red = warnlist.warning_page(CITY, "active", 1, None, "severity", 1)
     assert all(r["level"] == 1 and r["ended_at"] is None for r in red["rows"])
-    assert red["total"] == warnlist.active_counts("310000").get("1", 0)
+    assert red["total"] == warnlist.active_counts(CITY).get("1", 0)
 
 
 def test_acknowledge_records_who_and_when_once(city_copy, app_for):

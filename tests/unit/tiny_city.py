@@ -1,10 +1,10 @@
 """A hand-made city small enough to compute every answer by hand."""
 from sqlalchemy import insert
 
-from data import writes
-from data.db import bump_versions, get_engine, write_session
-from data.models import Area, Indicator, Project
-from data.timeutil import parse_local
+from data.domain.timeutil import parse_local
+from data.store.db import bump_versions, get_engine, write_session
+from data.store.models import Area, Indicator, Project
+from data.write import writes
 
 NOW = parse_local("2026-11-20 10:30")
 H = 3600

@@ -1,0 +1,49 @@
+"""GET /healthz: database and cache status and the age of the newest data, as JSON."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, current_app, jsonify
+from sqlalchemy import text
+
+from data.domain.scope import CITY
+from data.domain.timeutil import now_ts
+from data.read.freshness import freshness
+from data.store.cache import backend, current_engine
+
+log = logging.getLogger("cityops.health")
+
+
+def check(server: Flask) -> tuple[dict, int]:
+    now = now_ts()
+    body: dict = {"time": now}
+    ok = True
+    try:
+        engine = current_engine()
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        f = freshness(CITY, now)
+        body["database"] = {"ok": True, "dialect": engine.dialect.name}
+        body["data_age_s"] = {"newest_incident": f["newest_incident_age_s"], "newest_reading": f["newest_reading_age_s"],
+                              "last_write": {d: v["age_s"] for d, v in f.items() if isinstance(v, dict)}}
+    except Exception as exc:  # report, do not raise: this is the page monitors poll
+        log.warning("health check: database unavailable: %s", exc)
+        body["database"] = {"ok": False, "error": type(exc).__name__}
+        ok = False
+    cache = backend()
+    if server.config.get("CACHE_REDIS_URL"):
+        up = cache.ping()
+        body["cache"] = {"backend": "redis", "ok": up, "note": None if up else "falling back to the database"}
+    else:
+        body["cache"] = {"backend": "in-process", "ok": True}
+    body["status"] = "ok" if ok else "error"
+    return body, 200 if ok else 503
+
+
+health = Blueprint("health", __name__)
+
+
+@health.get("/healthz")
+def healthz():
+    body, status = check(current_app)
+    return jsonify(body), status

@@ -1,0 +1,106 @@
+"""The incident list: filters, sort and paging in SQL over the incident table (never in Python),
+plus counts per status for the same filters. No personal data leaves this module."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import func, or_, select
+
+from data.domain.scope import Scope
+from data.domain.timeutil import DAY, local_day_start
+from data.domain.vocab import CITY_CODE, OPEN_STATUSES, STATUSES
+from data.store import textsearch
+from data.store.cache import cached_query, current_engine
+from data.store.models import Incident
+
+WINDOWS = {"today": None, "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY, "all": None}  # report time
+SORTABLE = ("reported_at", "priority", "status", "due_at", "category", "source", "street_code", "assigned_unit", "id")
+NULLS_LAST = ("due_at", "assigned_unit")
+COLUMNS = ("id", "reported_at", "title", "category", "subcategory", "source", "status", "priority", "district_code",
+           "street_code", "grid_code", "assigned_unit", "due_at")
+MAX_PAGE = 500
+
+
+class IncidentFilters(NamedTuple):
+    window: str = "today"
+    status: str | None = None
+    source: str | None = None
+    category: str | None = None
+    area: str = CITY_CODE
+    priority: int | None = None
+    unit: str | None = None
+    overdue: bool = False
+    q: str | None = None
+
+
+def _where(scope: Scope, f: IncidentFilters, now: int, with_status: bool = True) -> list:
+    i = Incident
+    start = local_day_start(now) if f.window == "today" else 0 if f.window == "all" else now - WINDOWS[f.window]
+    cond = [i.reported_at >= start]  # "all": every report, e.g. every overdue one, as the wall counts them
+    cond.append(scope.filter(i))  # the resolved scope, never the area string the filter carries
+    if with_status and f.status:
+        cond.append(i.status == f.status)
+    if f.source:
+        cond.append(i.source == f.source)
+    if f.category:
+        cond.append(i.category == f.category)
+    if f.priority:
+        cond.append(i.priority == f.priority)
+    if f.unit:
+        cond.append(i.assigned_unit == f.unit)
+    if f.overdue:
+        cond += [i.status.in_(OPEN_STATUSES), i.due_at < now]
+    if f.q:
+        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond.append(or_(i.title.like(pattern, escape="\\"), i.description.like(pattern, escape="\\")))
+        # the bigram index finds candidates; the LIKE decides
+        narrowed = textsearch.candidates(f.q, current_engine().dialect.name)
+        if narrowed is not None:
+            cond.append(narrowed)
+    return cond
+
+
+@cached_query("incidents")
+def page(scope: Scope, f: IncidentFilters, now: int, sort: str, descending: bool, start: int, end: int) -> dict:
+    """Rows [start, end) of the filtered list in scope, sorted in SQL; {'rows', 'total'}.
+
+    Ties are broken by report time (then id) in the same direction, so an index on (column,
+    reported_at) serves the whole order. Sorted by deadline or unit, incidents without one (closed;
+    not yet dispatched) come last either way, newest first: they are read after the others, the
+    same on SQLite and PostgreSQL (which disagree on where NULLs sort)."""
+    i = Incident
+    sort = sort if sort in SORTABLE else "reported_at"
+    limit, start = max(0, min(end - start, MAX_PAGE)), max(0, start)
+    counts = status_counts(scope, f, now)
+    total = counts[f.status] if f.status else sum(counts.values())
+    cond = _where(scope, f, now)
+    with current_engine().connect() as conn:
+        if sort not in NULLS_LAST:
+            return {"rows": _rows(conn, cond, sort, descending, start, limit), "total": total}
+        col = getattr(i, sort)
+        if sort == "due_at":  # only closed incidents have no deadline: the status counts say how many do
+            n_set = sum(n for s, n in counts.items() if s != "closed" and f.status in (None, s))
+        else:
+            n_set = int(conn.execute(select(func.count()).where(*cond, col.is_not(None))).scalar_one())
+        rows = _rows(conn, cond + [col.is_not(None)], sort, descending, start, limit) if start < n_set else []
+        if len(rows) < limit:
+            rows += _rows(conn, cond + [col.is_(None)], "reported_at", True, max(0, start - n_set), limit - len(rows))
+    return {"rows": rows, "total": total}
+
+
+def _rows(conn, cond: list, sort: str, descending: bool, offset: int, limit: int) -> list[dict]:
+    i = Incident
+    keys = [getattr(i, sort)] + ([i.reported_at] if sort != "reported_at" else []) + [i.id]
+    q = (select(*[getattr(i, c) for c in COLUMNS]).where(*cond)
+         .order_by(*[k.desc() if descending else k.asc() for k in keys]).limit(limit).offset(offset))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+@cached_query("incidents")
+def status_counts(scope: Scope, f: IncidentFilters, now: int) -> dict[str, int]:
+    """Incidents per status for the filters (the status filter itself left out)."""
+    i = Incident
+    with current_engine().connect() as conn:
+        got = dict(conn.execute(select(i.status, func.count()).where(*_where(scope, f, now, with_status=False))
+                                .group_by(i.status)).all())
+    return {s: int(got.get(s, 0)) for s in STATUSES}

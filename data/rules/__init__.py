@@ -1,0 +1,1 @@
+"""The indicator catalogue and five-colour rules: configuration, validation, the engine."""

@@ -1,0 +1,1 @@
+"""Storage: ORM models, engines and sessions, migrations, the cache, the text index."""

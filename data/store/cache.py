@@ -1,0 +1,219 @@
+"""The one cache: flask-caching, Redis when CACHE_REDIS_URL is set, in-process otherwise.
+
+Query results are memoized with the current data versions of the domains they read as part
+of the key, so a write (which bumps a version in its own transaction) makes every stale entry
+unreachable at once, in every process. When Redis refuses, hangs or dies, the backend stops
+asking it for a few seconds (one warning in the log), and queries go to the database.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g, has_app_context
+from flask_caching import Cache
+from flask_caching.backends.rediscache import RedisCache
+from sqlalchemy import Engine
+
+from data.domain.scope import scoped
+from data.store.db import get_engine, read_versions
+
+log = logging.getLogger("cityops.cache")
+cache = Cache()
+
+
+class ResilientRedisCache(RedisCache):
+    """RedisCache that never raises: on a Redis error it logs once, answers 'miss', and skips Redis
+    for `retry_after` seconds (a circuit breaker), so a dead Redis costs nothing per request."""
+
+    retry_after = 5.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def factory(cls, app, config, args, kwargs):
+        options = config.setdefault("CACHE_OPTIONS", {}) or {}
+        options.setdefault("socket_timeout", 0.2)
+        options.setdefault("socket_connect_timeout", 0.2)
+        options.setdefault("protocol", 2)  # RESP2 works with every server version
+        config["CACHE_OPTIONS"] = options
+        return super().factory(app, config, args, kwargs)
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _guard(self, name: str, default: Any, *args, **kwargs):
+        if not self.available:
+            return default
+        try:
+            return getattr(super(), name)(*args, **kwargs)
+        except Exception as exc:  # redis.RedisError, OSError, timeouts: all mean "no cache now"
+            with self._lock:
+                if self.available:
+                    log.warning("redis cache unavailable (%s: %s); querying the database for %.0f s",
+                                type(exc).__name__, exc, self.retry_after)
+                self._down_until = time.monotonic() + self.retry_after
+            return default
+
+    def get(self, key):
+        return self._guard("get", None, key)
+
+    def get_many(self, *keys):
+        return self._guard("get_many", [None] * len(keys), *keys)
+
+    def set(self, key, value, timeout=None):
+        return self._guard("set", False, key, value, timeout)
+
+    def add(self, key, value, timeout=None):
+        return self._guard("add", False, key, value, timeout)
+
+    def set_many(self, mapping, timeout=None):
+        return self._guard("set_many", [], mapping, timeout)
+
+    def delete(self, key):
+        return self._guard("delete", False, key)
+
+    def delete_many(self, *keys):
+        return self._guard("delete_many", [], *keys)
+
+    def has(self, key):
+        return self._guard("has", False, key)
+
+    def clear(self):
+        return self._guard("clear", False)
+
+    def ping(self) -> bool:
+        """True when Redis answers now (used by /healthz)."""
+        try:
+            return bool(self._write_client.ping())
+        except Exception:
+            return False
+
+
+def init_cache(server: Flask) -> None:
+    """Bind the cache to the Flask server according to its config."""
+    url = server.config.get("CACHE_REDIS_URL")
+    settings = {"CACHE_DEFAULT_TIMEOUT": server.config.get("CACHE_DEFAULT_TIMEOUT", 300)}
+    if url:
+        settings.update(CACHE_TYPE="data.store.cache.ResilientRedisCache", CACHE_REDIS_URL=url,
+                        CACHE_KEY_PREFIX=server.config.get("CACHE_KEY_PREFIX", "cityops:"))
+    else:
+        settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
+    cache.init_app(server, config=settings)
+
+
+def _bound_app():
+    return current_app.config if has_app_context() else None
+
+
+@dataclass
+class Binding:
+    """What reads run against outside a request: an engine, optionally a cache backend and key prefix."""
+
+    engine: Engine
+    backend: Any = None
+    prefix: str = ""
+    versions: dict | None = None
+
+
+_binding: ContextVar[Binding | None] = ContextVar("cityops_binding", default=None)
+
+
+@contextmanager
+def bound(engine: Engine, backend: Any = None, prefix: str = "") -> Iterator[Binding]:
+    """Run reads without a Flask request (an importer, a worker, a test): they use `engine`, and
+    memoize into `backend` (any flask-caching backend) when one is given, else not at all.
+
+    Data versions are read once per binding, as once per request."""
+    token = _binding.set(Binding(engine, backend, prefix))
+    try:
+        yield _binding.get()
+    finally:
+        _binding.reset(token)
+
+
+def backend():
+    """The cache backend reads use now: the bound one, else the current app's."""
+    binding = _binding.get()
+    if binding is not None:
+        return binding.backend
+    return cache.cache
+
+
+def current_engine() -> Engine:
+    """The engine reads use now: the bound one, else the current app's DATABASE_URL."""
+    binding = _binding.get()
+    if binding is not None:
+        return binding.engine
+    config = _bound_app()
+    if config is None:
+        raise RuntimeError("no database: read inside a request or within data.store.cache.bound(engine)")
+    return get_engine(config["DATABASE_URL"])
+
+
+def data_versions() -> dict[str, tuple[int, int]]:
+    """Data versions, read once per request or binding (several queries in one callback share the read)."""
+    binding = _binding.get()
+    if binding is not None:
+        if binding.versions is None:
+            binding.versions = read_versions(binding.engine)
+        return binding.versions
+    versions = g.get("_cityops_versions")
+    if versions is None:
+        versions = read_versions(current_engine())
+        g._cityops_versions = versions
+    return versions
+
+
+def _key_prefix() -> str:
+    """The build id: results pickled by one release are never read by another."""
+    binding = _binding.get()
+    if binding is not None:
+        return binding.prefix
+    return str(current_app.config.get("BUILD_ID", ""))
+
+
+def cached_query(*domains: str, timeout: int | None = None) -> Callable:
+    """Memoize a read; its key is the build id, the read's name, the versions of `domains` and its
+    arguments (a Scope stands in the key as its area code).
+
+    A read whose parameters include `scope` refuses anything but a Scope. None is never cached,
+    so an unknown code asked for again and again grows nothing."""
+
+    def decorate(fn: Callable) -> Callable:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        checked = scoped(fn) if "scope" in inspect.signature(fn).parameters else fn
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            store = backend()
+            if store is None:
+                return checked(*args, **kwargs)
+            versions = data_versions()
+            raw = repr((tuple(versions.get(d, (0, 0))[0] for d in domains), args, sorted(kwargs.items())))
+            key = f"{_key_prefix()}:{name}:{hashlib.md5(raw.encode()).hexdigest()}"
+            hit = store.get(key)
+            if hit is not None:
+                return hit
+            value = checked(*args, **kwargs)
+            if value is not None:
+                store.set(key, value, timeout=timeout)
+            return value
+
+        wrapper.uncached = checked
+        return wrapper
+
+    return decorate

@@ -1,0 +1,1 @@
+"""The synthetic city: derived geography, generator, seed and live simulator."""

@@ -1,0 +1,1 @@
+"""The wall's per-scope snapshot, computed once per tick and shared."""
