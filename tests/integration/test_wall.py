@@ -45,7 +45,7 @@ def _open(dash_duo, app, path: str, width: int = 1920, height: int = 1080) -> No
 
 def _shot(dash_duo, name: str, width: int, height: int) -> None:
     _viewport(dash_duo, width, height)
-    time.sleep(1.5)  # the wall refits its map after a resize (debounced 0.4 s), then Leaflet redraws
+    time.sleep(0.6)  # the wall refits its map 0.4 s after a resize (debounced); zooms are not animated
     dash_duo.driver.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
 
 
