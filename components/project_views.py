@@ -66,7 +66,8 @@ def gantt_figure(rows: list[dict], milestones: dict[int, list[dict]], now: int, 
     fig.add_trace(go.Scatter(x=ms_x, y=ms_y, mode="markers", name=t("milestone", lang), text=ms_text,
                              marker={"symbol": "diamond", "size": 9, "color": "#f4ecff", "line": {"width": 1, "color": "#071428"}},
                              hovertemplate="%{text} %{x|%Y-%m-%d}<extra></extra>"))
-    fig.add_vline(x=(now + OFFSET) * 1000,  # the axis shows Shanghai wall time: epoch ms of that line={"color": "#22d3ee", "width": 2, "dash": "dot"},
+    # the axis shows Shanghai wall time: epoch ms of that
+    fig.add_vline(x=(now + OFFSET) * 1000, line={"color": "#22d3ee", "width": 2, "dash": "dot"},
                   annotation_text=t("today", lang), annotation_font={"color": "#22d3ee"})
     fig.update_layout(
         barmode="overlay", title={"text": t("gantt_title", lang), "x": 0.01}, height=max(320, 28 * len(rows) + 120),

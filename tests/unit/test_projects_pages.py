@@ -43,4 +43,6 @@ def test_timeline_has_plan_progress_and_milestones(small_city, app_for):
     fig = gantt_figure(rows, ms, SMALL_END, "zh")
     assert [t.name for t in fig.data] == ["计划工期", "已完成", "里程碑"]
     assert len(fig.data[2].x) == sum(len(v) for v in ms.values()) > 0
+    today = fig.layout.shapes[0]  # the "today" line keeps its own dotted cyan style
+    assert (today.line.color, today.line.dash, today.line.width) == ("#22d3ee", "dot", 2)
     assert projectdata.project(CITY, 10**6, SMALL_END) is None
