@@ -10,7 +10,7 @@ from api.access import scope_or_root
 from components.i18n import lang_from
 from components.ids import INCIDENTS
 from components.incident_list import FILTER_IDS, parse_filters, shape_rows
-from data.domain.timeutil import now_ts
+from data.domain.timeutil import now_ts, tick_of
 from data.read import areas, incidentlist
 from data.read.incidentlist import SORTABLE, IncidentFilters
 
@@ -47,7 +47,8 @@ def register(app) -> None:
             return no_update
         try:
             state = state if isinstance(state, dict) else {}
-            return rows_for(request, state.get("filters"), lang_from(state.get("lang")), now_ts())
+            now = tick_of(now_ts(), app.server.config.get("REFRESH_SECONDS", 10))
+            return rows_for(request, state.get("filters"), lang_from(state.get("lang")), now)
         except Exception:  # keep the grid as it is; the log has why
             log.exception("incident list block failed")
             return no_update

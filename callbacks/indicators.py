@@ -9,7 +9,7 @@ from api.access import resolve_scope
 from components.i18n import lang_from
 from components.ids import INDICATORS, SHELL
 from components.indicator_views import render_catalogue
-from data.domain.timeutil import now_ts
+from data.domain.timeutil import now_ts, tick_of
 from data.read import indicators
 
 log = logging.getLogger("cityops.callbacks.indicators")
@@ -17,12 +17,13 @@ log = logging.getLogger("cityops.callbacks.indicators")
 
 def register(app) -> None:
     default_lang = app.server.config.get("DEFAULT_LANG", "zh")
+    refresh = app.server.config.get("REFRESH_SECONDS", 10)
 
     @app.callback(Output(INDICATORS["catalogue"], "children"),
                   Input(SHELL["tick"], "n_intervals"), Input(SHELL["location"], "search"))
     def _catalogue(_n, search):
         try:
-            return render_catalogue(indicators.catalogue_status(resolve_scope(), now_ts()), lang_from(search, default_lang))
+            return render_catalogue(indicators.catalogue_status(resolve_scope(), tick_of(now_ts(), refresh)), lang_from(search, default_lang))
         except Exception:  # keep the cards the page shows
             log.exception("indicator catalogue refresh failed")
             return no_update

@@ -6,12 +6,13 @@ import logging
 
 import dash
 from dash import dcc, html
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, t
 from components.incident_list import filter_form, grid, parse_filters, status_chips
-from data.domain.timeutil import now_ts
+from data.domain.timeutil import now_ts, tick_of
 from data.read import areas, incidentlist
 
 dash.register_page(__name__, path="/incidents", name="事件处置", order=6, nav="nav_incidents")
@@ -31,7 +32,7 @@ def layout(lang: str | None = None, **params):
     f, bad = parse_filters(params)
     try:
         scope, bad = _scope(f, bad)
-        counts = incidentlist.status_counts(scope, f, now_ts())
+        counts = incidentlist.status_counts(scope, f, tick_of(now_ts(), current_app.config.get("REFRESH_SECONDS", 10)))
         names = areas.area_names()
     except (SQLAlchemyError, RuntimeError):  # RuntimeError: no app context while Dash builds its validation layout
         counts, names = {}, {}

@@ -15,6 +15,12 @@ def now_ts() -> int:
     return int(time.time())
 
 
+def tick_of(ts: int, seconds: int) -> int:
+    """The start of ts's refresh tick: screens in one tick share one cache entry instead of missing it
+    every second."""
+    return ts - ts % max(1, int(seconds))
+
+
 def hour_of(ts: int) -> int:
     """The start (Unix seconds) of the hour containing ts."""
     return ts - ts % HOUR
