@@ -52,11 +52,9 @@ def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: st
         layers.append(dl.ZoomControl(position="topright"))
     centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     # start from a centre and fit the bounds through `viewport`: the `bounds` prop throws in
-    # dash-leaflet 1.1 (emilhe/dash-leaflet#254). No zoom animation: Leaflet 1.9.4 leaves its 250 ms
-    # zoom-end timer running when the map is removed, so leaving a page mid-fit threw "_leaflet_pos"
-    # (Leaflet/Leaflet#9575, fixed only after 1.9); flyTo in the carousel still animates.
+    # dash-leaflet 1.1 (emilhe/dash-leaflet#254)
     return dl.MapContainer(
         id=ids["map"], center=centre, zoom=9, viewport={"bounds": bounds, "transition": "fitBounds"},
-        preferCanvas=True, zoomSnap=0.25, zoomControl=False, zoomAnimation=False, markerZoomAnimation=False,
+        preferCanvas=True, zoomSnap=0.25, zoomControl=False,
         attributionControl=False, scrollWheelZoom=not still,
         dragging=not still, doubleClickZoom=not still, keyboard=False, className="wall-leaflet", children=layers)

@@ -21,6 +21,8 @@ def _first_row(dash_duo):
 def test_drill_from_the_wall_down_to_a_grid_and_back(dash_duo, live_city):
     _open(dash_duo, make_app(live_city), "/wall")
     dash_duo.wait_for_element(".wall .area-label", timeout=20)
+    # leaving a page while Leaflet zooms must not throw (assets/leaflet-guard.js)
+    assert dash_duo.driver.execute_script("return !!(window.L && L.Map.prototype.__cityopsGuarded)")
     def click_district():  # labels are redrawn when colours change: find and click in one go, retry if stale
         try:
             label = next(e for e in dash_duo.find_elements(".wall .area-label") if e.text == "浦东新区")
