@@ -34,7 +34,7 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
         return "refused", t("act_pick", lang)
     user = current_user()
     try:
-        after = apply_action(current_engine(), incident_id, action, actor=user["name_en" if lang == "en" else "name_zh"],
+        after = apply_action(current_engine(), incident_id, action, actor=user["id"],
                              expected_version=version, comment=comment, unit=unit, scope=resolve_scope())
     except StaleVersion:
         return "stale", t("act_stale", lang)

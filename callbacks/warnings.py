@@ -9,6 +9,8 @@ from api.access import current_user, resolve_scope
 from components.i18n import lang_from, t
 from components.ids import SHELL
 from components.warnings_view import ACK, ACK_CELL, ack_text
+from data.domain.actors import display_name
+from data.read.users import user_names
 from data.store.cache import current_engine
 from data.write.writes import NotAllowed, NotFound, WriteError, acknowledge_warning
 
@@ -19,15 +21,15 @@ def ack_message(warning_id: int, lang: str) -> str:
     """Acknowledge as the current user; the cell's new text (success or why not)."""
     user = current_user()
     try:
-        row = acknowledge_warning(current_engine(), warning_id, actor=user["name_en" if lang == "en" else "name_zh"],
+        row = acknowledge_warning(current_engine(), warning_id, actor=user["id"],
                                   scope=resolve_scope())
-        return ack_text(row, lang)
+        return ack_text(dict(row, acknowledged_by_name=user_names().get(row["acknowledged_by"])), lang)
     except NotFound:
         return t("ack_missing", lang)
     except NotAllowed as exc:
         if exc.details.get("reason") == "ended":
             return t("ack_ended", lang)
-        return t("ack_taken", lang, who=exc.details.get("by") or "?")
+        return t("ack_taken", lang, who=display_name(user_names(), exc.details.get("by"), lang))
     except WriteError:
         log.exception("acknowledging warning %s failed", warning_id)
         return t("ack_failed", lang)

@@ -64,7 +64,7 @@ def render_story(story: dict, names: dict, lang: str) -> list:
              ("inc_reported", to_dt(inc["reported_at"]).strftime("%Y-%m-%d %H:%M")),
              ("inc_ref", f"{inc['external_id']} · #{inc['id']}")]
     timeline = [html.Li([html.B(to_dt(h["at"]).strftime("%m-%d %H:%M"), className="num"), " ",
-                         STATUS_NAMES[h["to_status"]][li], " · ", unit_name(h["actor"], lang),  # units act too
+                         STATUS_NAMES[h["to_status"]][li], " · ", h["actor_name"][li],  # people, units and platforms act
                          *([" · ", html.Span(h["comment"], className="sub")] if h["comment"] else [])])
                 for h in story["history"]]
     return [

@@ -48,7 +48,10 @@ def warn_href(f: WarnFilters, lang: str) -> str:
 
 
 def ack_text(row: dict, lang: str) -> str:
-    return t("ack_done", lang, who=row["acknowledged_by"], at=to_dt(row["acknowledged_at"]).strftime("%m-%d %H:%M"))
+    """'Acknowledged by WHO at WHEN': WHO from the user record when the read supplied it, else the stored id."""
+    pair = row.get("acknowledged_by_name")
+    who = pair[1 if lang == "en" else 0] if pair else row["acknowledged_by"]
+    return t("ack_done", lang, who=who, at=to_dt(row["acknowledged_at"]).strftime("%m-%d %H:%M"))
 
 
 def render_warning_table(rows: list[dict], names: dict, rules: dict, lang: str, now: int,

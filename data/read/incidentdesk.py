@@ -7,10 +7,16 @@ from sqlalchemy import and_, or_, select
 from data.domain.pii import mask_name, mask_phone
 from data.domain.scope import Scope, scoped
 from data.domain.timeutil import DAY
+from data.read.users import user_names
 from data.store.cache import current_engine
 from data.store.models import Incident, IncidentAudit, IncidentHistory
 
 SAFE_COLUMNS = [c for c in Incident.__table__.columns if c.name not in ("reporter_name", "reporter_phone")]
+
+
+def _name(names: dict, actor: str | None) -> tuple[str, str]:
+    """(zh, en) of an actor: its user record, or the stored value itself when it has none."""
+    return names.get(actor or "", (actor or "—", actor or "—"))
 
 
 @scoped
@@ -35,7 +41,10 @@ def incident_story(scope: Scope, incident_id: int, now: int) -> dict | None:
     inc["reporter_name"] = mask_name(row["reporter_name"])
     inc["reporter_phone"] = mask_phone(row["reporter_phone"])
     due = inc["due_at"]
-    return {"incident": inc, "history": [dict(h) for h in history], "audit": [dict(a) for a in audit],
+    names = user_names()
+    history = [dict(h, actor_name=_name(names, h["actor"])) for h in history]
+    audit = [dict(a, actor_name=_name(names, a["actor"])) for a in audit]
+    return {"incident": inc, "history": history, "audit": audit,
             "due_in_s": None if due is None else int(due - now), "overdue": due is not None and due < now}
 
 

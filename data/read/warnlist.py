@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from data.domain.areas import CODE_LEN
 from data.domain.scope import Scope
 from data.read import areas
+from data.read.users import user_names
 from data.store.cache import cached_query, current_engine
 from data.store.models import Warning
 
@@ -40,6 +41,9 @@ def warning_page(scope: Scope, status: str, level: int | None, kind: str | None,
     with current_engine().connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(w).where(*cond)).scalar() or 0)
         rows = [dict(r) for r in conn.execute(q).mappings()]
+    names = user_names()
+    for r in rows:  # who acknowledged it, in both languages (the column holds a user id)
+        r["acknowledged_by_name"] = names.get(r["acknowledged_by"] or "") if r["acknowledged_by"] else None
     return {"total": total, "rows": rows}
 
 

@@ -15,7 +15,7 @@ from data.store.models import DataVersion
 
 # "history" changes only when a write lands before the current hour (a late report, a re-seed):
 # aggregates over whole past hours are keyed on it alone, so they survive the live trickle.
-DOMAINS = ("incidents", "readings", "projects", "warnings", "areas", "history")
+DOMAINS = ("incidents", "readings", "projects", "warnings", "areas", "history", "users")
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()

@@ -14,6 +14,7 @@ from shapely.geometry import shape
 from sqlalchemy import Engine, func, select
 
 from data.domain import vocab as it
+from data.domain.actors import PLATFORMS
 from data.domain.timeutil import DAY, HOUR, OFFSET, now_ts
 from data.domain.vocab import OPEN_STATUSES, SOURCES
 from data.rules import engine as rules
@@ -85,7 +86,7 @@ class Simulator:
                 "due_at": it.step_due("reported", now, priority), "closed_at": None, "priority": priority,
                 "assigned_unit": None, "reporter_name": name, "reporter_phone": phone,
             })
-        return writes.add_incidents(self.engine, records, actor_of=lambda r: f"{it.SOURCE_NAMES[r['source']][0]}平台", now=now)
+        return writes.add_incidents(self.engine, records, actor_of=lambda r: PLATFORMS[r['source']][0], now=now)
 
     def advance_incidents(self, now: int, k: int) -> int:
         """Move up to k open incidents one step (the ones waiting longest first, with some randomness)."""
@@ -101,7 +102,7 @@ class Simulator:
                 units = it.CATEGORIES[cat]["units"]
                 unit = units[int(self.rng.integers(0, len(units)))]
             try:
-                writes.apply_action(self.engine, inc_id, action, actor="模拟值班员", expected_version=version,
+                writes.apply_action(self.engine, inc_id, action, actor="simulator", expected_version=version,
                                     unit=unit, now=now)
                 moved += 1
             except writes.WriteError as exc:  # someone (a duty officer) moved it first: fine
