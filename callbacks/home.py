@@ -9,6 +9,7 @@ from api.access import resolve_scope
 from components.i18n import format_age, lang_from, t
 from components.ids import HOME, SHELL
 from components.kpi import create_bars, create_kpi, create_level_chips
+from data.domain.names import lang_index
 from data.domain.scope import Scope
 from data.domain.timeutil import DAY, local_day_start, now_ts
 from data.domain.vocab import OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES
@@ -43,7 +44,7 @@ def overview_view(d: dict, lang: str) -> tuple:
         create_kpi(t("active_warnings", lang), f"{sum(d['warnings_by_level'].values()):,}",
                    extra=create_level_chips(d["warnings_by_level"], lang)),
     ]
-    lang_i = 1 if lang == "en" else 0
+    lang_i = lang_index(lang)
     sources = [(SOURCE_NAMES[s][lang_i], d["today"]["by_source"].get(s, 0)) for s in SOURCE_NAMES]
     loop = [(STATUS_NAMES[s][lang_i], d["loop"]["open"].get(s, 0)) for s in OPEN_STATUSES]
     age = d["freshness"].get("newest_incident_age_s")

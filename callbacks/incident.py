@@ -9,6 +9,7 @@ from api.access import current_user, resolve_scope
 from components.i18n import lang_from, t
 from components.ids import INCIDENT
 from components.incident_views import deadline_clock, render_actions, render_head, render_story
+from components.links import href
 from data.domain.timeutil import now_ts
 from data.read import areas, incidentdesk
 from data.store.cache import current_engine
@@ -69,8 +70,7 @@ def register(app) -> None:
             outcome, message = act(state, action, unit, comment)
             if outcome != "done":
                 if outcome == "stale":  # offer the fresh page; the form keeps its input meanwhile
-                    suffix = "?lang=en" if lang == "en" else ""
-                    message = [message, " ", html.A(t("inc_reload", lang), href=f"/incidents/{incident_id}{suffix}")]
+                    message = [message, " ", html.A(t("inc_reload", lang), href=href(f"/incidents/{incident_id}", lang))]
                 return *keep, message  # nothing changed: the form keeps its input
             story = incidentdesk.incident_story(resolve_scope(), incident_id, now_ts())
             if story is None:  # moved out of the user's scope meanwhile

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+from data.domain.names import lang_index, name  # noqa: F401 - the UI reads names through here too
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
+    "unit_10k_cny": ("万元", "10k CNY"), "day_short": ("天", "d"),
     "app_title": ("上海市城市运行“一网统管”", "Shanghai City Operations: One Network"),
     "app_short": ("城运一网统管", "City Ops"),
     "nav_home": ("运行概览", "Overview"),
@@ -187,8 +190,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 def t(key: str, lang: str = "zh", **fmt) -> str:
     """The string for key in lang (zh when lang is unknown), formatted with fmt."""
-    zh, en = STRINGS[key]
-    text = en if lang == "en" else zh
+    text = STRINGS[key][lang_index(lang)]
     return text.format(**fmt) if fmt else text
 
 
@@ -197,11 +199,6 @@ def lang_from(value: str | None, default: str = "zh") -> str:
     if value and "=" in value:
         value = (parse_qs(value.lstrip("?")).get("lang") or [None])[0]
     return value if value in LANGS else default
-
-
-def name(row: dict, lang: str) -> str:
-    """The localized name of a record with name_zh/name_en."""
-    return row.get("name_en") if lang == "en" and row.get("name_en") else row.get("name_zh", "")
 
 
 def format_age(seconds: int, lang: str) -> str:

@@ -1,15 +1,15 @@
 """The incident list: a GET form of filters (so the URL holds them), status counts, and the grid's rows."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash_ag_grid as dag
 from dash import dcc, html
 
 from components.grid_style import GRID_THEME, grid_locale
 from components.i18n import t
 from components.ids import INCIDENTS
+from components.links import href
 from components.params import is_area_code, pick
+from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CATEGORIES, CITY_CODE, SOURCE_NAMES, STATUS_NAMES, STATUSES, UNITS, unit_name
 from data.read.incidentlist import WINDOWS, IncidentFilters
@@ -36,9 +36,7 @@ def list_href(f: IncidentFilters, lang: str, **changes) -> str:
     defaults = IncidentFilters()
     query = {k: (("1" if v else "0") if isinstance(v, bool) else v) for k, v in f._asdict().items()
              if v != getattr(defaults, k) and v is not None}
-    if lang == "en":
-        query["lang"] = "en"
-    return "/incidents" + ("?" + urlencode(query) if query else "")
+    return href("/incidents", lang, **query)
 
 
 FILTER_IDS = {k: f"incs-{k}" for k in ("window", "status", "source", "category", "priority", "unit", "area", "q",
@@ -47,7 +45,7 @@ FILTER_IDS = {k: f"incs-{k}" for k in ("window", "status", "source", "category",
 
 def area_options(names: dict, current: str | None, lang: str) -> list[dict]:
     """Districts and their streets, searchable by name ("浦东 陆家嘴"); a grid in the URL is kept as its code."""
-    li = 1 if lang == "en" else 0
+    li = lang_index(lang)
     opts = []
     for code in sorted(c for c in names if len(c) in (6, 9) and c != CITY_CODE):
         label = names[code][li] if len(code) == 6 else f"{names[code[:6]][li]} · {names[code][li]}"
@@ -64,7 +62,7 @@ def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
     """Dropdowns and inputs; "筛选" turns them into the URL (callbacks.incidents), so back works.
 
     names: {code: (zh, en)} of districts and streets, for the area picker."""
-    li = 1 if lang == "en" else 0
+    li = lang_index(lang)
 
     def drop(name, options, value, clearable=True):
         return html.Label([t(f"f_{name}", lang), dcc.Dropdown(
@@ -76,7 +74,7 @@ def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
         drop("window", [(w, t(f"win_{w}", lang)) for w in WINDOWS], f.window, clearable=False),
         drop("status", [(s, STATUS_NAMES[s][li]) for s in STATUSES], f.status),
         drop("source", [(s, n[li]) for s, n in SOURCE_NAMES.items()], f.source),
-        drop("category", [(c, d["en" if li else "zh"]) for c, d in CATEGORIES.items()], f.category),
+        drop("category", [(c, name(d, lang)) for c, d in CATEGORIES.items()], f.category),
         drop("priority", [(p, p) for p in ("1", "2", "3")], str(f.priority) if f.priority else None),
         drop("unit", [(u, unit_name(u, lang)) for u in UNITS], f.unit),
         html.Label([t("f_area", lang), dcc.Dropdown(
@@ -92,7 +90,7 @@ def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
 
 
 def status_chips(counts: dict[str, int], f: IncidentFilters, lang: str) -> html.Div:
-    li = 1 if lang == "en" else 0
+    li = lang_index(lang)
     return html.Div(className="range-bar status-chips", children=[
         dcc.Link(f"{t('all', lang)} · {sum(counts.values()):,}", href=list_href(f, lang, status=None),
                  className="range-link" + (" active" if f.status is None else "")),
@@ -134,17 +132,16 @@ def grid(f: IncidentFilters, lang: str) -> dag.AgGrid:
 
 def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]:
     """Grid rows with display text computed on the server (no personal data is in `rows`)."""
-    li = 1 if lang == "en" else 0
-    suffix = "?lang=en" if lang == "en" else ""
+    li = lang_index(lang)
     out = []
     for r in rows:
         title = r["title"].replace("[", "(").replace("]", ")")
         due = r["due_at"]
         out.append({**r, "rid": str(r["id"]),  # AG Grid wants string row ids
                     "time": to_dt(r["reported_at"]).strftime("%m-%d %H:%M"),
-                    "link": f"[{title}](/incidents/{r['id']}{suffix})",
+                    "link": f"[{title}]({href('/incidents/' + str(r['id']), lang)})",
                     "status_text": STATUS_NAMES[r["status"]][li],
-                    "category_text": CATEGORIES[r["category"]]["en" if li else "zh"],
+                    "category_text": name(CATEGORIES[r["category"]], lang),
                     "source_text": SOURCE_NAMES[r["source"]][li], "unit": unit_name(r["assigned_unit"], lang),
                     "street": (names.get(r["street_code"]) or (r["street_code"],) * 2)[li],
                     "due": "—" if due is None else to_dt(due).strftime("%m-%d %H:%M"),

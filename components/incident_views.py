@@ -7,7 +7,9 @@ from dash import dcc, html
 
 from components.i18n import t
 from components.ids import INCIDENT
+from components.links import href
 from components.theme import LEVELS
+from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
 
@@ -33,7 +35,7 @@ def deadline_clock(story: dict, lang: str) -> dict:
     inc = story["incident"]
     return {"key": f"{inc['id']}:{inc['version']}", "due_in_s": story["due_in_s"], "closed": inc["status"] == "closed",
             "left": t("inc_due_in", lang), "over": t("inc_overdue_by", lang), "done": t("inc_closed", lang),
-            "day": "d" if lang == "en" else "天"}
+            "day": t("day_short", lang)}
 
 
 def deadline_text(clock: dict, lang: str) -> tuple[str, str]:
@@ -46,17 +48,17 @@ def deadline_text(clock: dict, lang: str) -> tuple[str, str]:
 
 
 def render_head(inc: dict, lang: str) -> html.H1:
-    li = 1 if lang == "en" else 0
+    li = lang_index(lang)
     return html.H1([inc["title"], html.Span(STATUS_NAMES[inc["status"]][li], className=f"level-tag status-{inc['status']}")])
 
 
 def render_story(story: dict, names: dict, lang: str) -> list:
     """Facts and the timeline: the parts an action changes."""
-    li = 1 if lang == "en" else 0
+    li = lang_index(lang)
     inc = story["incident"]
     cat = CATEGORIES[inc["category"]]
     place = " · ".join((names.get(c) or (c, c))[li] for c in (inc["district_code"], inc["street_code"]))
-    facts = [("inc_category", f"{cat['en' if li else 'zh']} · {cat['sub'].get(inc['subcategory'], ('', ''))[li]}"),
+    facts = [("inc_category", f"{name(cat, lang)} · {cat['sub'].get(inc['subcategory'], ('', ''))[li]}"),
              ("inc_source", SOURCE_NAMES[inc["source"]][li]), ("inc_priority", str(inc["priority"])),
              ("inc_place", f"{place} · {t('grid_no', lang, n=int(inc['grid_code'][9:]))}"),
              ("inc_reporter", f"{inc['reporter_name']} {inc['reporter_phone']}".strip() or "—"),
@@ -76,7 +78,6 @@ def render_story(story: dict, names: dict, lang: str) -> list:
 
 def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None) -> list:
     """A small map (the street's grids, this one filled; the incident; its repeats) and the repeats as links."""
-    suffix = "?lang=en" if lang == "en" else ""
     layers = [dl.TileLayer(url=tile_url, attribution="")] if tile_url else []  # an intranet basemap only
     layers += [
         dl.GeoJSON(url=f"/geo/outlines/{inc['street_code']}.json", style={"variable": "cityops.desk.gridFocus"},
@@ -87,7 +88,7 @@ def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None
                         fillOpacity=1, children=dl.Tooltip(inc["title"])),
     ]
     repeats = [html.Li(dcc.Link(f"{to_dt(r['reported_at']).strftime('%m-%d %H:%M')} {r['title']}",
-                                href=f"/incidents/{r['id']}{suffix}"))
+                                href=href(f"/incidents/{r['id']}", lang)))
                for r in similar] or [html.Li(t("no_data", lang), className="empty")]
     return [
         html.Section(className="wall-panel desk-panel place-panel", children=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components.i18n import t
+from components.links import href
 
 
 def create_not_found(lang: str, detail: str | None = None) -> html.Div:
@@ -12,5 +13,5 @@ def create_not_found(lang: str, detail: str | None = None) -> html.Div:
         html.H1(t("not_found_title", lang)),
         html.P(t("not_found_body", lang)),
         *([html.P(detail, className="not-found-detail")] if detail else []),
-        dcc.Link(t("back_home", lang), href="/" + ("?lang=en" if lang == "en" else "")),
+        dcc.Link(t("back_home", lang), href=href("/", lang)),
     ])

@@ -6,18 +6,18 @@ from dash import dcc, html
 
 from components.i18n import t
 from components.ids import SHELL
+from components.links import href as links_href
 
 
 def nav_links(pathname: str, lang: str) -> list:
     """One link per registered page that asks to be in the navigation (in `order`)."""
     pages = sorted((p for p in dash.page_registry.values() if p.get("nav")), key=lambda p: p.get("order", 99))
-    suffix = "?lang=en" if lang == "en" else ""
     links = []
     for p in pages:
         href = p.get("nav_path", p["relative_path"])
         section = "/" + href.strip("/").split("/")[0] if href != "/" else "/"
         active = pathname == "/" if section == "/" else (pathname or "").startswith(section)
-        links.append(dcc.Link(t(p["nav"], lang), href=href + suffix, className="active" if active else ""))
+        links.append(dcc.Link(t(p["nav"], lang), href=links_href(href, lang), className="active" if active else ""))
     return links
 
 

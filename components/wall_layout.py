@@ -9,6 +9,7 @@ from dash import dcc, html
 from components.citymap import SHANGHAI_BOUNDS, create_city_map
 from components.i18n import t
 from components.ids import WALL
+from components.links import href
 
 
 def _panel(title_key: str, body_id: str, lang: str, css: str) -> html.Section:
@@ -28,7 +29,7 @@ def create_wall(*, scope: str, scope_name: str, lang: str, kiosk: bool, rotate: 
               "titles": {m: t(f"wall_map_{m}", lang) for m in ("all", "warnings", "heat", "projects")},
               "stale_text": t("stale_banner", lang, since="{since}"), "new_red": t("new_red", lang)}
     links = [] if kiosk else [html.Div(className="wall-links", children=[
-        html.A(t("nav_home", lang), href="/" + ("?lang=en" if lang == "en" else "")),
+        html.A(t("nav_home", lang), href=href("/", lang)),
         html.A(t("lang_switch", lang), href=f"/wall?area={scope}&lang={other}" + (f"&rotate={rotate}" if rotate else "")),
     ])]
     return html.Div(id=WALL["root"], className="wall" + (" kiosk" if kiosk else ""), lang="en" if lang == "en" else "zh-CN",

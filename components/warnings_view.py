@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from typing import NamedTuple
-from urllib.parse import urlencode
 
 from dash import html
 
 from components.i18n import format_duration, t
+from components.links import href
 from components.params import is_area_code, pick
 from components.theme import level_label
+from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CITY_CODE
 from data.read.warnlist import KINDS, SORTS
@@ -32,9 +33,9 @@ def parse_filters(params: dict) -> tuple[WarnFilters, list[str]]:
         "status": lambda v: v in ("active", "history"), "level": lambda v: v in ("1", "2", "3", "4"),
         "kind": lambda v: v in KINDS, "area": is_area_code, "sort": lambda v: v in SORTS,
         "page": lambda v: v.isdigit() and 1 <= int(v) <= 100_000})
-    for name in ("level", "page"):
-        if name in values:
-            values[name] = int(values[name])
+    for key in ("level", "page"):
+        if key in values:
+            values[key] = int(values[key])
     return WarnFilters()._replace(**values), bad
 
 
@@ -42,15 +43,13 @@ def warn_href(f: WarnFilters, lang: str) -> str:
     """The URL of a filter state (defaults left out), so links can be shared and back works."""
     defaults = WarnFilters()
     query = {k: v for k, v in f._asdict().items() if v != getattr(defaults, k) and v is not None}
-    if lang == "en":
-        query["lang"] = "en"
-    return "/warnings" + ("?" + urlencode(query) if query else "")
+    return href("/warnings", lang, **query)
 
 
 def ack_text(row: dict, lang: str) -> str:
     """'Acknowledged by WHO at WHEN': WHO from the user record when the read supplied it, else the stored id."""
     pair = row.get("acknowledged_by_name")
-    who = pair[1 if lang == "en" else 0] if pair else row["acknowledged_by"]
+    who = pair[lang_index(lang)] if pair else row["acknowledged_by"]
     return t("ack_done", lang, who=who, at=to_dt(row["acknowledged_at"]).strftime("%m-%d %H:%M"))
 
 
@@ -59,7 +58,7 @@ def render_warning_table(rows: list[dict], names: dict, rules: dict, lang: str, 
     """Level (colour and text), area, kind, rule, cause, start, duration, acknowledgement."""
     if not rows:
         return html.Div(t("no_warnings", lang), className="empty")
-    li = 1 if lang == "en" else 0
+    li = lang_index(lang)
     fmt = "%m-%d %H:%M"
     body = []
     for r in rows:
@@ -75,7 +74,7 @@ def render_warning_table(rows: list[dict], names: dict, rules: dict, lang: str, 
             html.Td((names.get(r["area_code"]) or (r["area_code"], r["area_code"]))[li]),
             html.Td(t(f"kind_{r['kind']}", lang)),
             html.Td((rules.get(r["rule_id"]) or (r["rule_id"], r["rule_id"]))[li]),
-            html.Td(r["cause_en"] if lang == "en" else r["cause_zh"]),
+            html.Td(name(r, lang, "cause")),
             html.Td(to_dt(r["started_at"]).strftime(fmt), className="num"),
             html.Td(format_duration(max(0, end - r["started_at"]), lang), className="num"),
             html.Td(ack, id={"type": ACK_CELL, "id": r["id"]}),

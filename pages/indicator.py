@@ -20,7 +20,9 @@ from components.indicator_views import (
     render_district_table,
     render_raised,
 )
+from components.links import href
 from components.notfound import create_not_found
+from data.domain.names import name
 from data.domain.scope import Scope
 from data.domain.timeutil import now_ts, to_dt
 from data.domain.vocab import CITY_CODE
@@ -63,21 +65,21 @@ def layout(code: str | None = None, lang: str | None = None, range: str | None =
 
 
 def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, notices, names):
-    name = ind["name_en"] if lang == "en" else ind["name_zh"]
+    title = name(ind, lang)
     def link(k):
         return dcc.Link(t(f"range_{k}", lang), href=ind_href(ind["code"], lang, range=k,
                                                           area=scope if scope != CITY_CODE else None),
                         className="range-link" + (" active" if k == key else ""))
     area_links = [dcc.Link(t("whole_city", lang), href=ind_href(ind["code"], lang, range=key),
                            className="range-link" + (" active" if scope == CITY_CODE else ""))]
-    area_links += [dcc.Link(d["name_en"] if lang == "en" else d["name_zh"],
+    area_links += [dcc.Link(name(d, lang),
                             href=ind_href(ind["code"], lang, range=key, area=d["code"]),
                             className="range-link" + (" active" if scope == d["code"] else "")) for d in districts]
     day = (lambda ts: to_dt(ts).date().isoformat()) if a else (lambda ts: None)
     return html.Div(className="page desk ind-detail", children=[
-        html.Nav([dcc.Link(t("ind_title", lang), href="/indicators" + ("?lang=en" if lang == "en" else ""), className="crumb"),
-                  html.Span("›", className="crumb-sep"), html.Span(name, className="crumb current")], className="breadcrumbs"),
-        html.H1([name, *([html.Span(ind["unit"], className="level-tag")] if ind["unit"] else [])]),
+        html.Nav([dcc.Link(t("ind_title", lang), href=href("/indicators", lang), className="crumb"),
+                  html.Span("›", className="crumb-sep"), html.Span(title, className="crumb current")], className="breadcrumbs"),
+        html.H1([title, *([html.Span(ind["unit"], className="level-tag")] if ind["unit"] else [])]),
         *[html.Div(n, className="notice") for n in notices],
         html.Div(className="range-bar", children=[
             *[link(k) for k in ("24h", "7d", "30d")],

@@ -11,8 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.access import resolve_scope
 from components.i18n import lang_from, t
 from components.kpi import create_kpi
+from components.links import href
 from components.notfound import create_not_found
 from components.project_views import milestone_table, project_warning_table, spend_figure
+from data.domain.names import lang_index, name
 from data.domain.timeutil import now_ts, to_dt
 from data.read import areas, projectdata
 
@@ -40,21 +42,20 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
     except SQLAlchemyError:
         log.exception("project page %s: the database is unavailable", pid)
         return html.Div(t("data_unavailable", lang), className="notice")
-    name = p["name_en"] if lang == "en" else p["name_zh"]
-    district = (names.get(p["district_code"]) or (p["district_code"],) * 2)[1 if lang == "en" else 0]
+    title = name(p, lang)
+    district = (names.get(p["district_code"]) or (p["district_code"],) * 2)[lang_index(lang)]
     plan = projectdata.planned_spend(p["budget"], int(p["planned_start"]), int(p["planned_end"]))
-    suffix = "?lang=en" if lang == "en" else ""
     return html.Div(className="page desk proj-detail", children=[
-        html.Nav([dcc.Link(t("proj_title", lang), href="/projects" + suffix, className="crumb"),
-                  html.Span("›", className="crumb-sep"), html.Span(name, className="crumb current")], className="breadcrumbs"),
-        html.H1([name, html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")]),
+        html.Nav([dcc.Link(t("proj_title", lang), href=href("/projects", lang), className="crumb"),
+                  html.Span("›", className="crumb-sep"), html.Span(title, className="crumb current")], className="breadcrumbs"),
+        html.H1([title, html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")]),
         html.Div(f"{p['department']} · {district} · {t('phase_' + p['phase'], lang)} · "
                  f"{to_dt(int(p['planned_start'])).date()} → {to_dt(int(p['planned_end'])).date()}", className="sub"),
         html.Div(className="kpis", children=[
             create_kpi(t("col_spi", lang), f"{p['spi']:.2f}", alert=p["status"] == "late"),
             create_kpi(t("col_progress", lang), f"{p['progress']:.0%} / {p['planned']:.0%}"),
             create_kpi(t("budget_execution", lang), f"{p['budget_execution']:.0%}",
-                       f"{p['spend']:,.0f} / {p['budget']:,.0f} " + ("10k CNY" if lang == "en" else "万元")),
+                       f"{p['spend']:,.0f} / {p['budget']:,.0f} " + t("unit_10k_cny", lang)),
         ]),
         html.Section(className="wall-panel desk-panel", children=[
             dcc.Graph(id="proj-spend", figure=spend_figure(p, plan, now, lang), config={"displaylogo": False})]),

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.access import resolve_scope
 from components.i18n import lang_from, t
 from components.project_views import gantt_figure, parse_project_filters, portfolio_table, proj_href
+from data.domain.names import lang_index
 from data.domain.timeutil import now_ts
 from data.read import areas, projectdata
 from data.read.projectdata import PHASES, STATUS_ORDER
@@ -34,7 +35,7 @@ def layout(lang: str | None = None, **params):
     except SQLAlchemyError:
         log.exception("projects page: the database is unavailable")
         return html.Div(t("data_unavailable", lang), className="notice")
-    li = 1 if lang == "en" else 0
+    li = lang_index(lang)
 
     def chips(key, values, label):
         current = getattr(f, key)

@@ -13,6 +13,7 @@ from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, t
 from components.theme import LEVELS, level_label
 from components.warnings_view import parse_filters, render_warning_table, warn_href
+from data.domain.names import lang_index
 from data.domain.timeutil import now_ts
 from data.domain.vocab import CITY_CODE
 from data.read import areas, warnlist
@@ -36,7 +37,7 @@ def layout(lang: str | None = None, **params):
         data = warnlist.warning_page(scope, f.status, f.level, f.kind, f.sort, f.page)
         counts = warnlist.active_counts(scope)
         names = areas.area_names()
-        area_name = (names.get(f.area) or (f.area, f.area))[1 if lang == "en" else 0]
+        area_name = (names.get(f.area) or (f.area, f.area))[lang_index(lang)]
     except SQLAlchemyError:
         log.exception("warnings page: the database is unavailable")
         return html.Div(t("data_unavailable", lang), className="notice")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from data.domain.names import lang_index
 from data.domain.vocab import UNIT_NAMES_EN
 
 PLATFORMS = {  # source -> (id, zh, en)
@@ -49,4 +50,4 @@ def display_name(names: dict[str, tuple[str, str]], actor: str | None, lang: str
     if not actor:
         return "—"
     pair = names.get(actor)
-    return actor if pair is None else pair[1 if lang == "en" else 0]
+    return actor if pair is None else pair[lang_index(lang)]
