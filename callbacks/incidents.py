@@ -10,9 +10,9 @@ from api.access import scope_or_root
 from components.i18n import lang_from
 from components.ids import INCIDENTS
 from components.incident_list import FILTER_IDS, parse_filters, shape_rows
+from data.domain.filters import SORTABLE, IncidentFilters
 from data.domain.timeutil import now_ts, tick_of
 from data.read import areas, incidentlist
-from data.read.incidentlist import SORTABLE, IncidentFilters
 
 log = logging.getLogger("cityops.callbacks.incidents")
 

@@ -9,10 +9,10 @@ from components.i18n import t
 from components.ids import INCIDENTS
 from components.links import href
 from components.params import is_area_code, pick
+from data.domain.filters import WINDOWS, IncidentFilters
 from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CATEGORIES, CITY_CODE, SOURCE_NAMES, STATUS_NAMES, STATUSES, UNITS, unit_name
-from data.read.incidentlist import WINDOWS, IncidentFilters
 
 
 def parse_filters(params: dict) -> tuple[IncidentFilters, list[str]]:

@@ -9,10 +9,11 @@ from components.i18n import format_duration, t
 from components.links import href
 from components.params import is_area_code, pick
 from components.theme import level_label
+from data.domain.filters import WARNING_SORTS as SORTS
 from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CITY_CODE
-from data.read.warnlist import KINDS, SORTS
+from data.domain.vocab import WARNING_KINDS as KINDS
 
 ACK = "warn-ack"  # pattern-matching id type of the acknowledge buttons
 ACK_CELL = "warn-ack-cell"

@@ -2,35 +2,20 @@
 plus counts per status for the same filters. No personal data leaves this module."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from sqlalchemy import func, or_, select
 
+from data.domain.filters import SORTABLE, WINDOWS, IncidentFilters
 from data.domain.scope import Scope
-from data.domain.timeutil import DAY, local_day_start
-from data.domain.vocab import CITY_CODE, OPEN_STATUSES, STATUSES
+from data.domain.timeutil import local_day_start
+from data.domain.vocab import OPEN_STATUSES, STATUSES
 from data.store import textsearch
 from data.store.cache import cached_query, current_engine
 from data.store.models import Incident
 
-WINDOWS = {"today": None, "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY, "all": None}  # report time
-SORTABLE = ("reported_at", "priority", "status", "due_at", "category", "source", "street_code", "assigned_unit", "id")
 NULLS_LAST = ("due_at", "assigned_unit")
 COLUMNS = ("id", "reported_at", "title", "category", "subcategory", "source", "status", "priority", "district_code",
            "street_code", "grid_code", "assigned_unit", "due_at")
 MAX_PAGE = 500
-
-
-class IncidentFilters(NamedTuple):
-    window: str = "today"
-    status: str | None = None
-    source: str | None = None
-    category: str | None = None
-    area: str = CITY_CODE
-    priority: int | None = None
-    unit: str | None = None
-    overdue: bool = False
-    q: str | None = None
 
 
 def _where(scope: Scope, f: IncidentFilters, now: int, with_status: bool = True) -> list:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
+from data.domain.filters import PROJECT_PHASES, PROJECT_STATUS_ORDER
 from data.domain.scope import Scope, scoped
 from data.domain.timeutil import DAY, hour_of
 from data.rules.engine import schedule_performance
 from data.store.cache import cached_query, current_engine
 from data.store.models import Milestone, Project, Warning
 
-STATUS_ORDER = {"late": 0, "at_risk": 1, "on_track": 2}
-PHASES = ("approval", "tender", "build", "acceptance", "operation")
+STATUS_ORDER, PHASES = PROJECT_STATUS_ORDER, PROJECT_PHASES
 
 
 PROJECT_GRACE_DAYS = 14

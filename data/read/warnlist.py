@@ -6,16 +6,19 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from data.domain.areas import CODE_LEN
+from data.domain.filters import WARNING_SORTS
 from data.domain.scope import Scope
+from data.domain.vocab import WARNING_KINDS
 from data.read import areas
 from data.read.users import user_names
 from data.store.cache import cached_query, current_engine
 from data.store.models import Warning
 
-KINDS = ("indicator", "spike", "overdue", "project")
+KINDS = WARNING_KINDS
 SORTS = {"newest": (Warning.started_at.desc(), Warning.id.desc()),
          "oldest": (Warning.started_at.asc(), Warning.id.asc()),
          "severity": (Warning.level.asc(), Warning.started_at.desc(), Warning.id.desc())}
+assert tuple(SORTS) == WARNING_SORTS  # the page offers exactly the orders the SQL knows
 PAGE_SIZE = 25
 
 
