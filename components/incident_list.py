@@ -1,6 +1,8 @@
 """The incident list: a GET form of filters (so the URL holds them), status counts, and the grid's rows."""
 from __future__ import annotations
 
+from typing import Annotated, ClassVar
+
 import dash_ag_grid as dag
 from dash import dcc, html
 
@@ -8,35 +10,37 @@ from components.grid_style import GRID_THEME, grid_locale
 from components.i18n import t
 from components.ids import INCIDENTS
 from components.links import href
-from components.params import is_area_code, pick
+from components.params import AreaCode, Flag, PageQuery, checked, one_of
 from data.domain.filters import WINDOWS, IncidentFilters
 from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CATEGORIES, CITY_CODE, SOURCE_NAMES, STATUS_NAMES, STATUSES, UNITS, unit_name
 
 
+class IncidentQuery(PageQuery):
+    """/incidents?window=&status=&source=&category=&area=&priority=&unit=&overdue=1&q="""
+
+    PATH: ClassVar[str] = "/incidents"
+    window: Annotated[str, one_of(WINDOWS)] = "today"
+    status: Annotated[str, one_of(STATUSES)] | None = None
+    source: Annotated[str, one_of(SOURCE_NAMES)] | None = None
+    category: Annotated[str, one_of(CATEGORIES)] | None = None
+    area: AreaCode = CITY_CODE
+    priority: Annotated[int, one_of((1, 2, 3))] | None = None
+    unit: Annotated[str, one_of(UNITS)] | None = None
+    overdue: Flag = False
+    q: Annotated[str, checked(lambda v: 0 < len(v) <= 40)] | None = None
+
+
 def parse_filters(params: dict) -> tuple[IncidentFilters, list[str]]:
     """Filters from the URL; every unknown value is dropped and named (the page says so)."""
-    values, bad = pick(params, {
-        "window": lambda v: v in WINDOWS, "status": lambda v: v in STATUSES, "source": lambda v: v in SOURCE_NAMES,
-        "category": lambda v: v in CATEGORIES, "area": is_area_code, "priority": lambda v: v in ("1", "2", "3"),
-        "unit": lambda v: v in UNITS, "overdue": lambda v: v in ("1", "0", "true", "false"),
-        "q": lambda v: 0 < len(v.strip()) <= 40})
-    if "priority" in values:
-        values["priority"] = int(values["priority"])
-    if "overdue" in values:
-        values["overdue"] = values["overdue"] in ("1", "true")
-    if "q" in values:
-        values["q"] = values["q"].strip()
-    return IncidentFilters()._replace(**values), bad
+    query, bad = IncidentQuery.parse(params)
+    return IncidentFilters(**query.model_dump()), bad
 
 
 def list_href(f: IncidentFilters, lang: str, **changes) -> str:
-    f = f._replace(**changes)
-    defaults = IncidentFilters()
-    query = {k: (("1" if v else "0") if isinstance(v, bool) else v) for k, v in f._asdict().items()
-             if v != getattr(defaults, k) and v is not None}
-    return href("/incidents", lang, **query)
+    """The list's URL for these filters (defaults left out)."""
+    return IncidentQuery(**f._asdict()).url(lang, **changes)
 
 
 FILTER_IDS = {k: f"incs-{k}" for k in ("window", "status", "source", "category", "priority", "unit", "area", "q",

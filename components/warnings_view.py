@@ -1,13 +1,12 @@
 """The warnings page: URL filters, the table with acknowledge buttons, and what an acknowledgement says."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Annotated, ClassVar
 
 from dash import html
 
 from components.i18n import format_duration, t
-from components.links import href
-from components.params import is_area_code, pick
+from components.params import AreaCode, PageQuery, checked, one_of
 from components.theme import level_label
 from data.domain.filters import WARNING_SORTS as SORTS
 from data.domain.names import lang_index, name
@@ -19,32 +18,21 @@ ACK = "warn-ack"  # pattern-matching id type of the acknowledge buttons
 ACK_CELL = "warn-ack-cell"
 
 
-class WarnFilters(NamedTuple):
-    status: str = "active"
-    level: int | None = None
-    kind: str | None = None
-    area: str = CITY_CODE
-    sort: str = "severity"
-    page: int = 1
+class WarnFilters(PageQuery):
+    """/warnings?status=active|history&level=&kind=&area=&sort=&page="""
+
+    PATH: ClassVar[str] = "/warnings"
+    status: Annotated[str, one_of(("active", "history"))] = "active"
+    level: Annotated[int, one_of((1, 2, 3, 4))] | None = None
+    kind: Annotated[str, one_of(KINDS)] | None = None
+    area: AreaCode = CITY_CODE
+    sort: Annotated[str, one_of(SORTS)] = "severity"
+    page: Annotated[int, checked(lambda v: 1 <= v <= 100_000)] = 1
 
 
 def parse_filters(params: dict) -> tuple[WarnFilters, list[str]]:
     """Filters from the query string; each invalid value falls back to its default and is named."""
-    values, bad = pick(params, {
-        "status": lambda v: v in ("active", "history"), "level": lambda v: v in ("1", "2", "3", "4"),
-        "kind": lambda v: v in KINDS, "area": is_area_code, "sort": lambda v: v in SORTS,
-        "page": lambda v: v.isdigit() and 1 <= int(v) <= 100_000})
-    for key in ("level", "page"):
-        if key in values:
-            values[key] = int(values[key])
-    return WarnFilters()._replace(**values), bad
-
-
-def warn_href(f: WarnFilters, lang: str) -> str:
-    """The URL of a filter state (defaults left out), so links can be shared and back works."""
-    defaults = WarnFilters()
-    query = {k: v for k, v in f._asdict().items() if v != getattr(defaults, k) and v is not None}
-    return href("/warnings", lang, **query)
+    return WarnFilters.parse(params)
 
 
 def ack_text(row: dict, lang: str) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, t
 from components.theme import LEVELS, level_label
-from components.warnings_view import parse_filters, render_warning_table, warn_href
+from components.warnings_view import parse_filters, render_warning_table
 from data.domain.names import lang_index
 from data.domain.timeutil import now_ts
 from data.domain.vocab import CITY_CODE
@@ -33,7 +33,7 @@ def layout(lang: str | None = None, **params):
             scope = resolve_scope(f.area)
         except ScopeError:
             scope, bad = resolve_scope(), [*bad, "area"]
-            f = f._replace(area=scope.code)
+            f = f.replace(area=scope.code)
         data = warnlist.warning_page(scope, f.status, f.level, f.kind, f.sort, f.page)
         counts = warnlist.active_counts(scope)
         names = areas.area_names()
@@ -56,24 +56,24 @@ def layout(lang: str | None = None, **params):
                 html.Span(level_label(lv, lang)), html.Span(f"{counts.get(str(lv), 0):,}", className="num")])
             for lv in (1, 2, 3, 4)]),
         html.Div(className="range-bar", children=[
-            chip(t("tab_active", lang), warn_href(f._replace(status="active", page=1), lang), f.status == "active"),
-            chip(t("tab_history", lang), warn_href(f._replace(status="history", page=1), lang), f.status == "history"),
+            chip(t("tab_active", lang), f.url(lang, status="active", page=1), f.status == "active"),
+            chip(t("tab_history", lang), f.url(lang, status="history", page=1), f.status == "history"),
             html.Span("|", className="crumb-sep"),
-            chip(t("all", lang), warn_href(f._replace(level=None, page=1), lang), f.level is None),
-            *[chip(level_label(lv, lang), warn_href(f._replace(level=lv, page=1), lang), f.level == lv, LEVELS[lv][0])
+            chip(t("all", lang), f.url(lang, level=None, page=1), f.level is None),
+            *[chip(level_label(lv, lang), f.url(lang, level=lv, page=1), f.level == lv, LEVELS[lv][0])
               for lv in (1, 2, 3, 4)],
             html.Span("|", className="crumb-sep"),
-            chip(t("all", lang), warn_href(f._replace(kind=None, page=1), lang), f.kind is None),
-            *[chip(t(f"kind_{k}", lang), warn_href(f._replace(kind=k, page=1), lang), f.kind == k) for k in warnlist.KINDS],
+            chip(t("all", lang), f.url(lang, kind=None, page=1), f.kind is None),
+            *[chip(t(f"kind_{k}", lang), f.url(lang, kind=k, page=1), f.kind == k) for k in warnlist.KINDS],
             html.Span("|", className="crumb-sep"),
-            *[chip(t(f"sort_{s}", lang), warn_href(f._replace(sort=s, page=1), lang), f.sort == s) for s in warnlist.SORTS],
-            *([chip(t("filter_area", lang, name=area_name) + " ×", warn_href(f._replace(area=CITY_CODE, page=1), lang), True)]
+            *[chip(t(f"sort_{s}", lang), f.url(lang, sort=s, page=1), f.sort == s) for s in warnlist.SORTS],
+            *([chip(t("filter_area", lang, name=area_name) + " ×", f.url(lang, area=CITY_CODE, page=1), True)]
               if f.area != CITY_CODE else []),
         ]),
         render_warning_table(data["rows"], names, rules, lang, now_ts(), status=f.status),
         html.Div(className="pager", children=[
-            chip(t("prev", lang), warn_href(f._replace(page=f.page - 1), lang), False) if f.page > 1 else None,
+            chip(t("prev", lang), f.url(lang, page=f.page - 1), False) if f.page > 1 else None,
             html.Span(t("page_of", lang, page=f.page, pages=pages, total=f"{data['total']:,}"), className="sub"),
-            chip(t("next", lang), warn_href(f._replace(page=f.page + 1), lang), False) if f.page < pages else None,
+            chip(t("next", lang), f.url(lang, page=f.page + 1), False) if f.page < pages else None,
         ]),
     ])

@@ -6,7 +6,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from components.warnings_view import WarnFilters, parse_filters, warn_href
+from components.warnings_view import WarnFilters, parse_filters
 from data.domain.scope import CITY
 from data.read import warnlist
 from data.store.db import get_engine
@@ -18,13 +18,13 @@ from tests.conftest import SMALL_END
 def test_filters_round_trip_through_the_url_and_bad_values_are_named():
     f, bad = parse_filters({"status": "history", "level": "2", "kind": "spike", "area": "310115", "sort": "oldest",
                             "page": "3"})
-    assert bad == [] and f == WarnFilters("history", 2, "spike", "310115", "oldest", 3)
-    query = warn_href(f, "en").split("?", 1)[1]
+    assert bad == [] and f == WarnFilters(status="history", level=2, kind="spike", area="310115", sort="oldest", page=3)
+    query = f.url("en").split("?", 1)[1]
     again, _ = parse_filters(dict(p.split("=") for p in query.split("&")))
     assert again == f
     f, bad = parse_filters({"status": "x", "level": "9", "kind": "<script>", "area": "../1", "sort": "id", "page": "-1"})
     assert f == WarnFilters() and bad == ["status", "level", "kind", "area", "sort", "page"]
-    assert warn_href(WarnFilters(), "zh") == "/warnings"
+    assert WarnFilters().url("zh") == "/warnings"
 
 
 def test_pages_hold_every_matching_warning_once(small_city, app_for):
