@@ -28,10 +28,10 @@ def layout(code: str | None = None, lang: str | None = None, **_ignored):
     try:
         scope = resolve_scope(code)
     except SQLAlchemyError:
-        log.exception("area page %r: the database is unavailable", code)
+        log.exception("area page: the database is unavailable")
         return html.Div(t("data_unavailable", lang), className="notice")
     except ScopeError:
-        log.info("area page: unknown or forbidden code %r", code)
+        log.info("area page: an unknown or forbidden code")
         shown = (code or "")[:40]
         return create_not_found(lang, t("area_not_found", lang, code=shown))
     try:

@@ -51,7 +51,7 @@ def layout(iid: str | None = None, lang: str | None = None, **_ignored):
                  "place": render_place(inc, incidentdesk.similar(scope, inc, now), lang,
                                        current_app.config.get("TILE_URL") or None)}
     except SQLAlchemyError:
-        log.exception("incident page %s: the database is unavailable", iid)
+        log.exception("incident page %s: the database is unavailable", shown)
         return html.Div(t("data_unavailable", lang), className="notice")
     return _page(parts, inc, lang)
 

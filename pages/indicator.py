@@ -41,7 +41,7 @@ def layout(code: str | None = None, lang: str | None = None, range: str | None =
     try:
         ind = indicators.indicator(str(code or ""))
         if ind is None:
-            log.info("indicator page: unknown code %r", code)
+            log.info("indicator page: an unknown code")
             return create_not_found(lang, t("ind_not_found", lang, code=str(code)[:40]))
         now = now_ts()
         key, a, b, ok = parse_range(range, start, end, now)
@@ -60,7 +60,7 @@ def layout(code: str | None = None, lang: str | None = None, range: str | None =
         raised = indicators.raised(ind["code"], user)
         return _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, notices, areas.area_names())
     except SQLAlchemyError:
-        log.exception("indicator page %r: the database is unavailable", code)
+        log.exception("indicator page: the database is unavailable")
         return html.Div(t("data_unavailable", lang), className="notice")
 
 

@@ -28,7 +28,7 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
         return html.Div(className="page desk proj-detail")
     shown = str(pid or "")[:40]
     if not shown.isdigit() or len(shown) > 9:
-        log.info("project page: malformed id %r", pid)
+        log.info("project page: a malformed id")
         return create_not_found(lang, t("proj_not_found", lang, id=shown))
     now = now_ts()
     try:
@@ -40,7 +40,7 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
         warnings = projectdata.project_warnings(scope, int(shown))
         names = areas.area_names()
     except SQLAlchemyError:
-        log.exception("project page %s: the database is unavailable", pid)
+        log.exception("project page %s: the database is unavailable", shown)
         return html.Div(t("data_unavailable", lang), className="notice")
     title = name(p, lang)
     district = (names.get(p["district_code"]) or (p["district_code"],) * 2)[lang_index(lang)]
