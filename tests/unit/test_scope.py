@@ -171,3 +171,19 @@ def test_pages_answer_for_the_users_street_only(street_app):
             access.resolve_scope(OTHER_DISTRICT)
         assert access.scope_or_root("310000") == Scope(STREET)
         assert incidentdesk.incident_story(CITY, 10**9, SMALL_END) is None
+
+
+def test_no_client_string_reaches_the_log(street_app, caplog):
+    """Junk in paths, query strings and Stores is refused without being written to the log."""
+    app, client, _url = street_app
+    junk = "JUNK" + "x" * 200
+    caplog.set_level("DEBUG")
+    for path in (f"/area/{junk}", f"/indicators/{junk}", f"/projects/{junk}", f"/incidents/{junk}",
+                 f"/wall?area={junk}&rotate={junk}", f"/incidents?area={junk}&q={junk}", f"/warnings?area={junk}",
+                 f"/geo/outlines/{junk}.json"):
+        client.get(path)
+    wall = _key(app, "wall-meta.data")
+    _post(client, app, wall, [{"id": SHELL["tick"], "property": "n_intervals", "value": 1},
+                              {"id": WALL["config"], "property": "data", "value": {"scope": junk, "lang": junk}}],
+          [{"id": WALL["meta"], "property": "data", "value": None}], f"{SHELL['tick']}.n_intervals")
+    assert caplog.records and not [r for r in caplog.records if "JUNK" in r.getMessage()]
