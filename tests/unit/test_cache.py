@@ -108,3 +108,30 @@ def test_healthz_is_503_when_the_database_is_broken(tmp_path, app_for):
     app = app_for(f"sqlite:///{bad}")
     resp = app.server.test_client().get("/healthz")
     assert resp.status_code == 503 and resp.get_json()["database"]["ok"] is False
+
+
+def test_reads_run_outside_a_request_with_an_explicit_engine_and_cache(empty_db):
+    """A worker or an importer binds an engine (and optionally a cache) instead of pushing a Flask context."""
+    from flask_caching.backends import SimpleCache
+    from sqlalchemy import event
+
+    from data.domain.scope import Scope
+    from data.read import incidents
+    from data.store.cache import bound
+
+    tiny_city.build(empty_db)
+    engine = get_engine(empty_db)
+    with bound(engine):  # no cache: straight to the database
+        assert incidents.incident_counts(Scope("310106"), NOW - 86400, NOW)["total"] == 3
+    store = SimpleCache()
+    seen = []
+    listener = lambda conn, cur, statement, *a: seen.append(statement)  # noqa: E731
+    with bound(engine, store, prefix="worker"):
+        first = incidents.incident_counts(Scope("310106"), NOW - 86400, NOW)
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert incidents.incident_counts(Scope("310106"), NOW - 86400, NOW) == first
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert seen == []  # the second read came from the bound cache (versions are read once per binding)
+    assert any(key.startswith("worker:data.read.incidents.incident_counts:") for key in store._cache)
