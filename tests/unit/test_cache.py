@@ -135,3 +135,15 @@ def test_reads_run_outside_a_request_with_an_explicit_engine_and_cache(empty_db)
             event.remove(engine, "before_cursor_execute", listener)
     assert seen == []  # the second read came from the bound cache (versions are read once per binding)
     assert any(key.startswith("worker:data.read.incidents.incident_counts:") for key in store._cache)
+
+
+def test_memo_keys_carry_the_build_id(empty_db, app_for):
+    """Workers of an old and a new release never read each other's pickled results."""
+    tiny_city.build(empty_db)
+    app_for(empty_db, BUILD_ID="release-41")
+    from data.domain.scope import Scope
+    from data.read import incidents
+
+    incidents.incident_counts(Scope("310106"), NOW - 86400, NOW)
+    counts = [k for k in backend()._cache if "incident_counts" in k]
+    assert counts and all(k.startswith("release-41:data.read.incidents.incident_counts:") for k in counts)
