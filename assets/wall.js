@@ -26,7 +26,8 @@
     areaStyle: function (feature, context) {
       const h = hideoutOf(context);
       const level = (h.levels || {})[feature.id] || 5;
-      const colour = (h.colours || {})[String(level)] || "#43A047";
+      const colours = h.colours || {};  // level -> colour, from components/theme.py through citymap
+      const colour = colours[String(level)] || colours["5"];
       return {color: "#c9d8f0", weight: 1.2, opacity: 0.9, fillColor: colour, fillOpacity: level === 5 ? 0.18 : 0.5};
     },
     areaLabel: function (feature, layer, context) {

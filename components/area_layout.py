@@ -10,6 +10,7 @@ from components.grid_style import GRID_THEME, grid_locale
 from components.i18n import format_duration, t
 from components.ids import AREA
 from components.incident_list import list_href
+from components.kpi import create_bars, level_tag
 from components.theme import level_label
 from data.domain.vocab import CATEGORIES
 from data.read.incidentlist import IncidentFilters
@@ -52,19 +53,11 @@ def render_week(week: dict, lang: str) -> list:
     """Per category: this week's bar against last week's tick, with the change."""
     diff = week["this"] - week["last"]
     pct = f"{diff / week['last']:+.0%}" if week["last"] else "—"
-    top = max([max(a, b) for _, a, b in week["by_category"]] + [1])
-    rows = []
-    for cat, this, last in week["by_category"][:8]:
-        change = this - last
-        rows += [html.Div(CATEGORIES[cat]["en" if lang == "en" else "zh"], className="bar-label"),
-                 html.Div(f"{this:,}", className="bar-value num"),
-                 html.Div(f"{change:+,}", className="bar-delta num " + ("up" if change > 0 else "down")),
-                 html.Div(className="bar-track", children=[
-                     html.Div(className="bar-fill", style={"width": f"{100 * this / top:.1f}%"}),
-                     html.Div(className="bar-mark", style={"left": f"{100 * last / top:.1f}%"})])]
+    top = max([max(a, b) for _, a, b in week["by_category"]] + [1])  # the same scale with or without the tail
+    rows = [(CATEGORIES[cat]["en" if lang == "en" else "zh"], this, last) for cat, this, last in week["by_category"][:8]]
     return [html.Div(t("week_totals", lang, this=f"{week['this']:,}", last=f"{week['last']:,}", delta=pct),
                      className="week-totals"),
-            html.Div(rows, className="wall-bars week-bars")]
+            html.Div(create_bars(rows, top, delta=True), className="wall-bars week-bars")]
 
 
 def render_active(warnings: list[dict], now: int, lang: str) -> list:
@@ -74,7 +67,7 @@ def render_active(warnings: list[dict], now: int, lang: str) -> list:
     return [html.Table(className="desk-table", children=[
         html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_area", "col_cause", "col_since")])),
         html.Tbody([html.Tr([
-            html.Td(html.Span(level_label(w["level"], lang), className=f"warn-tag lvl-{w['level']}")),
+            html.Td(level_tag(w["level"], lang)),
             html.Td(w["area"]["en" if lang == "en" else "zh"]),
             html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
             html.Td(format_duration(max(0, now - w["started_at"]), lang), className="num"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from components.chart import base_layout
 from components.i18n import format_age, t
-from components.theme import BORDER, FONT, LEVELS, MUTED, TEXT, level_label
-from components.wall_panels import format_value, late_text
+from components.kpi import level_tag
+from components.theme import ACCENT, MUTED, level_colour, level_label
+from components.wall_panels import format_value, reading_status
 from data.domain.timeutil import DAY, local_day_start, parse_local, to_dt
 
 BAND_OPACITY = 0.2
@@ -60,8 +62,7 @@ def render_catalogue(items: list[dict], lang: str) -> list:
             close()
             current, cards = ind["category"], []
         late = ind["stale"] or ind["value"] is None
-        colour = "#7d8aa3" if late else LEVELS[ind["level"]][0]
-        status = late_text(ind["age_s"], lang) if late else level_label(ind["level"], lang)
+        colour, status = reading_status(ind["level"], late, ind["age_s"], lang)
         cards.append(dcc.Link(href=ind_href(ind["code"], lang), className="ind-card" + (" stale" if late else ""),
                               style={"borderLeftColor": colour}, children=[
             html.Div(_name(ind, lang), className="ind-card-name"),
@@ -87,7 +88,7 @@ def history_figure(ind: dict, points: list[tuple[int, float]], last_week: list[t
         fig.add_trace(go.Scatter(x=xs(last_week, 7 * 86400), y=[v for _, v in last_week], name=t("series_last_week", lang),
                                  mode="lines", line={"color": MUTED, "width": 1.5, "dash": "dash"}))
     fig.add_trace(go.Scatter(x=xs(points), y=[v for _, v in points], name=t("series_now", lang), mode="lines",
-                             line={"color": "#22d3ee", "width": 2.2}))
+                             line={"color": ACCENT, "width": 2.2}))
     values = [v for _, v in points + last_week]
     bands = ind.get("bands")
     if bands and values:
@@ -101,19 +102,14 @@ def history_figure(ind: dict, points: list[tuple[int, float]], last_week: list[t
             y0, y1 = (a, b) if up else (b, a)
             y0, y1 = max(y0, lo), min(y1, hi)
             if y1 > y0:
-                fig.add_hrect(y0=y0, y1=y1, fillcolor=LEVELS[level][0], opacity=BAND_OPACITY, line_width=0, layer="below",
+                fig.add_hrect(y0=y0, y1=y1, fillcolor=level_colour(level), opacity=BAND_OPACITY, line_width=0, layer="below",
                               annotation_text=level_label(level, lang), annotation_position="top left",
-                              annotation_font={"color": LEVELS[level][0], "size": 12})
+                              annotation_font={"color": level_colour(level), "size": 12})
         fig.update_yaxes(range=[lo, hi])
-    fig.update_layout(
-        title={"text": t("chart_title", lang, name=_name(ind, lang), unit=ind["unit"]) if ind["unit"] else _name(ind, lang),
-               "x": 0.01},
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
-        margin={"l": 60, "r": 20, "t": 50, "b": 40}, height=420, hovermode="x unified",
-        legend={"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center", "yanchor": "bottom"},
-        xaxis={"range": [to_dt(start).replace(tzinfo=None), to_dt(end).replace(tzinfo=None)], "gridcolor": BORDER},
-        yaxis={"gridcolor": BORDER, "title": {"text": ind["unit"] or ""}},
-    )
+    title = t("chart_title", lang, name=_name(ind, lang), unit=ind["unit"]) if ind["unit"] else _name(ind, lang)
+    fig.update_layout(base_layout(
+        title, 420, lang, hovermode="x unified", yaxis={"title": {"text": ind["unit"] or ""}},
+        xaxis={"range": [to_dt(start).replace(tzinfo=None), to_dt(end).replace(tzinfo=None)]}))
     return fig
 
 
@@ -123,7 +119,7 @@ def render_district_table(rows: list[dict], ind: dict, lang: str) -> html.Table:
         html.Tbody([html.Tr([
             html.Td(r["name_en"] if lang == "en" else r["name_zh"]),
             html.Td(f"{format_value(r['value'], ind['decimals'])} {ind['unit']}", className="num"),
-            html.Td(html.Span(level_label(r["level"], lang), className=f"warn-tag lvl-{r['level']}")),
+            html.Td(level_tag(r["level"], lang)),
         ]) for r in sorted(rows, key=lambda r: (r["level"], r["code"]))]),
     ])
 
@@ -135,7 +131,7 @@ def render_raised(warnings: list[dict], names: dict, lang: str) -> html.Div:
     return html.Table(className="desk-table", children=[
         html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_area", "col_cause", "col_started", "col_ended")])),
         html.Tbody([html.Tr([
-            html.Td(html.Span(level_label(w["level"], lang), className=f"warn-tag lvl-{w['level']}")),
+            html.Td(level_tag(w["level"], lang)),
             html.Td((names.get(w["area_code"]) or (w["area_code"], w["area_code"]))[1 if lang == "en" else 0]),
             html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
             html.Td(to_dt(w["started_at"]).strftime(fmt), className="num"),

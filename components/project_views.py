@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from components.chart import base_layout
 from components.i18n import t
+from components.kpi import level_tag
 from components.params import pick
-from components.theme import BORDER, FONT, MUTED, PROJECT_STATUS, TEXT, level_label
+from components.theme import ACCENT, BACKGROUND, MUTED, PROJECT_STATUS
 from data.domain.timeutil import OFFSET, to_dt
 from data.read.projectdata import PHASES, STATUS_ORDER
 
@@ -64,18 +66,13 @@ def gantt_figure(rows: list[dict], milestones: dict[int, list[dict]], now: int, 
             ms_y.append(label)
             ms_text.append(m["name_en"] if lang == "en" else m["name_zh"])
     fig.add_trace(go.Scatter(x=ms_x, y=ms_y, mode="markers", name=t("milestone", lang), text=ms_text,
-                             marker={"symbol": "diamond", "size": 9, "color": "#f4ecff", "line": {"width": 1, "color": "#071428"}},
+                             marker={"symbol": "diamond", "size": 9, "color": "#f4ecff", "line": {"width": 1, "color": BACKGROUND}},
                              hovertemplate="%{text} %{x|%Y-%m-%d}<extra></extra>"))
     # the axis shows Shanghai wall time: epoch ms of that
-    fig.add_vline(x=(now + OFFSET) * 1000, line={"color": "#22d3ee", "width": 2, "dash": "dot"},
-                  annotation_text=t("today", lang), annotation_font={"color": "#22d3ee"})
-    fig.update_layout(
-        barmode="overlay", title={"text": t("gantt_title", lang), "x": 0.01}, height=max(320, 28 * len(rows) + 120),
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
-        margin={"l": 10, "r": 20, "t": 60, "b": 40}, legend={"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center",
-                                                             "yanchor": "bottom"},
-        xaxis={"type": "date", "gridcolor": BORDER}, yaxis={"autorange": "reversed", "automargin": True},
-    )
+    fig.add_vline(x=(now + OFFSET) * 1000, line={"color": ACCENT, "width": 2, "dash": "dot"},
+                  annotation_text=t("today", lang), annotation_font={"color": ACCENT})
+    fig.update_layout(base_layout(t("gantt_title", lang), max(320, 28 * len(rows) + 120), lang, left=10, top=60,
+                                  barmode="overlay", yaxis={"autorange": "reversed", "automargin": True}))
     return fig
 
 
@@ -109,12 +106,9 @@ def spend_figure(p: dict, plan: list[tuple[int, float]], now: int, lang: str) ->
     fig.add_trace(go.Scatter(x=[_dt(now)], y=[p["spend"]], name=t("spend_actual", lang), mode="markers",
                              marker={"size": 14, "color": PROJECT_STATUS[p["status"]]}))
     fig.add_trace(go.Scatter(x=[_dt(now)], y=[round(p["progress"] * p["budget"], 1)], name=t("earned", lang),
-                             mode="markers", marker={"size": 12, "symbol": "diamond", "color": "#22d3ee"}))
-    fig.update_layout(title={"text": t("spend_title", lang), "x": 0.01}, height=360, paper_bgcolor="rgba(0,0,0,0)",
-                      plot_bgcolor="rgba(0,0,0,0)", font={"color": TEXT, "family": FONT},
-                      margin={"l": 60, "r": 20, "t": 50, "b": 40}, xaxis={"type": "date", "gridcolor": BORDER},
-                      yaxis={"gridcolor": BORDER, "title": {"text": "万元" if lang != "en" else "10k CNY"}},
-                      legend={"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center", "yanchor": "bottom"})
+                             mode="markers", marker={"size": 12, "symbol": "diamond", "color": ACCENT}))
+    fig.update_layout(base_layout(t("spend_title", lang), 360, lang,
+                                  yaxis={"title": {"text": "万元" if lang != "en" else "10k CNY"}}))
     return fig
 
 
@@ -139,7 +133,7 @@ def project_warning_table(ws: list[dict], lang: str):
     return html.Table(className="desk-table", children=[
         html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_cause", "col_started", "col_ended")])),
         html.Tbody([html.Tr([
-            html.Td(html.Span(level_label(w["level"], lang), className=f"warn-tag lvl-{w['level']}")),
+            html.Td(level_tag(w["level"], lang)),
             html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
             html.Td(to_dt(w["started_at"]).strftime(fmt), className="num"),
             html.Td(to_dt(w["ended_at"]).strftime(fmt) if w["ended_at"] else t("still_active", lang), className="num"),

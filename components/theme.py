@@ -1,21 +1,29 @@
-"""One theme: the five warning colours (always shown with a text label) and the dark palette."""
+"""One theme: the five warning colours (always shown with a text label) and the dark palette.
+
+The stylesheets and scripts cannot import this module: assets/theme.css repeats these colours once, as
+custom properties (--level-1 … --level-5, --bg, --accent, …), and tests/unit/test_theme.py holds the
+two equal and keeps every other asset reading the properties."""
 from __future__ import annotations
 
-# level -> (colour, key of its label in components.i18n)
+from data.domain.vocab import WARNING_LEVELS
+
+# level -> (colour, name): the name is the CSS class and the key of its short label in components.i18n
 LEVELS = {
-    1: ("#E53935", "red"),
-    2: ("#FB8C00", "orange"),
-    3: ("#FDD835", "yellow"),
-    4: ("#1E88E5", "blue"),
-    5: ("#43A047", "green"),
+    1: ("#E53935", WARNING_LEVELS[1]),
+    2: ("#FB8C00", WARNING_LEVELS[2]),
+    3: ("#FDD835", WARNING_LEVELS[3]),
+    4: ("#1E88E5", WARNING_LEVELS[4]),
+    5: ("#43A047", "green"),  # no warning: never stored
 }
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: ""}
+LEVEL_TEXT = {1: ("红色", "Red"), 2: ("橙色", "Orange"), 3: ("黄色", "Yellow"), 4: ("蓝色", "Blue"), 5: ("正常", "Normal")}
 BACKGROUND = "#071428"
 PANEL = "#0c1f3d"
 BORDER = "#1d3b66"
 TEXT = "#e6eefc"
 MUTED = "#8fa6c8"
 ACCENT = "#22d3ee"
+STALE = "#7d8aa3"  # a late feed: grey instead of its warning colour
 FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 MONO = '"DejaVu Sans Mono", "Noto Sans Mono", "Consolas", monospace'
 
@@ -23,15 +31,17 @@ MONO = '"DejaVu Sans Mono", "Noto Sans Mono", "Consolas", monospace'
 def level_colour(level: int) -> str:
     return LEVELS.get(level, LEVELS[5])[0]
 
-# incident heat: a violet-to-white ramp, kept apart from the five warning colours
-HEAT = ("#3b2a7a", "#6a3fb5", "#9b5de5", "#c9a3ff", "#f4ecff")
-# project status colours (paired with text everywhere)
-PROJECT_STATUS = {"on_track": "#43A047", "at_risk": "#FB8C00", "late": "#E53935"}
-LEVEL_TEXT = {1: ("红色", "Red"), 2: ("橙色", "Orange"), 3: ("黄色", "Yellow"), 4: ("蓝色", "Blue"), 5: ("正常", "Normal")}
-
 
 def level_label(level: int, lang: str) -> str:
     """'红色 I' / 'Orange II' / '正常': the text that goes with every warning colour."""
     zh, en = LEVEL_TEXT.get(level, LEVEL_TEXT[5])
-    text = en if lang == "en" else zh
-    return f"{text} {ROMAN[level]}".strip() if level in ROMAN and ROMAN[level] else text
+    return f"{en if lang == 'en' else zh} {ROMAN.get(level, '')}".strip()
+
+
+# incident heat: a violet-to-white ramp, kept apart from the five warning colours
+HEAT = ("#3b2a7a", "#6a3fb5", "#9b5de5", "#c9a3ff", "#f4ecff")
+# project status colours (paired with text everywhere): the warning colours of green, orange and red
+PROJECT_STATUS = {"on_track": level_colour(5), "at_risk": level_colour(2), "late": level_colour(1)}
+# the custom properties assets/theme.css must define with these values
+CSS_COLOURS = {"--bg": BACKGROUND, "--panel": PANEL, "--border": BORDER, "--text": TEXT, "--muted": MUTED,
+               "--accent": ACCENT, "--stale": STALE, **{f"--level-{lv}": c for lv, (c, _) in LEVELS.items()}}

@@ -4,12 +4,11 @@ from __future__ import annotations
 from dash import html
 
 from components.i18n import STRINGS, t
+from components.kpi import bar_track, create_bars, level_tag
 from components.sparkline import sparkline_svg
-from components.theme import HEAT, LEVELS, PROJECT_STATUS, level_colour, level_label
+from components.theme import HEAT, LEVELS, PROJECT_STATUS, STALE, level_colour, level_label
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CATEGORIES, OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES
-
-STALE_GREY = "#7d8aa3"
 
 
 def _li(lang: str) -> int:
@@ -43,12 +42,16 @@ def late_text(age_s: int | None, lang: str) -> str:
     return t("data_late", lang, n=minutes) if minutes < 120 else t("data_late_h", lang, n=minutes // 60)
 
 
+def reading_status(level: int, late: bool, age_s: int | None, lang: str) -> tuple[str, str]:
+    """A reading's colour and status text: its warning colour and label, or grey and how late it is."""
+    return (STALE, late_text(age_s, lang)) if late else (level_colour(level), level_label(level, lang))
+
+
 def render_tile(tile: dict, lang: str) -> html.Div:
     """One vital sign: name, value and unit, 24 h sparkline, and its band as colour *and* text.
     A late feed turns grey and says how late ("数据延迟 N 分钟")."""
     stale = tile["stale"] or tile["value"] is None
-    colour = STALE_GREY if stale else level_colour(tile["level"])
-    status = late_text(tile["age_s"], lang) if stale else level_label(tile["level"], lang)
+    colour, status = reading_status(tile["level"], stale, tile["age_s"], lang)
     name = tile["name_en"] if lang == "en" else tile["name_zh"]
     return html.Div(className=f"tile lvl-{tile['level']}" + (" stale" if stale else ""), children=[
         html.Div(name, className="tile-name"),
@@ -88,16 +91,7 @@ def _delta(today: int, yday: int) -> str:
 
 def _bars(rows: list[tuple[str, int, int]], css: str) -> html.Div:
     """Label, bar (today) with a tick at yesterday's value, and the number."""
-    top = max([max(a, b) for _, a, b in rows] + [1])
-    cells = []
-    for label, today, yday in rows:
-        cells += [html.Div(label, className="bar-label"),
-                  html.Div(f"{today:,}", className="bar-value num"),
-                  html.Div(className="bar-track", children=[
-                      html.Div(className="bar-fill", style={"width": f"{100 * today / top:.1f}%"}),
-                      html.Div(className="bar-mark", style={"left": f"{100 * yday / top:.1f}%"}),
-                  ])]
-    return html.Div(cells, className=f"wall-bars {css}")
+    return html.Div(create_bars(rows), className=f"wall-bars {css}")
 
 
 def render_incidents(inc: dict, lang: str) -> list:
@@ -145,7 +139,7 @@ def render_warnings(w: dict, lang: str) -> list:
         for level in (1, 2, 3, 4)])
     if w["newest"]:
         rows = [html.Div(className="warn-row", children=[
-            html.Span(f"{level_label(x['level'], lang)}", className=f"warn-tag {LEVELS[x['level']][1]}"),
+            level_tag(x["level"], lang),
             html.Span(_pick(x["area"], lang), className="warn-area"),
             html.Span(x["cause_en"] if lang == "en" else x["cause_zh"], className="warn-cause"),
             html.Span(to_dt(x["started_at"]).strftime("%H:%M"), className="warn-time num"),
@@ -167,7 +161,7 @@ def render_projects(p: dict, lang: str) -> list:
         html.Div(className="proj-stat budget", children=[
             html.Div(f"{spent:.0%}", className="mid-number num"),
             html.Div(t("budget_execution", lang), className="sub"),
-            html.Div(className="bar-track", children=[html.Div(className="bar-fill", style={"width": f"{min(spent, 1):.0%}"})]),
+            bar_track(min(spent, 1)),
         ]),
     ])
     rows = [html.Div(className="proj-row", children=[
@@ -198,12 +192,12 @@ def render_legend(levels: dict[str, int], breaks: list[int], lang: str, scope_le
     for lv in levels.values():
         counts[lv] = counts.get(lv, 0) + 1
     own = [] if scope_level == 5 else [html.Div(className="legend-row legend-own", children=[
-        html.Span(className="swatch", style={"background": LEVELS[scope_level][0]}),
+        html.Span(className="swatch", style={"background": level_colour(scope_level)}),
         html.Span(t("legend_scope", lang, level=level_label(scope_level, lang)))])]
     areas = html.Div(className="legend-sec sec-areas", children=[
         html.Div(t("legend_areas", lang), className="legend-title"), *own,
         *[html.Div(className="legend-row", children=[
-            html.Span(className="swatch", style={"background": LEVELS[lv][0]}),
+            html.Span(className="swatch", style={"background": level_colour(lv)}),
             html.Span(level_label(lv, lang)), html.Span(f"{counts[lv]}", className="num legend-n")])
           for lv in (1, 2, 3, 4, 5)]])
     edges = [1, *[b for b in breaks]]

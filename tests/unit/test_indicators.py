@@ -55,3 +55,17 @@ def test_districts_and_raised_warnings(small_city, app_for):
     raised = indicators.raised("rain_1h", CITY)
     assert raised and [w["started_at"] for w in raised] == sorted((w["started_at"] for w in raised), reverse=True)
     assert indicators.indicator("../../x") is None
+
+
+def test_charts_share_one_layout_and_read_dates_in_the_pages_language():
+    from components.chart import ZH_DATE_HOVER, ZH_DATE_TICKS
+
+    ind = {"name_zh": "气温", "name_en": "Temperature", "unit": "", "bands": None, "direction": "up"}
+    pts = [(SMALL_END - 3600 * i, 20.0 + i) for i in range(24, 0, -1)]
+    zh = history_figure(ind, pts, [], "zh", SMALL_END - DAY, SMALL_END).layout
+    en = history_figure(ind, pts, [], "en", SMALL_END - DAY, SMALL_END).layout
+    assert zh.paper_bgcolor == en.paper_bgcolor == "rgba(0,0,0,0)" and zh.title.text == "气温"
+    assert zh.xaxis.type == "date" and zh.xaxis.hoverformat == ZH_DATE_HOVER
+    formats = [s.value for s in zh.xaxis.tickformatstops]
+    assert formats == [s["value"] for s in ZH_DATE_TICKS] and all("月" in f or "年" in f for f in formats[:4])
+    assert en.xaxis.tickformatstops == () and en.xaxis.hoverformat is None  # English keeps Plotly's own

@@ -1,7 +1,7 @@
 """Projects pages' data shaping: filters, at-risk-first ordering, the plan curve, the timeline."""
 from __future__ import annotations
 
-from components.project_views import ProjFilters, gantt_figure, parse_project_filters, proj_href
+from components.project_views import ProjFilters, gantt_figure, parse_project_filters, proj_href, spend_figure
 from data.domain.scope import CITY
 from data.read import projectdata
 from tests.conftest import SMALL_END
@@ -46,3 +46,16 @@ def test_timeline_has_plan_progress_and_milestones(small_city, app_for):
     today = fig.layout.shapes[0]  # the "today" line keeps its own dotted cyan style
     assert (today.line.color, today.line.dash, today.line.width) == ("#22d3ee", "dot", 2)
     assert projectdata.project(CITY, 10**6, SMALL_END) is None
+
+
+def test_project_charts_use_the_shared_layout(small_city, app_for):
+    app_for(small_city)
+    rows = projectdata.portfolio(CITY, SMALL_END)[:3]
+    p = rows[0]
+    spend = spend_figure(p, projectdata.planned_spend(p["budget"], p["planned_start"], p["planned_end"]), SMALL_END, "zh")
+    gantt = gantt_figure(rows, {}, SMALL_END, "en")
+    for fig in (spend, gantt):
+        assert fig.layout.plot_bgcolor == "rgba(0,0,0,0)" and fig.layout.legend.orientation == "h"
+        assert fig.layout.xaxis.type == "date" and fig.layout.yaxis.gridcolor == fig.layout.xaxis.gridcolor
+    assert spend.layout.xaxis.tickformatstops and not gantt.layout.xaxis.tickformatstops  # Chinese dates only in zh
+    assert gantt.layout.yaxis.autorange == "reversed" and gantt.layout.margin.l == 10

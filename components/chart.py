@@ -1,0 +1,43 @@
+"""One look for every Plotly figure: the dark theme on a transparent page, the title and legend
+placement, the grid, and date axes that read in the page's language.
+
+Plotly.js ships no zh-CN locale that could be served offline, so Chinese date ticks and hovers are
+formatted here (11月14日, 2026年11月); English keeps Plotly's own formats."""
+from __future__ import annotations
+
+from components.theme import BORDER, FONT, TEXT
+
+MINUTE, DAY = 60_000, 86_400_000  # Plotly measures a date axis' tick spacing (dtick) in ms, months as "M1"
+# by tick spacing, coarsest first: Plotly takes the first stop whose range holds the spacing (ends included)
+ZH_DATE_TICKS = [
+    {"dtickrange": ["M12", None], "value": "%Y年"},
+    {"dtickrange": ["M1", "M12"], "value": "%Y年%-m月"},
+    {"dtickrange": [DAY, "M1"], "value": "%-m月%-d日"},
+    {"dtickrange": [MINUTE, DAY], "value": "%H:%M<br>%-m月%-d日"},
+    {"dtickrange": [None, MINUTE], "value": "%H:%M:%S"},
+]
+ZH_DATE_HOVER = "%Y年%-m月%-d日 %H:%M"
+CLEAR = "rgba(0,0,0,0)"
+
+
+def date_axis(lang: str, **axis) -> dict:
+    """A date axis on the house grid, its ticks and hovers in Chinese unless the page is in English."""
+    out = {"type": "date", "gridcolor": BORDER}
+    if lang != "en":
+        out.update(tickformatstops=ZH_DATE_TICKS, hoverformat=ZH_DATE_HOVER)
+    return {**out, **axis}
+
+
+def base_layout(title: str, height: int, lang: str, *, left: int = 60, top: int = 50, xaxis: dict | None = None,
+                yaxis: dict | None = None, **layout) -> dict:
+    """The layout every figure starts from (pass it to fig.update_layout): a left-aligned title, the
+    legend centred above the plot, the dark palette and font, a date x axis and a y axis on the grid.
+    xaxis/yaxis add to (or override) those axes; other keywords are layout properties of the figure."""
+    return {
+        "title": {"text": title, "x": 0.01}, "height": height,
+        "paper_bgcolor": CLEAR, "plot_bgcolor": CLEAR, "font": {"color": TEXT, "family": FONT},
+        "margin": {"l": left, "r": 20, "t": top, "b": 40},
+        "legend": {"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center", "yanchor": "bottom"},
+        "xaxis": date_axis(lang, **(xaxis or {})), "yaxis": {"gridcolor": BORDER, **(yaxis or {})},
+        **layout,
+    }

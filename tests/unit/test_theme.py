@@ -1,0 +1,112 @@
+"""One theme: the stylesheets and scripts use the warning colours of components.theme, through the
+custom properties assets/theme.css defines once, and the shared widgets draw with them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from components.theme import CSS_COLOURS, LEVELS, STALE, level_label
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+HEX = re.compile(r"#([0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
+RGB = re.compile(r"rgba?\(\s*(\d+)\s*,?\s*(\d+)\s*,?\s*(\d+)")
+DEFINITION = re.compile(r"(--[\w-]+)\s*:\s*([^;}]+)")
+RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+
+
+def _assets() -> dict[str, str]:
+    """Every stylesheet and script, comments removed."""
+    files = sorted(ASSETS.glob("*.css")) + sorted(ASSETS.glob("*.js"))
+    return {f.name: re.sub(r"/\*.*?\*/", "", f.read_text(encoding="utf-8"), flags=re.S) for f in files}
+
+
+def _rrggbb(colour: str) -> str:
+    h = colour.lstrip("#").lower()
+    return "".join(c * 2 for c in h) if len(h) == 3 else h[:6]
+
+
+def _colours(text: str) -> set[str]:
+    """Every colour written out in the text, as rrggbb (alpha dropped)."""
+    return ({_rrggbb(m.group(0)) for m in HEX.finditer(text)}
+            | {"".join(f"{int(c):02x}" for c in m.groups()) for m in RGB.finditer(text)})
+
+
+def _root(css: str) -> dict[str, str]:
+    block = re.search(r":root\s*\{([^}]*)\}", css)
+    assert block, "assets/theme.css has no :root block"
+    return {name: value.strip() for name, value in DEFINITION.findall(block.group(1))}
+
+
+def test_theme_css_defines_the_python_colours():
+    root = _root(_assets()["theme.css"])
+    assert {name: root.get(name, "").lower() for name in CSS_COLOURS} == {k: v.lower() for k, v in CSS_COLOURS.items()}
+
+
+def test_the_colour_properties_are_defined_once():
+    defined = [(name, file) for file, text in _assets().items() for name, _ in DEFINITION.findall(text) if name in CSS_COLOURS]
+    assert sorted(defined) == sorted((name, "theme.css") for name in CSS_COLOURS)
+
+
+def test_no_asset_writes_a_warning_colour_out():
+    """Stylesheets and scripts read --level-N (and --stale): a copied value could drift from the theme."""
+    ours = {_rrggbb(c) for c, _ in LEVELS.values()} | {_rrggbb(STALE)}
+    for file, text in _assets().items():
+        if file == "theme.css":
+            text = DEFINITION.sub(lambda m: "" if m.group(1) in CSS_COLOURS else m.group(0), text)
+        assert not _colours(text) & ours, f"{file} writes a theme colour out instead of var(--level-N)"
+
+
+def test_every_property_used_is_defined():
+    texts = _assets()
+    defined = {name for text in texts.values() for name, _ in DEFINITION.findall(text)}
+    used = {name for text in texts.values() for name in re.findall(r"var\((--[\w-]+)", text)}
+    assert used - defined == set()
+
+
+def test_a_rule_for_one_level_uses_that_levels_colour():
+    names = {key: level for level, (_, key) in LEVELS.items()}
+    checked = 0
+    for file, text in _assets().items():
+        if not file.endswith(".css"):
+            continue
+        for selector, body in RULE.findall(text):
+            levels = {int(n) for n in re.findall(r"\.lvl-(\d)\b", selector)}
+            levels |= {names[k] for k in re.findall(r"\.([a-z]+)\b", selector) if k in names}
+            used = {int(n) for n in re.findall(r"var\(--level-(\d)\)", body)}
+            if len(levels) == 1 and used:
+                checked += 1
+                assert used == levels, f"{file}: {selector.strip()} uses --level-{used}"
+    assert checked >= 10
+
+
+def test_the_map_gets_its_colours_from_the_theme():
+    from components.citymap import create_city_map
+
+    ids = {k: k for k in ("map", "areas", "heat", "markers", "project_layer")}
+    m = create_city_map(ids, "310000", "zh", [[31.0, 121.0], [31.5, 121.8]], None, areas_only=True)
+    areas = next(layer.children for layer in m.children if getattr(layer, "name", None) == "areas")
+    assert areas.hideout["colours"] == {str(lv): c for lv, (c, _) in LEVELS.items()}
+
+
+def test_one_bar_widget_for_the_home_page_the_wall_and_the_desks():
+    from components.kpi import bar_track, create_bars
+
+    cells = create_bars([("热线", 30, 60), ("巡查", 15, 0)])
+    assert [c.className for c in cells[:3]] == ["bar-label", "bar-value num", "bar-track"]
+    fill, mark = cells[2].children
+    assert (fill.style, mark.style) == ({"width": "50.0%"}, {"left": "100.0%"})  # scaled to the larger of value and mark
+    home = create_bars([("a", 4), ("b", 0)])  # the home page: no marks, nothing to compare with
+    assert len(home) == 6 and len(home[2].children) == 1 and home[5].children[0].style == {"width": "0.0%"}
+    week = create_bars([("x", 5, 8)], top=10, delta=True)
+    assert week[2].children == "-3" and week[2].className == "bar-delta num down"
+    assert bar_track(0.25).children[0].style == {"width": "25.0%"}
+
+
+def test_level_chips_and_tags_carry_the_level_label():
+    from components.kpi import create_level_chips, level_tag
+
+    chips = create_level_chips({1: 2, 4: 7}, "zh").children
+    assert [c.children for c in chips] == ["红色 I · 2", "橙色 II · 0", "黄色 III · 0", "蓝色 IV · 7"]
+    assert chips[0].style == {"background": LEVELS[1][0]} and chips[2].className == "chip yellow"
+    tag = level_tag(2, "en")
+    assert (tag.children, tag.className) == (level_label(2, "en"), "warn-tag lvl-2")
