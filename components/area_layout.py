@@ -11,20 +11,22 @@ from components.i18n import format_duration, t
 from components.ids import AREA
 from components.incident_list import list_href
 from components.kpi import create_bars, level_tag
+from components.links import href
 from components.theme import level_label
+from data.domain.names import lang_index, name
 from data.domain.vocab import CATEGORIES
 from data.read.incidentlist import IncidentFilters
 
 
 def area_href(code: str, lang: str) -> str:
-    return f"/area/{code}" + ("?lang=en" if lang == "en" else "")
+    return href(f"/area/{code}", lang)
 
 
 def breadcrumbs(lineage: list[dict], lang: str) -> html.Nav:
     """市 > 区 > 街镇 > 网格, every level but the last a link."""
     items = []
     for i, a in enumerate(lineage):
-        label = a["name_en"] if lang == "en" else a["name_zh"]
+        label = name(a, lang)
         if i:
             items.append(html.Span("›", className="crumb-sep"))
         items.append(html.Span(label, className="crumb current") if i == len(lineage) - 1
@@ -33,10 +35,10 @@ def breadcrumbs(lineage: list[dict], lang: str) -> html.Nav:
 
 
 def ranking_columns(lang: str) -> list[dict]:
-    name = "name_en" if lang == "en" else "name_zh"
+    field = ("name_zh", "name_en")[lang_index(lang)]
     rules = {f"lvl-{lv}": f"params.data.level == {lv}" for lv in (1, 2, 3, 4, 5)}
     return [
-        {"field": name, "headerName": t("col_area", lang), "flex": 2, "cellClass": "link-cell"},
+        {"field": field, "headerName": t("col_area", lang), "flex": 2, "cellClass": "link-cell"},
         {"field": "level", "headerName": t("col_level", lang), "flex": 1, "cellClassRules": rules,
          "valueFormatter": {"function": "params.data.level_text"}},  # sorts by level: red first
         {"field": "overdue", "headerName": t("col_overdue", lang), "flex": 1, "sort": "desc", "type": "numericColumn"},
@@ -54,7 +56,7 @@ def render_week(week: dict, lang: str) -> list:
     diff = week["this"] - week["last"]
     pct = f"{diff / week['last']:+.0%}" if week["last"] else "—"
     top = max([max(a, b) for _, a, b in week["by_category"]] + [1])  # the same scale with or without the tail
-    rows = [(CATEGORIES[cat]["en" if lang == "en" else "zh"], this, last) for cat, this, last in week["by_category"][:8]]
+    rows = [(name(CATEGORIES[cat], lang), this, last) for cat, this, last in week["by_category"][:8]]
     return [html.Div(t("week_totals", lang, this=f"{week['this']:,}", last=f"{week['last']:,}", delta=pct),
                      className="week-totals"),
             html.Div(create_bars(rows, top, delta=True), className="wall-bars week-bars")]
@@ -68,8 +70,8 @@ def render_active(warnings: list[dict], now: int, lang: str) -> list:
         html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_area", "col_cause", "col_since")])),
         html.Tbody([html.Tr([
             html.Td(level_tag(w["level"], lang)),
-            html.Td(w["area"]["en" if lang == "en" else "zh"]),
-            html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
+            html.Td(name(w["area"], lang)),
+            html.Td(name(w, lang, "cause")),
             html.Td(format_duration(max(0, now - w["started_at"]), lang), className="num"),
         ]) for w in warnings]),
     ])]
@@ -83,7 +85,7 @@ def _panel(title: str, body_id: str, css: str = "", extra=None) -> html.Section:
 
 def create_area_page(*, area: dict, lineage: list[dict], lang: str, bounds: list | None, tile_url: str | None,
                      has_children: bool) -> html.Div:
-    name = area["name_en"] if lang == "en" else area["name_zh"]
+    title = name(area, lang)
     config = {"scope": area["code"], "lang": lang}
     ranking = dag.AgGrid(
         id=AREA["ranking"], columnDefs=ranking_columns(lang), rowData=[], getRowId="params.data.code",
@@ -101,7 +103,7 @@ def create_area_page(*, area: dict, lineage: list[dict], lang: str, bounds: list
         dcc.Store(id=AREA["layers"]),  # a mirror of the map layers' hideouts (see assets/wall.js)
         dcc.Location(id=AREA["nav"], refresh="callback-nav"),
         breadcrumbs(lineage, lang),
-        html.H1([name, html.Span(t(f"level_{area['level']}", lang), className="level-tag")]),
+        html.H1([title, html.Span(t(f"level_{area['level']}", lang), className="level-tag")]),
         html.Div(className="desk-row three", children=[
             _panel(t("wall_incidents", lang), AREA["incidents"], "incidents", extra=html.Div(className="panel-links", children=[
                 dcc.Link(t("area_list_today", lang), href=list_href(IncidentFilters(area=area["code"]), lang)),

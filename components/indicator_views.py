@@ -7,8 +7,10 @@ from dash import dcc, html
 from components.chart import base_layout
 from components.i18n import format_age, t
 from components.kpi import level_tag
+from components.links import href
 from components.theme import ACCENT, MUTED, level_colour, level_label
 from components.wall_panels import format_value, reading_status
+from data.domain.names import lang_index, name
 from data.domain.timeutil import DAY, local_day_start, parse_local, to_dt
 
 BAND_OPACITY = 0.2
@@ -37,15 +39,8 @@ def parse_range(key: str | None, start: str | None, end: str | None, now: int) -
     return "24h", now - DAY, now, False
 
 
-def _name(ind: dict, lang: str) -> str:
-    return ind["name_en"] if lang == "en" else ind["name_zh"]
-
-
 def ind_href(code: str, lang: str, **params) -> str:
-    query = {k: v for k, v in params.items() if v}
-    if lang == "en":
-        query["lang"] = "en"
-    return f"/indicators/{code}" + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    return href(f"/indicators/{code}", lang, **params)
 
 
 def render_catalogue(items: list[dict], lang: str) -> list:
@@ -65,7 +60,7 @@ def render_catalogue(items: list[dict], lang: str) -> list:
         colour, status = reading_status(ind["level"], late, ind["age_s"], lang)
         cards.append(dcc.Link(href=ind_href(ind["code"], lang), className="ind-card" + (" stale" if late else ""),
                               style={"borderLeftColor": colour}, children=[
-            html.Div(_name(ind, lang), className="ind-card-name"),
+            html.Div(name(ind, lang), className="ind-card-name"),
             html.Div([html.Span(format_value(ind["value"], ind["decimals"]), className="num ind-card-value"),
                       html.Span(ind["unit"], className="tile-unit")]),
             html.Div([html.Span(status, style={"color": colour}, className="ind-card-status"),
@@ -106,7 +101,7 @@ def history_figure(ind: dict, points: list[tuple[int, float]], last_week: list[t
                               annotation_text=level_label(level, lang), annotation_position="top left",
                               annotation_font={"color": level_colour(level), "size": 12})
         fig.update_yaxes(range=[lo, hi])
-    title = t("chart_title", lang, name=_name(ind, lang), unit=ind["unit"]) if ind["unit"] else _name(ind, lang)
+    title = t("chart_title", lang, name=name(ind, lang), unit=ind["unit"]) if ind["unit"] else name(ind, lang)
     fig.update_layout(base_layout(
         title, 420, lang, hovermode="x unified", yaxis={"title": {"text": ind["unit"] or ""}},
         xaxis={"range": [to_dt(start).replace(tzinfo=None), to_dt(end).replace(tzinfo=None)]}))
@@ -117,7 +112,7 @@ def render_district_table(rows: list[dict], ind: dict, lang: str) -> html.Table:
     return html.Table(className="desk-table", children=[
         html.Thead(html.Tr([html.Th(t("col_area", lang)), html.Th(t("col_value", lang)), html.Th(t("col_level", lang))])),
         html.Tbody([html.Tr([
-            html.Td(r["name_en"] if lang == "en" else r["name_zh"]),
+            html.Td(name(r, lang)),
             html.Td(f"{format_value(r['value'], ind['decimals'])} {ind['unit']}", className="num"),
             html.Td(level_tag(r["level"], lang)),
         ]) for r in sorted(rows, key=lambda r: (r["level"], r["code"]))]),
@@ -132,8 +127,8 @@ def render_raised(warnings: list[dict], names: dict, lang: str) -> html.Div:
         html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_area", "col_cause", "col_started", "col_ended")])),
         html.Tbody([html.Tr([
             html.Td(level_tag(w["level"], lang)),
-            html.Td((names.get(w["area_code"]) or (w["area_code"], w["area_code"]))[1 if lang == "en" else 0]),
-            html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
+            html.Td((names.get(w["area_code"]) or (w["area_code"], w["area_code"]))[lang_index(lang)]),
+            html.Td(name(w, lang, "cause")),
             html.Td(to_dt(w["started_at"]).strftime(fmt), className="num"),
             html.Td(to_dt(w["ended_at"]).strftime(fmt) if w["ended_at"] else t("still_active", lang), className="num"),
         ]) for w in warnings]),

@@ -1,8 +1,7 @@
 """Projects pages: URL filters, the portfolio table and timeline, one project's spend and milestones."""
 from __future__ import annotations
 
-from typing import NamedTuple
-from urllib.parse import urlencode
+from typing import Annotated, ClassVar
 
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -10,45 +9,42 @@ from dash import dcc, html
 from components.chart import base_layout
 from components.i18n import t
 from components.kpi import level_tag
-from components.params import pick
+from components.links import href
+from components.params import AreaCode, PageQuery, checked, one_of
 from components.theme import ACCENT, BACKGROUND, MUTED, PROJECT_STATUS
+from data.domain.filters import PROJECT_PHASES as PHASES
+from data.domain.filters import PROJECT_STATUS_ORDER as STATUS_ORDER
+from data.domain.names import lang_index, name
 from data.domain.timeutil import OFFSET, to_dt
-from data.read.projectdata import PHASES, STATUS_ORDER
 
 
-class ProjFilters(NamedTuple):
-    department: str | None = None
-    district: str | None = None
-    phase: str | None = None
-    status: str | None = None
+class ProjFilters(PageQuery):
+    """/projects?department=&district=&phase=&status="""
+
+    PATH: ClassVar[str] = "/projects"
+    department: Annotated[str, checked(lambda v: 0 < len(v) <= 40)] | None = None
+    district: AreaCode | None = None
+    phase: Annotated[str, one_of(PHASES)] | None = None
+    status: Annotated[str, one_of(STATUS_ORDER)] | None = None
 
 
 def parse_project_filters(params: dict, options: dict[str, list[str]]) -> tuple[ProjFilters, list[str]]:
-    """Filters from the query string; values not among the known ones fall back and are named."""
-    allowed = {"department": options["department"], "district": options["district"], "phase": PHASES,
-               "status": tuple(STATUS_ORDER)}
-    values, bad = pick(params, {key: (lambda v, ok=ok: v in ok) for key, ok in allowed.items()})
-    return ProjFilters(**values), bad
-
-
-def proj_href(f: ProjFilters, lang: str) -> str:
-    query = {k: v for k, v in f._asdict().items() if v}
-    if lang == "en":
-        query["lang"] = "en"
-    return "/projects" + ("?" + urlencode(query) if query else "")
+    """Filters from the query string; values not among the known ones (departments and districts come
+    from the data) fall back and are named."""
+    f, bad = ProjFilters.parse(params)
+    for key in ("department", "district"):
+        if getattr(f, key) is not None and getattr(f, key) not in options[key]:
+            f, bad = f.replace(**{key: None}), [*bad, key]
+    return f, bad
 
 
 def _dt(ts):
     return to_dt(int(ts)).replace(tzinfo=None)
 
 
-def _name(p: dict, lang: str) -> str:
-    return p["name_en"] if lang == "en" else p["name_zh"]
-
-
 def gantt_figure(rows: list[dict], milestones: dict[int, list[dict]], now: int, lang: str) -> go.Figure:
     """Planned span per project (faint), the share done (in its status colour), milestones and today."""
-    names = [f"{_name(p, lang)} #{p['id']}" for p in rows]
+    names = [f"{name(p, lang)} #{p['id']}" for p in rows]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=names, base=[_dt(p["planned_start"]) for p in rows],
                          x=[(p["planned_end"] - p["planned_start"]) * 1000 for p in rows], orientation="h",
@@ -64,7 +60,7 @@ def gantt_figure(rows: list[dict], milestones: dict[int, list[dict]], now: int, 
         for m in milestones.get(int(p["id"]), []):
             ms_x.append(_dt(m["planned_date"]))
             ms_y.append(label)
-            ms_text.append(m["name_en"] if lang == "en" else m["name_zh"])
+            ms_text.append(name(m, lang))
     fig.add_trace(go.Scatter(x=ms_x, y=ms_y, mode="markers", name=t("milestone", lang), text=ms_text,
                              marker={"symbol": "diamond", "size": 9, "color": "#f4ecff", "line": {"width": 1, "color": BACKGROUND}},
                              hovertemplate="%{text} %{x|%Y-%m-%d}<extra></extra>"))
@@ -77,13 +73,13 @@ def gantt_figure(rows: list[dict], milestones: dict[int, list[dict]], now: int, 
 
 
 def portfolio_table(rows: list[dict], names: dict, lang: str) -> html.Table:
-    li = 1 if lang == "en" else 0
+    li = lang_index(lang)
     heads = ("col_project", "col_status", "col_spi", "col_progress", "col_phase", "col_department", "col_district",
              "col_budget", "col_spend", "col_planned_end")
     return html.Table(className="desk-table proj-table", children=[
         html.Thead(html.Tr([html.Th(t(h, lang)) for h in heads])),
         html.Tbody([html.Tr([
-            html.Td(dcc.Link(_name(p, lang), href=f"/projects/{p['id']}" + ("?lang=en" if lang == "en" else ""))),
+            html.Td(dcc.Link(name(p, lang), href=href(f"/projects/{p['id']}", lang))),
             html.Td(html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")),
             html.Td(f"{p['spi']:.2f}", className="num"),
             html.Td(f"{p['progress']:.0%} / {p['planned']:.0%}", className="num"),
@@ -118,7 +114,7 @@ def milestone_table(ms: list[dict], now: int, lang: str) -> html.Table:
     return html.Table(className="desk-table", children=[
         html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("milestone", "col_planned", "col_actual")])),
         html.Tbody([html.Tr([
-            html.Td(m["name_en"] if lang == "en" else m["name_zh"]),
+            html.Td(name(m, lang)),
             html.Td(day(m["planned_date"]), className="num"),
             html.Td(day(m["actual_date"]), className="num" + (" overdue" if not m["actual_date"]
                                                                 and m["planned_date"] < now else "")),
@@ -134,7 +130,7 @@ def project_warning_table(ws: list[dict], lang: str):
         html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_cause", "col_started", "col_ended")])),
         html.Tbody([html.Tr([
             html.Td(level_tag(w["level"], lang)),
-            html.Td(w["cause_en"] if lang == "en" else w["cause_zh"]),
+            html.Td(name(w, lang, "cause")),
             html.Td(to_dt(w["started_at"]).strftime(fmt), className="num"),
             html.Td(to_dt(w["ended_at"]).strftime(fmt) if w["ended_at"] else t("still_active", lang), className="num"),
         ]) for w in ws]),

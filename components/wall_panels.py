@@ -7,16 +7,9 @@ from components.i18n import STRINGS, t
 from components.kpi import bar_track, create_bars, level_tag
 from components.sparkline import sparkline_svg
 from components.theme import HEAT, LEVELS, PROJECT_STATUS, STALE, level_colour, level_label
+from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CATEGORIES, OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES
-
-
-def _li(lang: str) -> int:
-    return 1 if lang == "en" else 0
-
-
-def _pick(names: dict, lang: str) -> str:
-    return names.get("en" if lang == "en" else "zh") or names.get("zh", "")
 
 
 def format_value(value: float | None, decimals: int) -> str:
@@ -52,9 +45,9 @@ def render_tile(tile: dict, lang: str) -> html.Div:
     A late feed turns grey and says how late ("数据延迟 N 分钟")."""
     stale = tile["stale"] or tile["value"] is None
     colour, status = reading_status(tile["level"], stale, tile["age_s"], lang)
-    name = tile["name_en"] if lang == "en" else tile["name_zh"]
+    label = name(tile, lang)
     return html.Div(className=f"tile lvl-{tile['level']}" + (" stale" if stale else ""), children=[
-        html.Div(name, className="tile-name"),
+        html.Div(label, className="tile-name"),
         html.Div(className="tile-reading", children=[
             html.Span(format_value(tile["value"], tile["decimals"]), className="tile-value num"),
             html.Span(tile["unit"], className="tile-unit"),
@@ -72,12 +65,12 @@ def render_weather(weather: list[dict], lang: str) -> list:
     if rain is not None:
         condition = (("晴", "Dry") if rain < 0.1 else ("小雨", "Light rain") if rain < 2.5 else
                      ("中雨", "Rain") if rain < 8 else ("大雨", "Heavy rain") if rain < 16 else ("暴雨", "Rainstorm"))
-        items.append(html.Span(condition[_li(lang)], className="wx-cond"))
+        items.append(html.Span(condition[lang_index(lang)], className="wx-cond"))
     for w in weather:
         if w["value"] is None:
             continue
         key = f"wx_{w['code']}"
-        label = t(key, lang) if key in STRINGS else (w["name_en"] if lang == "en" else w["name_zh"])
+        label = t(key, lang) if key in STRINGS else (name(w, lang))
         items.append(html.Span([f"{label} ", html.B(format_value(w["value"], w["decimals"]), className="num"),
                                 f" {w['unit']}"], className="wx-item" + (" stale" if w["stale"] else "")))
     return items
@@ -97,7 +90,7 @@ def _bars(rows: list[tuple[str, int, int]], css: str) -> html.Div:
 def render_incidents(inc: dict, lang: str) -> list:
     """Today's count vs the same time yesterday, by source and category, the loop funnel,
     the closure rate and the overdue count (red when above zero)."""
-    li = _li(lang)
+    li = lang_index(lang)
     rate = inc["closure_rate_7d"]
     head = html.Div(className="inc-head", children=[
         html.Div(className="inc-big", children=[
@@ -140,8 +133,8 @@ def render_warnings(w: dict, lang: str) -> list:
     if w["newest"]:
         rows = [html.Div(className="warn-row", children=[
             level_tag(x["level"], lang),
-            html.Span(_pick(x["area"], lang), className="warn-area"),
-            html.Span(x["cause_en"] if lang == "en" else x["cause_zh"], className="warn-cause"),
+            html.Span(name(x["area"], lang), className="warn-area"),
+            html.Span(name(x, lang, "cause"), className="warn-cause"),
             html.Span(to_dt(x["started_at"]).strftime("%H:%M"), className="warn-time num"),
         ]) for x in w["newest"][:3]]
     else:
@@ -166,7 +159,7 @@ def render_projects(p: dict, lang: str) -> list:
     ])
     rows = [html.Div(className="proj-row", children=[
         html.Span(t(f"{d['status']}_short", lang), className=f"proj-tag {d['status']}"),
-        html.Span(d["name_en"] if lang == "en" else d["name_zh"], className="proj-name"),
+        html.Span(name(d, lang), className="proj-name"),
         html.Span(t("spi_line", lang, done=round(d["progress"] * 100), plan=round(d["planned"] * 100)), className="proj-spi num"),
     ]) for d in p["delayed"][:3]]
     head = [html.Div(t("delayed_head", lang), className="sub-title")] if rows else []
@@ -175,12 +168,12 @@ def render_projects(p: dict, lang: str) -> list:
 
 def render_ticker(items: list[dict], lang: str) -> list:
     """The rolling line of the latest incidents (priority 1 marked)."""
-    li = _li(lang)
+    li = lang_index(lang)
     out = []
     for x in items:
         out.append(html.Span(className="tick-item" + (" p1" if x["priority"] == 1 else ""), children=[
             html.B(to_dt(x["at"]).strftime("%H:%M"), className="num"), " ",
-            _pick(x["street"], lang), " · ", CATEGORIES[x["category"]][("zh", "en")[li]], " · ", x["title"],
+            name(x["street"], lang), " · ", CATEGORIES[x["category"]][("zh", "en")[li]], " · ", x["title"],
             " · ", html.Span(STATUS_NAMES[x["status"]][li], className="tick-status")]))
     return out
 

@@ -10,11 +10,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import resolve_scope
 from components.i18n import lang_from, t
-from components.project_views import gantt_figure, parse_project_filters, portfolio_table, proj_href
+from components.project_views import gantt_figure, parse_project_filters, portfolio_table
+from data.domain.filters import PROJECT_PHASES as PHASES
+from data.domain.filters import PROJECT_STATUS_ORDER as STATUS_ORDER
 from data.domain.names import lang_index
 from data.domain.timeutil import now_ts
 from data.read import areas, projectdata
-from data.read.projectdata import PHASES, STATUS_ORDER
 
 dash.register_page(__name__, path="/projects", name="重点项目", order=5, nav="nav_projects")
 log = logging.getLogger("cityops.pages.projects")
@@ -29,7 +30,7 @@ def layout(lang: str | None = None, **params):
         scope = resolve_scope()
         options = projectdata.filter_options(scope, now)
         f, bad = parse_project_filters(params, options)
-        rows = projectdata.portfolio(scope, now, **f._asdict())
+        rows = projectdata.portfolio(scope, now, **f.model_dump())
         ms = projectdata.milestones(tuple(int(p["id"]) for p in rows))
         names = areas.area_names()
     except SQLAlchemyError:
@@ -41,9 +42,9 @@ def layout(lang: str | None = None, **params):
         current = getattr(f, key)
         return html.Div(className="range-bar", children=[
             html.Span(t(f"filter_{key}", lang), className="sub filter-label"),
-            dcc.Link(t("all", lang), href=proj_href(f._replace(**{key: None}), lang),
+            dcc.Link(t("all", lang), href=f.url(lang, **{key: None}),
                      className="range-link" + (" active" if current is None else "")),
-            *[dcc.Link(label(v), href=proj_href(f._replace(**{key: v}), lang),
+            *[dcc.Link(label(v), href=f.url(lang, **{key: v}),
                        className="range-link" + (" active" if current == v else "")) for v in values]])
 
     budget = sum(p["budget"] for p in rows)

@@ -1,7 +1,7 @@
 """Projects pages' data shaping: filters, at-risk-first ordering, the plan curve, the timeline."""
 from __future__ import annotations
 
-from components.project_views import ProjFilters, gantt_figure, parse_project_filters, proj_href, spend_figure
+from components.project_views import ProjFilters, gantt_figure, parse_project_filters, spend_figure
 from data.domain.scope import CITY
 from data.read import projectdata
 from tests.conftest import SMALL_END
@@ -24,7 +24,7 @@ def test_filters_come_from_the_url_and_unknown_values_are_named(small_city, app_
     options = projectdata.filter_options(CITY, SMALL_END)
     f, bad = parse_project_filters({"status": "late", "phase": "build", "district": options["district"][0]}, options)
     assert bad == [] and f.status == "late" and f.phase == "build"
-    assert proj_href(f, "zh").startswith("/projects?district=")
+    assert f.url("zh").startswith("/projects?district=")
     f, bad = parse_project_filters({"status": "doomed", "department": "不存在的局", "phase": "x"}, options)
     assert f == ProjFilters() and sorted(bad) == ["department", "phase", "status"]
 
