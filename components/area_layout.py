@@ -7,12 +7,13 @@ from dash import dcc, html
 
 from components.citymap import SHANGHAI_BOUNDS, create_city_map
 from components.grid_style import GRID_THEME, grid_locale
-from components.i18n import format_duration, t
+from components.i18n import t
 from components.ids import AREA
 from components.incident_list import list_href
-from components.kpi import create_bars, level_tag
+from components.kpi import create_bars
 from components.links import href
 from components.theme import level_label
+from components.warnings_view import warning_table
 from data.domain.names import lang_index, name
 from data.domain.vocab import CATEGORIES
 from data.read.incidentlist import IncidentFilters
@@ -62,19 +63,10 @@ def render_week(week: dict, lang: str) -> list:
             html.Div(create_bars(rows, top, delta=True), className="wall-bars week-bars")]
 
 
-def render_active(warnings: list[dict], now: int, lang: str) -> list:
+def render_active(warnings: list[dict], now: int, lang: str):
     """Active warnings with colour and text, area, cause and how long they have been open."""
-    if not warnings:
-        return [html.Div(t("no_active", lang), className="empty")]
-    return [html.Table(className="desk-table", children=[
-        html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_area", "col_cause", "col_since")])),
-        html.Tbody([html.Tr([
-            html.Td(level_tag(w["level"], lang)),
-            html.Td(name(w["area"], lang)),
-            html.Td(name(w, lang, "cause")),
-            html.Td(format_duration(max(0, now - w["started_at"]), lang), className="num"),
-        ]) for w in warnings]),
-    ])]
+    return [warning_table(warnings, ("col_level", "col_area", "col_cause", "col_since"), lang, empty="no_active",
+                          now=now)]
 
 
 def _panel(title: str, body_id: str, css: str = "", extra=None) -> html.Section:

@@ -10,7 +10,8 @@ from components.kpi import level_tag
 from components.links import href
 from components.theme import ACCENT, MUTED, level_colour, level_label
 from components.wall_panels import format_value, reading_status
-from data.domain.names import lang_index, name
+from components.warnings_view import warning_table
+from data.domain.names import name
 from data.domain.timeutil import DAY, local_day_start, parse_local, to_dt
 
 BAND_OPACITY = 0.2
@@ -119,17 +120,6 @@ def render_district_table(rows: list[dict], ind: dict, lang: str) -> html.Table:
     ])
 
 
-def render_raised(warnings: list[dict], names: dict, lang: str) -> html.Div:
-    if not warnings:
-        return html.Div(t("no_ind_warnings", lang), className="empty")
-    fmt = "%m-%d %H:%M"
-    return html.Table(className="desk-table", children=[
-        html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_area", "col_cause", "col_started", "col_ended")])),
-        html.Tbody([html.Tr([
-            html.Td(level_tag(w["level"], lang)),
-            html.Td((names.get(w["area_code"]) or (w["area_code"], w["area_code"]))[lang_index(lang)]),
-            html.Td(name(w, lang, "cause")),
-            html.Td(to_dt(w["started_at"]).strftime(fmt), className="num"),
-            html.Td(to_dt(w["ended_at"]).strftime(fmt) if w["ended_at"] else t("still_active", lang), className="num"),
-        ]) for w in warnings]),
-    ])
+def render_raised(warnings: list[dict], names: dict, lang: str):
+    return warning_table(warnings, ("col_level", "col_area", "col_cause", "col_started", "col_ended"), lang,
+                         empty="no_ind_warnings", names=names)

@@ -8,10 +8,10 @@ from dash import dcc, html
 
 from components.chart import base_layout
 from components.i18n import t
-from components.kpi import level_tag
 from components.links import href
 from components.params import AreaCode, PageQuery, checked, one_of
 from components.theme import ACCENT, BACKGROUND, MUTED, PROJECT_STATUS
+from components.warnings_view import warning_table
 from data.domain.filters import PROJECT_PHASES as PHASES
 from data.domain.filters import PROJECT_STATUS_ORDER as STATUS_ORDER
 from data.domain.names import lang_index, name
@@ -123,15 +123,5 @@ def milestone_table(ms: list[dict], now: int, lang: str) -> html.Table:
 
 
 def project_warning_table(ws: list[dict], lang: str):
-    if not ws:
-        return html.Div(t("no_proj_warnings", lang), className="empty")
-    fmt = "%Y-%m-%d %H:%M"
-    return html.Table(className="desk-table", children=[
-        html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col_level", "col_cause", "col_started", "col_ended")])),
-        html.Tbody([html.Tr([
-            html.Td(level_tag(w["level"], lang)),
-            html.Td(name(w, lang, "cause")),
-            html.Td(to_dt(w["started_at"]).strftime(fmt), className="num"),
-            html.Td(to_dt(w["ended_at"]).strftime(fmt) if w["ended_at"] else t("still_active", lang), className="num"),
-        ]) for w in ws]),
-    ])
+    return warning_table(ws, ("col_level", "col_cause", "col_started", "col_ended"), lang, empty="no_proj_warnings",
+                         fmt="%Y-%m-%d %H:%M")

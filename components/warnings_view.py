@@ -6,8 +6,8 @@ from typing import Annotated, ClassVar
 from dash import html
 
 from components.i18n import format_duration, t
+from components.kpi import level_tag
 from components.params import AreaCode, PageQuery, checked, one_of
-from components.theme import level_label
 from data.domain.filters import WARNING_SORTS as SORTS
 from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
@@ -42,32 +42,52 @@ def ack_text(row: dict, lang: str) -> str:
     return t("ack_done", lang, who=who, at=to_dt(row["acknowledged_at"]).strftime("%m-%d %H:%M"))
 
 
+def _area(r: dict, c: dict) -> str:
+    if "area" in r:  # a snapshot row carries its area's names
+        return name(r["area"], c["lang"])
+    return (c["names"].get(r["area_code"]) or (r["area_code"],) * 2)[lang_index(c["lang"])]
+
+
+def _ack(r: dict, c: dict):
+    if r.get("acknowledged_at"):
+        return ack_text(r, c["lang"])
+    if r.get("ended_at") is None:
+        return html.Button(t("ack_button", c["lang"]), id={"type": ACK, "id": r["id"]}, className="range-link ack-button")
+    return "—"
+
+
+_CELLS = {  # column heading key -> (cell content, cell class)
+    "col_level": (lambda r, c: level_tag(r["level"], c["lang"]), None),
+    "col_area": (_area, None),
+    "col_kind": (lambda r, c: t(f"kind_{r['kind']}", c["lang"]), None),
+    "col_rule": (lambda r, c: (c["rules"].get(r["rule_id"]) or (r["rule_id"],) * 2)[lang_index(c["lang"])], None),
+    "col_cause": (lambda r, c: name(r, c["lang"], "cause"), None),
+    "col_started": (lambda r, c: to_dt(r["started_at"]).strftime(c["fmt"]), "num"),
+    "col_ended": (lambda r, c: to_dt(r["ended_at"]).strftime(c["fmt"]) if r.get("ended_at") else t("still_active", c["lang"]),
+                  "num"),
+    "col_since": (lambda r, c: format_duration(max(0, (r.get("ended_at") or c["now"]) - r["started_at"]), c["lang"]), "num"),
+    "col_ack": (_ack, None),
+}
+
+
+def warning_table(rows: list[dict], columns: tuple[str, ...], lang: str, *, empty: str, names: dict | None = None,
+                  rules: dict | None = None, now: int | None = None, fmt: str = "%m-%d %H:%M",
+                  css: str = "desk-table"):
+    """The one warning table: the columns asked for (keys of _CELLS, also their headings), each level as
+    colour and text; `empty` is the sentence shown when there are none."""
+    if not rows:
+        return html.Div(t(empty, lang), className="empty")
+    ctx = {"lang": lang, "names": names or {}, "rules": rules or {}, "now": now, "fmt": fmt}
+    body = [html.Tr([html.Td(_CELLS[col][0](r, ctx), className=_CELLS[col][1],
+                             **({"id": {"type": ACK_CELL, "id": r["id"]}} if col == "col_ack" else {}))
+                     for col in columns]) for r in rows]
+    return html.Table(className=css, children=[
+        html.Thead(html.Tr([html.Th(t(col, lang)) for col in columns])), html.Tbody(body)])
+
+
 def render_warning_table(rows: list[dict], names: dict, rules: dict, lang: str, now: int,
                          status: str = "active") -> html.Div:
-    """Level (colour and text), area, kind, rule, cause, start, duration, acknowledgement."""
-    if not rows:
-        return html.Div(t("no_warnings", lang), className="empty")
-    li = lang_index(lang)
-    fmt = "%m-%d %H:%M"
-    body = []
-    for r in rows:
-        end = r["ended_at"] or now
-        if r["acknowledged_at"]:
-            ack = ack_text(r, lang)
-        elif r["ended_at"] is None:
-            ack = html.Button(t("ack_button", lang), id={"type": ACK, "id": r["id"]}, className="range-link ack-button")
-        else:
-            ack = "—"
-        body.append(html.Tr([
-            html.Td(html.Span(level_label(r["level"], lang), className=f"warn-tag lvl-{r['level']}")),
-            html.Td((names.get(r["area_code"]) or (r["area_code"], r["area_code"]))[li]),
-            html.Td(t(f"kind_{r['kind']}", lang)),
-            html.Td((rules.get(r["rule_id"]) or (r["rule_id"], r["rule_id"]))[li]),
-            html.Td(name(r, lang, "cause")),
-            html.Td(to_dt(r["started_at"]).strftime(fmt), className="num"),
-            html.Td(format_duration(max(0, end - r["started_at"]), lang), className="num"),
-            html.Td(ack, id={"type": ACK_CELL, "id": r["id"]}),
-        ]))
-    heads = ("col_level", "col_area", "col_kind", "col_rule", "col_cause", "col_started", "col_since", "col_ack")
-    return html.Table(className="desk-table warn-table", children=[
-        html.Thead(html.Tr([html.Th(t(k, lang)) for k in heads])), html.Tbody(body)])
+    """The warnings page: level, area, kind, rule, cause, start, duration, acknowledgement."""
+    return warning_table(rows, ("col_level", "col_area", "col_kind", "col_rule", "col_cause", "col_started",
+                                "col_since", "col_ack"), lang, empty="no_warnings", names=names, rules=rules,
+                         now=now, css="desk-table warn-table")
