@@ -10,6 +10,8 @@ Grid cells are H3 resolution-8 hexagons (~0.74 km2) clipped to their street.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -212,7 +214,21 @@ def derive_grids(streets: list[AreaRecord]) -> list[AreaRecord]:
 
 
 def build_area_tree(streets_geojson: str | Path | None = None) -> list[AreaRecord]:
-    """City, 16 districts, 234 streets and their grid cells, parents before children."""
+    """City, 16 districts, 234 streets and their grid cells, parents before children.
+
+    The derived tree (no boundary file) never changes, so it is built once per process (~1.5 s); each
+    call gets its own list and records (the shapely geometries, immutable, are shared)."""
+    if streets_geojson:
+        return _area_tree(streets_geojson)
+    return [dataclasses.replace(a, extra=dict(a.extra)) for a in _derived_area_tree()]
+
+
+@functools.cache
+def _derived_area_tree() -> tuple[AreaRecord, ...]:
+    return tuple(_area_tree(None))
+
+
+def _area_tree(streets_geojson: str | Path | None) -> list[AreaRecord]:
     districts = load_districts()
     streets = load_streets_file(streets_geojson, districts) if streets_geojson else derive_streets(districts)
     city_geom = shapely.union_all([d.geom for d in districts]).simplify(0.002, preserve_topology=True)
