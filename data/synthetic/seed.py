@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import Engine, delete, func, insert, select
 
 from data.domain import vocab as it
+from data.domain.actors import PLATFORMS, STAFF, unit_actor
 from data.domain.timeutil import DAY, HOUR, now_ts, parse_local
 from data.domain.vocab import CITY_CODE, SOURCES, STATUSES
 from data.rules import engine as rules
@@ -40,7 +41,6 @@ HISTORY_COLS = ("incident_id", "from_status", "to_status", "at", "actor", "comme
 PLATFORM = {"hotline": "12345热线平台", "patrol": "网格巡查", "iot": "物联感知平台", "video": "视频智能识别平台",
             "police": "110联动平台"}
 SOURCE_PREFIX = {"hotline": "RX", "patrol": "WG", "iot": "WL", "video": "SP", "police": "JQ"}
-ACTOR = {"registered": "城运中心受理员", "dispatched": "城运中心派遣员", "closed": "城运中心核查员"}
 
 
 def _bulk(conn, table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
@@ -124,12 +124,12 @@ def _history_rows(g: dict, a: int, b: int, rows: list[tuple], id0: int) -> list[
         from_name = STATUSES[s_from] if s_from >= 0 else None
         row = rows[i]
         if j == 0:
-            actor, comment = PLATFORM[row[1]], None
+            actor, comment = PLATFORMS[row[1]][0], None  # history stores user ids (data.domain.actors)
         elif to_name in ("handling", "verifying"):
-            actor = row[20] or "处置单位"
+            actor = unit_actor(row[20])
             comment = "核查未通过：现场仍未整改到位" if from_name == "verifying" else None
         else:
-            actor = ACTOR[to_name]
+            actor = STAFF[to_name][0]
             comment = "重复或无效工单，予以结案" if to_name == "closed" and from_name == "registered" else None
         out.append((id0 + a + i, from_name, to_name, t, actor, comment))
     return out

@@ -60,4 +60,8 @@ def test_an_action_records_the_officers_id_and_each_language_reads_its_name(city
         audit = conn.execute(select(IncidentAudit.actor).where(IncidentAudit.incident_id == inc_id)).scalars().all()
     assert history[-1] == "duty-officer" and audit == ["duty-officer"]  # the same id whatever the UI language
     assert story["history"][-1]["actor_name"] == ("市城运中心值班员", "City operations duty officer")
-    assert story["history"][0]["actor_name"][0].endswith(("平台", "巡查"))  # the reporting platform's record
+    assert story["history"][0]["actor"].startswith("platform-")  # the seed records the reporting platform's id
+    assert story["history"][0]["actor_name"][0].endswith(("平台", "巡查"))  # and readers get its record's name
+    with engine.connect() as conn:
+        seeded = set(conn.execute(select(IncidentHistory.actor).distinct()).scalars())
+    assert seeded <= {a[0] for a in builtin_accounts()}  # every seeded step names an account
