@@ -1,23 +1,29 @@
-"""Shared fixtures: a small seeded city, apps bound to it, a real redis-server and PostgreSQL."""
+"""Shared fixtures: small seeded cities (seeded in the background), apps bound to them, a real
+redis-server and PostgreSQL. The browser fixtures are in tests/integration/conftest.py."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
-from data.domain.timeutil import parse_local
+from data.domain.timeutil import DAY, local_day_start, now_ts, parse_local
 from data.store.db import dispose_engine, get_engine
 from data.store.schema import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SMALL_END = parse_local("2026-11-20 16:30")
+TODAY_MARGIN = 120  # seconds: longer than any one test that watches "today" (Shanghai) on a screen
+TODAY_REPORTS = 10
 
 
 def free_port() -> int:
@@ -26,13 +32,61 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _seeded(tmp_path_factory, name: str, **kwargs) -> str:
-    """A freshly seeded SQLite city: 20k incidents over 10 days, 64 projects."""
+MINI = {"days": 2, "incidents": 2000, "projects": 4, "end": SMALL_END}  # seed 1
+CITIES = {  # the session's seeded SQLite cities: fixture -> (file name, seed() arguments besides the defaults)
+    "small_city": ("city", {"seed_value": 7, "end": SMALL_END}),
+    "_live_seed": ("live", {"seed_value": 11}),  # up to the time it is seeded
+    "mini_city": ("mini", MINI),
+}
+
+
+def _seed_apart(url: str, kwargs: dict) -> None:
+    """Seed a city (20k incidents over 10 days, 64 projects unless told) and close its connections, so
+    that the file holds everything (runs in the worker process of `_cities`)."""
     from data.synthetic.seed import seed
 
-    url = f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.sqlite'}"
-    seed(url, days=10, incidents=20_000, projects=64, **kwargs)
-    return url
+    seed(url, **{"days": 10, "incidents": 20_000, "projects": 64, **kwargs})
+    dispose_engine(url)
+
+
+class _Cities:
+    """The session's cities, seeded one after another in a worker process: the tests run meanwhile and
+    wait only for a city that is not ready yet."""
+
+    def __init__(self, tmp_path_factory, pool: ProcessPoolExecutor):
+        self.tmp_path_factory, self.pool, self.seeding = tmp_path_factory, pool, {}
+
+    def start(self, fixture: str) -> None:
+        if fixture not in self.seeding:
+            name, kwargs = CITIES[fixture]
+            url = f"sqlite:///{self.tmp_path_factory.mktemp(name) / f'{name}.sqlite'}"
+            self.seeding[fixture] = url, self.pool.submit(_seed_apart, url, kwargs)
+
+    def url(self, fixture: str) -> str:
+        self.start(fixture)
+        url, done = self.seeding[fixture]
+        if not done.done():  # while waiting, make the area rows that seeds and tree users here will want
+            from data.synthetic.seed import derived_area_rows
+
+            derived_area_rows()
+        done.result()
+        return url
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that need no seeded city run first, while `_cities` seeds in the background."""
+    items.sort(key=lambda item: any(fixture in CITIES for fixture in item.fixturenames))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cities(request, tmp_path_factory):
+    """Starts seeding the cities the selected tests use, in the order they first need them."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        cities = _Cities(tmp_path_factory, pool)
+        for fixture in dict.fromkeys(f for item in request.session.items for f in item.fixturenames):
+            if fixture in CITIES:
+                cities.start(fixture)
+        yield cities
 
 
 def _private_copy(url: str, tmp_path: Path):
@@ -46,15 +100,52 @@ def _private_copy(url: str, tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
-def small_city(tmp_path_factory) -> str:
+def small_city(_cities) -> str:
     """A seeded SQLite city ending at SMALL_END (seed 7), for exact, repeatable figures. Read-only."""
-    return _seeded(tmp_path_factory, "city", seed_value=7, end=SMALL_END)
+    return _cities.url("small_city")
 
 
 @pytest.fixture(scope="session")
-def live_city(tmp_path_factory) -> str:
-    """A seeded SQLite city whose data runs up to now (for screens that show "today"). Read-only."""
-    return _seeded(tmp_path_factory, "live", seed_value=11)
+def mini_city(_cities) -> str:
+    """A seeded SQLite city of 2k incidents over 2 days ending at SMALL_END (MINI): quick to copy. Read-only."""
+    return _cities.url("mini_city")
+
+
+@pytest.fixture(scope="session")
+def _live_seed(_cities) -> str:
+    return _cities.url("_live_seed")
+
+
+@pytest.fixture
+def live_city(_live_seed) -> str:
+    """A seeded SQLite city whose data runs up to now (for screens that show "today"), with reports in
+    today whatever the hour (see `today_has_reports`). Read-only, but for those reports."""
+    today_has_reports(_live_seed)
+    return _live_seed
+
+
+def today_has_reports(url: str) -> None:
+    """Keep the Shanghai "today" of the next TODAY_MARGIN seconds from being empty, whatever the hour: wait
+    out a midnight closer than that, and when today has fewer than TODAY_REPORTS reports (the city was
+    seeded before midnight, or just after it), add some from the last minute (but not from yesterday)
+    through the real write path."""
+    from data.store.models import Incident
+    from data.write import writes
+
+    to_midnight = local_day_start(now_ts()) + DAY - now_ts()
+    if to_midnight < TODAY_MARGIN:
+        time.sleep(to_midnight + 1)
+    now = now_ts()
+    day0 = local_day_start(now)
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        if conn.execute(select(func.count()).where(Incident.reported_at >= day0)).scalar() >= TODAY_REPORTS:
+            return
+        rows = [dict(r) for r in conn.execute(select(Incident.__table__).order_by(Incident.id.desc())
+                                              .limit(TODAY_REPORTS)).mappings()]
+    for i, row in enumerate(rows):
+        row.update(external_id=f"TODAY-{day0}-{i}", reported_at=max(day0, now - 60 + i))
+    writes.add_incidents(engine, rows, now=now)
 
 
 @pytest.fixture
@@ -70,12 +161,22 @@ def city_copy(small_city, tmp_path):
 
 
 @pytest.fixture
-def empty_db(tmp_path) -> str:
-    """A migrated, empty SQLite database."""
-    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+def mini_copy(mini_city, tmp_path):
+    """A private, writable copy of the mini city."""
+    yield from _private_copy(mini_city, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _migrated(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('empty') / 'empty.sqlite'}"
     upgrade(get_engine(url))
-    yield url
-    dispose_engine(url)
+    return url
+
+
+@pytest.fixture
+def empty_db(_migrated, tmp_path) -> str:
+    """A migrated, empty SQLite database (a copy of one migrated once per session)."""
+    yield from _private_copy(_migrated, tmp_path)
 
 
 def make_app(url: str, **overrides):
@@ -155,6 +256,24 @@ def postgres_url():
     finally:
         subprocess.run([*as_user, str(pg_ctl), "-D", str(data), "-m", "immediate", "stop"], stdout=subprocess.DEVNULL)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_db(postgres_url, request):
+    """A new, empty database of the test's own on the session's PostgreSQL server."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    yield url
+    dispose_engine(url)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}"')
+    admin.dispose()
 
 
 def pytest_configure(config):

@@ -52,16 +52,19 @@ def _bulk(conn, table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
 
 
 @functools.cache
-def _derived_area_rows() -> bytes:
-    """The derived tree's table rows (~1.5 s to compute), once per process, as JSON so that each load
-    gets rows of its own."""
+def _derived_area_json() -> bytes:  # bytes: immutable, so no caller can change what the next one gets
     return orjson.dumps([a.as_row() for a in build_area_tree()])
+
+
+def derived_area_rows() -> list[dict]:
+    """The derived tree's area-table rows: computed once per process (~1.5 s), and each call gets its own."""
+    return orjson.loads(_derived_area_json())
 
 
 def load_areas(engine: Engine, streets_geojson: str | None = None):
     """Build and insert the area tree; returns its records."""
     tree = build_area_tree(streets_geojson)
-    rows = [a.as_row() for a in tree] if streets_geojson else orjson.loads(_derived_area_rows())
+    rows = [a.as_row() for a in tree] if streets_geojson else derived_area_rows()
     with write_session(engine) as s:
         s.execute(insert(Area), rows)
         bump_versions(s, "areas")

@@ -156,12 +156,11 @@ def test_a_seeded_database_has_planner_statistics_and_sorts_through_the_indexes(
         assert conn.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'incident'")).scalar() >= 10
 
 
-def test_a_replaced_city_is_indexed_afresh(tmp_path):
+def test_a_replaced_city_is_indexed_afresh(mini_copy):
     """seed --reset empties every table and the text index (FTS5 refuses a plain DELETE) and indexes anew."""
     from data.synthetic.seed import seed
 
-    url = f"sqlite:///{tmp_path / 'again.sqlite'}"
-    seed(url, days=2, incidents=2000, projects=4, end=SMALL_END)
+    url = mini_copy  # a seeded city of 2000 incidents
     seed(url, days=2, incidents=1500, projects=4, end=SMALL_END, seed_value=9, replace=True)
     with get_engine(url).connect() as conn:
         assert textsearch.indexed_count(conn) == conn.execute(select(func.count()).select_from(Incident)).scalar() == 1500

@@ -17,7 +17,7 @@ from data.domain.vocab import ACTIONS, CATEGORIES
 from data.store.db import dispose_engine, get_engine
 from data.store.models import Incident, IncidentAudit, IncidentHistory
 from data.write import rollups, writes
-from tests.conftest import SMALL_END
+from tests.conftest import MINI, SMALL_END
 
 ACTION_NAMES = sorted(ACTIONS)
 
@@ -90,16 +90,8 @@ class LoopMachine(RuleBasedStateMachine):
 
 
 
-@pytest.fixture
-def loop_template(small_city, tmp_path):
-    get_engine(small_city).dispose()
-    path = tmp_path / "template.sqlite"
-    shutil.copy(small_city.removeprefix("sqlite:///"), path)
-    return str(path)
-
-
-def test_the_loop_follows_its_allowed_moves_table(loop_template):
-    LoopMachine.db_template = loop_template
+def test_the_loop_follows_its_allowed_moves_table(mini_copy):
+    LoopMachine.db_template = mini_copy.removeprefix("sqlite:///")  # each example works on a copy of its own
     machine = LoopMachine.TestCase
     machine.settings = settings(max_examples=10, stateful_step_count=20, deadline=None,
                                 suppress_health_check=[HealthCheck.too_slow])
@@ -110,8 +102,21 @@ NEXT = {"reported": "register", "registered": "dispatch", "dispatched": "start",
         "verifying": "verify_pass"}
 
 
-def test_two_officers_at_once_exactly_one_wins_every_time(city_copy):
-    engine = get_engine(city_copy)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def race_city(request, mini_city) -> str:
+    """The mini city, on SQLite (a copy: writers queue on BEGIN IMMEDIATE) and on PostgreSQL (seeded the
+    same way: the loser's UPDATE waits for the winner's row lock, then matches no row)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("mini_copy")
+    from data.synthetic.seed import seed
+
+    url = request.getfixturevalue("postgres_db")
+    seed(url, **MINI)
+    return url
+
+
+def test_two_officers_at_once_exactly_one_wins_every_time(race_city):
+    engine = get_engine(race_city)
     with engine.connect() as conn:
         ids = conn.scalars(select(Incident.id).where(Incident.status.in_(list(NEXT))).order_by(Incident.id)
                            .limit(100)).all()
