@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data.domain.timeutil import now_ts
+from data.domain.timeutil import local_day_start, now_ts
 from data.domain.vocab import CATEGORIES
 from data.store.db import get_engine
 from data.store.models import Incident
@@ -21,8 +21,9 @@ def _canary(url: str) -> tuple[int, str]:
     engine = get_engine(url)
     with engine.connect() as conn:
         row = dict(conn.execute(select(Incident.__table__).where(Incident.status == "reported").limit(1)).mappings().one())
-    row.update(external_id="CANARY-B", reporter_name=CANARY_NAME, reporter_phone=CANARY_PHONE, reported_at=now_ts() - 60,
-               title="金丝雀路测试井盖缺失")
+    now = now_ts()
+    row.update(external_id="CANARY-B", reporter_name=CANARY_NAME, reporter_phone=CANARY_PHONE, title="金丝雀路测试井盖缺失",
+               reported_at=max(now - 60, local_day_start(now)))  # today's, for lists that open on today
     (inc_id,) = writes.add_incidents(engine, [row])
     writes.apply_action(engine, inc_id, "register", actor="受理员", expected_version=1)
     return inc_id, row["category"]

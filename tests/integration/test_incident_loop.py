@@ -15,7 +15,7 @@ from data.store.models import Area, Incident, IncidentAudit, IncidentHistory
 from data.write import writes
 from tests.conftest import make_app
 from tests.integration.test_incident import _choose
-from tests.integration.test_wall import _shot, _viewport
+from tests.integration.test_wall import REFRESH, _shot, _viewport
 
 pytestmark = pytest.mark.browser
 TITLE = "测试街道窨井盖移位"
@@ -76,7 +76,7 @@ def _act(dash_duo, label: str, done: str, steps: int, unit: str | None = None, c
 
 def test_find_an_overdue_incident_and_close_the_loop(dash_duo, live_copy):
     inc_id, street, window = _overdue_incident(live_copy)
-    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=2))
+    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=REFRESH))
     _viewport(dash_duo, 1920, 1080)
 
     # the street's wall, open in its own tab

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,8 @@ from tests.conftest import ARTIFACTS, make_app
 from tests.integration.test_smoke import OUTSIDE_REQUESTS
 
 pytestmark = pytest.mark.browser
+
+REFRESH = 1  # s between the walls' refreshes under test (their banner speaks after 2.5 refreshes without data)
 
 FITS = """return [document.documentElement.scrollWidth <= window.innerWidth,
                   document.documentElement.scrollHeight <= window.innerHeight]"""
@@ -43,10 +44,40 @@ def _open(dash_duo, app, path: str, width: int = 1920, height: int = 1080) -> No
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
 
 
+# Resolves once the page holds still after a viewport change: for a real resize, 0.45 s after it (the
+# wall refits its map 0.4 s after the last resize event), then no Leaflet zoom animating and the maps'
+# panes and the area labels unmoved over three samples 40 ms apart (timers, unlike animation frames,
+# also run in a tab that is not in front).
+SETTLED = """
+const [resized, done] = [arguments[0], arguments[arguments.length - 1]];
+const state = () => JSON.stringify([document.querySelector('.leaflet-zoom-anim') !== null,
+  [...document.querySelectorAll('.leaflet-map-pane, .leaflet-proxy')].map(e => getComputedStyle(e).transform),
+  [...document.querySelectorAll('.area-label')].map(e => [e.getBoundingClientRect().x, e.getBoundingClientRect().y])]);
+let last = null, same = 0;
+(function sample() {
+  const now = state();
+  same = now === last ? same + 1 : 0;
+  last = now;
+  const floor = resized ? window.__resizedAt + 450 : 0;
+  if (same >= 2 && !now.startsWith('[true') && (!resized || window.__resizedAt) && Date.now() >= floor) {
+    done(true);
+  } else {
+    setTimeout(sample, 40);
+  }
+})();
+"""
+
+
 def _shot(dash_duo, name: str, width: int, height: int) -> None:
+    """Size the page, wait for it to settle (the wall's refit included), and save a screenshot."""
+    driver = dash_duo.driver
+    resized = driver.execute_script(
+        "window.__resizedAt = 0; addEventListener('resize', () => { window.__resizedAt = Date.now(); });"
+        "return [window.innerWidth, window.innerHeight]") != [width, height]
     _viewport(dash_duo, width, height)
-    time.sleep(0.6)  # the wall refits its map 0.4 s after a resize (debounced); zooms are not animated
-    dash_duo.driver.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
+    driver.set_script_timeout(15)
+    assert driver.execute_async_script(SETTLED, resized)
+    driver.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
 
 
 def _wall_ready(dash_duo) -> None:
@@ -158,7 +189,7 @@ def test_english_district_wall(dash_duo, live_city):
 
 
 def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, live_copy):
-    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=2), "/wall")
+    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=REFRESH), "/wall")
     _wall_ready(dash_duo)
     before = _big_number(dash_duo)
     dash_duo.driver.execute_script("document.getElementById('wall-map')._probe = 42;")
@@ -186,14 +217,14 @@ def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, 
 
 
 def test_database_failure_keeps_panels_and_shows_since_when(dash_duo, live_copy):
-    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=2), "/wall")
+    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=REFRESH), "/wall")
     _wall_ready(dash_duo)
     shown = dash_duo.find_element("#wall-incidents .big-number").text
     path = Path(live_copy.removeprefix("sqlite:///"))
     aside = path.with_suffix(".away")
-    dispose_engine(live_copy)
     os.rename(path, aside)
     path.mkdir()  # the database file is now a directory: every new connection fails
+    dispose_engine(live_copy)  # and the open ones close (first, a query in between could open one that lasts)
     try:
         dash_duo.wait_for_contains_text("#wall-banner", "数据连接异常", timeout=15)
         assert dash_duo.find_element("#wall-incidents .big-number").text == shown  # last good data stays
@@ -207,7 +238,7 @@ def test_database_failure_keeps_panels_and_shows_since_when(dash_duo, live_copy)
 
 
 def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_copy):
-    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=2), "/wall?kiosk=1&rotate=5&area=999")
+    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=REFRESH), "/wall?kiosk=1&rotate=5&area=999")
     dash_duo.wait_for_element("#wall-tiles .tile", timeout=20)
     dash_duo.wait_for_contains_text("#wall-notice", "参数“area”无效")  # bad area: the city, with a notice
     assert dash_duo.find_elements(".wall-links") == [] and dash_duo.find_elements(".leaflet-control-zoom") == []
@@ -241,7 +272,7 @@ def test_open_wall_recovers_from_a_restart_and_reloads_after_a_redeploy(dash_br,
     from tests.conftest import ROOT, free_port
 
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=live_copy, PORT=str(port), REFRESH_SECONDS="2", BUILD_ID="release-1")
+    env = dict(os.environ, DATABASE_URL=live_copy, PORT=str(port), REFRESH_SECONDS=str(REFRESH), BUILD_ID="release-1")
 
     def start():
         proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
