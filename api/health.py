@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, current_app, jsonify
-from sqlalchemy import text
 
 from data.domain.scope import CITY
 from data.domain.timeutil import now_ts
 from data.read.freshness import freshness
 from data.store.cache import backend, current_engine
+from data.store.db import ping
 
 log = logging.getLogger("cityops.health")
 
@@ -20,8 +20,7 @@ def check(server: Flask) -> tuple[dict, int]:
     ok = True
     try:
         engine = current_engine()
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(engine)
         f = freshness(CITY, now)
         body["database"] = {"ok": True, "dialect": engine.dialect.name}
         body["data_age_s"] = {"newest_incident": f["newest_incident_age_s"], "newest_reading": f["newest_reading_age_s"],

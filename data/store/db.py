@@ -105,3 +105,9 @@ def read_versions(engine: Engine) -> dict[str, tuple[int, int]]:
     with engine.connect() as conn:
         rows = conn.execute(select(DataVersion.domain, DataVersion.version, DataVersion.updated_at))
         return {domain: (version, updated) for domain, version, updated in rows}
+
+
+def ping(engine: Engine) -> None:
+    """Round-trip to the database (raises when it is down): the health check's probe."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
