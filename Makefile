@@ -19,6 +19,7 @@ test-fast: $(VENV)/.test-deps lint  # everything but the browser tests: the quic
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.run

@@ -1,4 +1,5 @@
 """The Dash app factory: create_app(config_overrides) -> Dash; `python app.py` serves it."""
+
 from __future__ import annotations
 
 import logging
@@ -53,10 +54,12 @@ def _keep_validation_layout_bare(app: Dash) -> None:
     calling each page's layout() inside that request, so data (frozen at that moment, in the first
     user's scope) would ride along in every page. Built here, outside any request, the pages return
     their bare structure; a hook puts it back after Dash's first-request set-up replaces it."""
-    bare = html.Div([
-        app.layout,
-        *[page["layout"]() if callable(page["layout"]) else page["layout"] for page in dash.page_registry.values()],
-    ])
+    bare = html.Div(
+        [
+            app.layout,
+            *[page["layout"]() if callable(page["layout"]) else page["layout"] for page in dash.page_registry.values()],
+        ]
+    )
     app.validation_layout = bare
 
     @app.server.before_request

@@ -1,4 +1,5 @@
 """Application configuration read from the environment, with safe defaults."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Flask blueprints and request-side access: /healthz, /geo, who is asking and what they may see."""
+
 from __future__ import annotations
 
 

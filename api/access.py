@@ -3,6 +3,7 @@
 Every page layout and every callback resolves its Scope here, on the server, from the request's
 user and the area the screen asks for. Nothing the browser sends (a Store, a hidden field, a URL)
 widens it: an area outside the user's root, or an unknown one, raises ScopeError."""
+
 from __future__ import annotations
 
 from data.domain.areas import is_area_code
@@ -10,8 +11,12 @@ from data.domain.scope import Scope, ScopeError
 from data.domain.vocab import CITY_CODE
 from data.read import areas
 
-DUTY_OFFICER = {"id": "duty-officer", "name_zh": "市城运中心值班员", "name_en": "City operations duty officer",
-                "area": CITY_CODE}
+DUTY_OFFICER = {
+    "id": "duty-officer",
+    "name_zh": "市城运中心值班员",
+    "name_en": "City operations duty officer",
+    "area": CITY_CODE,
+}
 
 
 def current_user() -> dict:

@@ -1,5 +1,6 @@
 """Static map geometry as JSON routes with ETags: sent once per page load, revalidated cheaply,
 so refreshes only ever carry colours and counts."""
+
 from __future__ import annotations
 
 import hashlib

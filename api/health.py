@@ -1,4 +1,5 @@
 """GET /healthz: database and cache status and the age of the newest data, as JSON."""
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,11 @@ def check(server: Flask) -> tuple[dict, int]:
         ping(engine)
         f = freshness(CITY, now)
         body["database"] = {"ok": True, "dialect": engine.dialect.name}
-        body["data_age_s"] = {"newest_incident": f["newest_incident_age_s"], "newest_reading": f["newest_reading_age_s"],
-                              "last_write": {d: v["age_s"] for d, v in f.items() if isinstance(v, dict)}}
+        body["data_age_s"] = {
+            "newest_incident": f["newest_incident_age_s"],
+            "newest_reading": f["newest_reading_age_s"],
+            "last_write": {d: v["age_s"] for d, v in f.items() if isinstance(v, dict)},
+        }
     except Exception as exc:  # report, do not raise: this is the page monitors poll
         log.warning("health check: database unavailable: %s", exc)
         body["database"] = {"ok": False, "error": type(exc).__name__}

@@ -5,6 +5,7 @@
 Each case is one grid block (100 rows, sorted in SQL) plus the status counts for the same filters,
 on bench/results/bench-N.sqlite (seeded by bench.run if missing). Writes bench/results/incidents-N.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,12 @@ def main(argv=None) -> int:
     cases = {  # name: (filters, sort column, descending, first row)
         "today, city, newest first": (IncidentFilters(), "reported_at", True, 0),
         "7 days, one district, newest first": (IncidentFilters(window="7d", area="310115"), "reported_at", True, 0),
-        "7 days, one street, overdue only": (IncidentFilters(window="7d", area="310115005", overdue=True), "due_at", False, 0),
+        "7 days, one street, overdue only": (
+            IncidentFilters(window="7d", area="310115005", overdue=True),
+            "due_at",
+            False,
+            0,
+        ),
         "30 days, city, status handling": (IncidentFilters(window="30d", status="handling"), "reported_at", True, 0),
         "30 days, city, sorted by priority": (IncidentFilters(window="30d"), "priority", False, 0),
         "30 days, city, nearest deadline first": (IncidentFilters(window="30d"), "due_at", False, 0),
@@ -49,7 +55,12 @@ def main(argv=None) -> int:
         "30 days, one district, by priority": (IncidentFilters(window="30d", area="310115"), "priority", False, 0),
         "30 days, city, by unit": (IncidentFilters(window="30d"), "assigned_unit", False, 0),
         "30 days, city, by unit, rows 900000-900100": (IncidentFilters(window="30d"), "assigned_unit", False, 900_000),
-        "all time, city, overdue only, nearest deadline first": (IncidentFilters(window="all", overdue=True), "due_at", False, 0),
+        "all time, city, overdue only, nearest deadline first": (
+            IncidentFilters(window="all", overdue=True),
+            "due_at",
+            False,
+            0,
+        ),
         "7 days, city, text 井盖": (IncidentFilters(window="7d", q="井盖"), "reported_at", True, 0),
         "30 days, city, text 井盖缺失": (IncidentFilters(window="30d", q="井盖缺失"), "reported_at", True, 0),
         "today, city, block 5 (rows 500-600)": (IncidentFilters(), "reported_at", True, 500),
@@ -72,13 +83,16 @@ def main(argv=None) -> int:
             rows[name] = {"cold_ms": round(statistics.median(cold), 1), "warm_ms": round(statistics.median(warm), 2)}
             print(name, rows[name], flush=True)
         acts = _actions(url, now, args.actions)
-    (RESULTS / f"incidents-{args.incidents}.json").write_text(json.dumps({"lists": rows, "actions": acts}, indent=1,
-                                                                         ensure_ascii=False))
+    (RESULTS / f"incidents-{args.incidents}.json").write_text(
+        json.dumps({"lists": rows, "actions": acts}, indent=1, ensure_ascii=False)
+    )
     print("\n| list query (100 rows + status counts) | cold ms | warm ms |\n|---|---:|---:|")
     for name, r in rows.items():
         print(f"| {name} | {r['cold_ms']} | {r['warm_ms']} |")
-    print(f"\none action (dispatch: status, history, audit, rollups, versions in one transaction) and the page re-read, "
-          f"{acts['n']} incidents: median {acts['median_ms']} ms, max {acts['max_ms']} ms")
+    print(
+        f"\none action (dispatch: status, history, audit, rollups, versions in one transaction) and the page re-read, "
+        f"{acts['n']} incidents: median {acts['median_ms']} ms, max {acts['max_ms']} ms"
+    )
     return 0
 
 
@@ -95,13 +109,24 @@ def _actions(url: str, now: int, n: int) -> dict:
 
     engine = get_engine(url)
     with engine.connect() as conn:
-        todo = conn.execute(select(Incident.id, Incident.version, Incident.category).where(Incident.status == "registered")
-                            .order_by(Incident.reported_at.desc()).limit(n)).all()
+        todo = conn.execute(
+            select(Incident.id, Incident.version, Incident.category)
+            .where(Incident.status == "registered")
+            .order_by(Incident.reported_at.desc())
+            .limit(n)
+        ).all()
     times = []
     for inc_id, version, category in todo:
         t0 = time.perf_counter()
-        apply_action(engine, inc_id, "dispatch", actor="bench", expected_version=version, now=now + 60,
-                     unit=CATEGORIES[category]["units"][0])
+        apply_action(
+            engine,
+            inc_id,
+            "dispatch",
+            actor="bench",
+            expected_version=version,
+            now=now + 60,
+            unit=CATEGORIES[category]["units"][0],
+        )
         story = incident_story(inc_id, now + 60)
         similar(story["incident"], now + 60)
         times.append((time.perf_counter() - t0) * 1000)

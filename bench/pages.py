@@ -8,6 +8,7 @@ catalogue its refresh callback, for an indicator's detail its layout (the page i
 URL). The cache is cleared before every run, on bench/results/bench-N.sqlite (seeded by bench.run if missing).
 Reports medians; writes bench/results/pages-N.json. Run on demand.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,10 +26,15 @@ AREAS = {"city": "310000", "district": "310115", "street": "310115005", "grid": 
 def _catalogue(app, client) -> None:
     """The catalogue page's refresh callback, as the browser posts it."""
     key = next(k for k in app.callback_map if "ind-catalogue.children" in k)
-    body = {"output": key, "outputs": {"id": "ind-catalogue", "property": "children"},
-            "changedPropIds": ["shell-tick.n_intervals"],
-            "inputs": [{"id": "shell-tick", "property": "n_intervals", "value": 1},
-                       {"id": "shell-location", "property": "search", "value": ""}]}
+    body = {
+        "output": key,
+        "outputs": {"id": "ind-catalogue", "property": "children"},
+        "changedPropIds": ["shell-tick.n_intervals"],
+        "inputs": [
+            {"id": "shell-tick", "property": "n_intervals", "value": 1},
+            {"id": "shell-location", "property": "search", "value": ""},
+        ],
+    }
     resp = client.post("/_dash-update-component", data=json.dumps(body), headers={"Content-Type": "application/json"})
     assert resp.status_code == 200, resp.data[:300]
 
@@ -61,8 +67,14 @@ def main(argv=None) -> int:
     area_cb.now_ts = queries_mod.now_ts = ind_cb.now_ts = lambda: now
     RefreshAhead.touch = lambda self, scope, tick: None
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
-    for module in ("pages.indicator", "pages.projects", "pages.project", "pages.warnings", "pages.incident",
-                   "pages.incidents"):
+    for module in (
+        "pages.indicator",
+        "pages.projects",
+        "pages.project",
+        "pages.warnings",
+        "pages.incident",
+        "pages.incidents",
+    ):
         sys.modules[module].now_ts = lambda: now  # imported by Dash with the app
     layout = next(pg["layout"] for pg in dash.page_registry.values() if pg["path_template"] == "/area/<code>")
     client = app.server.test_client()
@@ -79,22 +91,27 @@ def main(argv=None) -> int:
             cache.clear()
             ms, *_ = post_callback(app, client, "area-meta.data", 0, {"scope": code, "lang": "zh"}, {})
             tick_ms.append(ms)
-        rows[label] = {"layout_ms_median": round(statistics.median(layout_ms), 1),
-                       "refresh_ms_median": round(statistics.median(tick_ms), 1),
-                       "total_ms_median": round(statistics.median(a + b for a, b in zip(layout_ms, tick_ms)), 1)}
+        rows[label] = {
+            "layout_ms_median": round(statistics.median(layout_ms), 1),
+            "refresh_ms_median": round(statistics.median(tick_ms), 1),
+            "total_ms_median": round(statistics.median(a + b for a, b in zip(layout_ms, tick_ms)), 1),
+        }
         print(label, rows[label], flush=True)
     pages = {pg["path_template"] or pg["path"]: pg["layout"] for pg in dash.page_registry.values()}
-    other = {"/indicators (catalogue)": lambda: _catalogue(app, client),
-             "/indicators/rain_1h?range=24h": lambda: pages["/indicators/<code>"](code="rain_1h"),
-             "/indicators/temperature?range=30d&area=310115":
-                 lambda: pages["/indicators/<code>"](code="temperature", range="30d", area="310115"),
-             "/warnings (active, by severity)": lambda: pages["/warnings"](),
-             "/projects": lambda: pages["/projects"](),
-             "/projects?status=late": lambda: pages["/projects"](status="late"),
-             "/projects/5": lambda: pages["/projects/<pid>"](pid="5"),
-             "/warnings?status=history&page=40": lambda: pages["/warnings"](status="history", page="40"),
-             "/incidents (today, counts and filters)": lambda: pages["/incidents"](),
-             "/incidents/999000 (story, map, repeats)": lambda: pages["/incidents/<iid>"](iid="999000")}
+    other = {
+        "/indicators (catalogue)": lambda: _catalogue(app, client),
+        "/indicators/rain_1h?range=24h": lambda: pages["/indicators/<code>"](code="rain_1h"),
+        "/indicators/temperature?range=30d&area=310115": lambda: pages["/indicators/<code>"](
+            code="temperature", range="30d", area="310115"
+        ),
+        "/warnings (active, by severity)": lambda: pages["/warnings"](),
+        "/projects": lambda: pages["/projects"](),
+        "/projects?status=late": lambda: pages["/projects"](status="late"),
+        "/projects/5": lambda: pages["/projects/<pid>"](pid="5"),
+        "/warnings?status=history&page=40": lambda: pages["/warnings"](status="history", page="40"),
+        "/incidents (today, counts and filters)": lambda: pages["/incidents"](),
+        "/incidents/999000 (story, map, repeats)": lambda: pages["/incidents/<iid>"](iid="999000"),
+    }
     for label, fn in other.items():
         times = []
         for _ in range(args.repeat):
@@ -111,7 +128,9 @@ def main(argv=None) -> int:
     print("\n| page | layout ms | refresh callback ms | total ms (median, cold cache) |\n|---|---:|---:|---:|")
     for label, r in rows.items():
         name = f"/area at {label}" if label in AREAS else label
-        print(f"| {name} | {r.get('layout_ms_median', '')} | {r.get('refresh_ms_median', '')} | {r['total_ms_median']} |")
+        print(
+            f"| {name} | {r.get('layout_ms_median', '')} | {r.get('refresh_ms_median', '')} | {r['total_ms_median']} |"
+        )
     return 0
 
 

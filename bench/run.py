@@ -7,6 +7,7 @@ cleared), the median warm time (served from the cache), and, beside it, the same
 computed from the raw tables without rollups, so the ratio is visible. Results go to stdout
 (markdown) and bench/results/queries-<N>.json. Run on demand, not in the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,12 +41,34 @@ def seed_fresh(path: Path, incidents: int, days: int) -> dict:
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "data.seed", "--url", f"sqlite:///{path}", "--incidents", str(incidents),
-                          "--days", str(days), "--end", END], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "data.seed",
+            "--url",
+            f"sqlite:///{path}",
+            "--incidents",
+            str(incidents),
+            "--days",
+            str(days),
+            "--end",
+            END,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     report = eval(out.stdout.strip().splitlines()[-1], {})  # the seed prints its report dict
-    return {"wall_s": round(wall, 1), "peak_rss_mb": round(peak_mb), "file_mb": round(path.stat().st_size / 2**20), **report}
+    return {
+        "wall_s": round(wall, 1),
+        "peak_rss_mb": round(peak_mb),
+        "file_mb": round(path.stat().st_size / 2**20),
+        **report,
+    }
 
 
 def bench_database(incidents: int, days: int = 30) -> str:
@@ -118,6 +141,7 @@ def main(argv=None) -> int:
     }
     rows = []
     with app.server.test_request_context():
+
         def clear():
             cache.clear()
             g.pop("_cityops_versions", None)
@@ -135,7 +159,10 @@ def main(argv=None) -> int:
             if name in RAW:
                 with current_engine().connect() as conn:
                     params = {"now": now, "day0": day0, "week": now - 7 * DAY}
-                    row["raw_ms"] = median_ms(lambda name=name, params=params: conn.execute(text(RAW[name]), params).all(), max(3, args.repeat // 2))
+                    row["raw_ms"] = median_ms(
+                        lambda name=name, params=params: conn.execute(text(RAW[name]), params).all(),
+                        max(3, args.repeat // 2),
+                    )
                     row["raw_over_cold"] = round(row["raw_ms"] / max(cold, 0.01), 1)
             rows.append(row)
         with current_engine().connect() as conn:
@@ -145,8 +172,10 @@ def main(argv=None) -> int:
     result["queries"] = rows
     print("\n| query | cold ms (median) | warm ms (median) | raw tables ms | raw / cold |\n|---|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['query']} | {r['cold_ms'] if r['cold_ms'] is not None else '(in loop_status)'} | "
-              f"{r['warm_ms'] if r['warm_ms'] is not None else ''} | {r.get('raw_ms', '')} | {r.get('raw_over_cold', '')} |")
+        print(
+            f"| {r['query']} | {r['cold_ms'] if r['cold_ms'] is not None else '(in loop_status)'} | "
+            f"{r['warm_ms'] if r['warm_ms'] is not None else ''} | {r.get('raw_ms', '')} | {r.get('raw_over_cold', '')} |"
+        )
     out = RESULTS / f"queries-{args.incidents}.json"
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
     print(f"\nwritten to {out.relative_to(ROOT)}")

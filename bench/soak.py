@@ -7,6 +7,7 @@ and every `--sample` seconds forces a garbage collection and records the JS heap
 count and the number of Leaflet layers. Writes bench/results/soak-<minutes>m.json and prints a
 summary. Not part of the test suite: a soak is measured on demand, not asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,12 +40,20 @@ def _browser(width: int, height: int):
     from selenium.webdriver.chrome.options import Options
 
     opts = Options()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--enable-precise-memory-info",
-                "--js-flags=--expose-gc", f"--window-size={width},{height}"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--enable-precise-memory-info",
+        "--js-flags=--expose-gc",
+        f"--window-size={width},{height}",
+    ):
         opts.add_argument(arg)
     driver = webdriver.Chrome(options=opts)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
     return driver
 
 
@@ -70,12 +79,27 @@ def main(argv: list[str] | None = None) -> dict:
     url = args.url
     if not url:
         url = f"sqlite:///{work / 'soak.sqlite'}"
-        subprocess.run([sys.executable, "-m", "data.seed", "--url", url, "--days", "30", "--incidents", "300000"],
-                       cwd=ROOT, check=True, capture_output=True)
-    env = dict(os.environ, DATABASE_URL=url, LIVE_SIMULATOR="1", REFRESH_SECONDS=str(args.refresh),
-               PORT=str(args.port), INSTANCE_PATH=str(work))
-    server = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=open(work / "server.log", "w"))  # noqa: SIM115 - lives as long as the server
+        subprocess.run(
+            [sys.executable, "-m", "data.seed", "--url", url, "--days", "30", "--incidents", "300000"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        LIVE_SIMULATOR="1",
+        REFRESH_SECONDS=str(args.refresh),
+        PORT=str(args.port),
+        INSTANCE_PATH=str(work),
+    )
+    server = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(work / "server.log", "w"),  # noqa: SIM115 - lives as long as the server
+    )
     base = f"http://127.0.0.1:{args.port}"
     samples = []
     driver = None
@@ -89,8 +113,11 @@ def main(argv: list[str] | None = None) -> dict:
             sample = driver.execute_script(SAMPLE_JS)
             sample["t_s"] = round(time.time() - start, 1)
             samples.append(sample)
-            print(f"{sample['t_s']:>7.0f} s  heap {sample['heap'] / 1e6:7.2f} MB  nodes {sample['nodes']:>5}  "
-                  f"layers {sample['paths']:>5}  banner {sample['banner']}", flush=True)
+            print(
+                f"{sample['t_s']:>7.0f} s  heap {sample['heap'] / 1e6:7.2f} MB  nodes {sample['nodes']:>5}  "
+                f"layers {sample['paths']:>5}  banner {sample['banner']}",
+                flush=True,
+            )
             if time.time() - start >= args.minutes * 60:
                 break
             time.sleep(args.sample)
@@ -101,11 +128,18 @@ def main(argv: list[str] | None = None) -> dict:
         server.terminate()
         server.wait(timeout=20)
     first, last = samples[0], samples[-1]
-    result = {"minutes": args.minutes, "refresh_s": args.refresh, "refreshes": int(args.minutes * 60 / args.refresh),
-              "heap_start_mb": round(first["heap"] / 1e6, 2), "heap_end_mb": round(last["heap"] / 1e6, 2),
-              "heap_max_mb": round(max(s["heap"] for s in samples) / 1e6, 2),
-              "nodes_start": first["nodes"], "nodes_end": last["nodes"], "console_errors": len(errors),
-              "samples": samples}
+    result = {
+        "minutes": args.minutes,
+        "refresh_s": args.refresh,
+        "refreshes": int(args.minutes * 60 / args.refresh),
+        "heap_start_mb": round(first["heap"] / 1e6, 2),
+        "heap_end_mb": round(last["heap"] / 1e6, 2),
+        "heap_max_mb": round(max(s["heap"] for s in samples) / 1e6, 2),
+        "nodes_start": first["nodes"],
+        "nodes_end": last["nodes"],
+        "console_errors": len(errors),
+        "samples": samples,
+    }
     out = RESULTS / f"soak-{int(args.minutes)}m-{args.refresh}s.json"
     out.write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}))

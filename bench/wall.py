@@ -11,6 +11,7 @@ reports the median time of:
 and the response size per refresh, raw and gzipped: the first load and the steady state (a
 screen that got the previous tick). Writes bench/results/wall-N.json. Run on demand.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,19 +36,30 @@ def _remove_db(path: Path) -> None:
 def _callback_body(app, marker: str, n: int, config: dict, meta: dict) -> dict:
     """The JSON a browser posts for the page callback whose outputs include `marker` (e.g. wall-meta.data)."""
     key = next(k for k in app.callback_map if marker in k)
-    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]} for part in key.strip(".").split("...")]
+    outputs = [
+        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]} for part in key.strip(".").split("...")
+    ]
     store = marker.split(".")[0].replace("-meta", "-config")
-    return {"output": key, "outputs": outputs, "changedPropIds": ["shell-tick.n_intervals"],
-            "inputs": [{"id": "shell-tick", "property": "n_intervals", "value": n},
-                       {"id": store, "property": "data", "value": config}],
-            "state": [{"id": marker.split(".")[0], "property": "data", "value": meta}]}
+    return {
+        "output": key,
+        "outputs": outputs,
+        "changedPropIds": ["shell-tick.n_intervals"],
+        "inputs": [
+            {"id": "shell-tick", "property": "n_intervals", "value": n},
+            {"id": store, "property": "data", "value": config},
+        ],
+        "state": [{"id": marker.split(".")[0], "property": "data", "value": meta}],
+    }
 
 
 def post_callback(app, client, marker: str, n: int, config: dict, meta: dict) -> tuple[float, int, int, dict]:
     """Post one tick of a page callback: (ms, raw bytes, gzip bytes, the new meta store)."""
     t0 = time.perf_counter()
-    resp = client.post("/_dash-update-component", data=json.dumps(_callback_body(app, marker, n, config, meta)),
-                       headers={"Accept-Encoding": "gzip", "Content-Type": "application/json"})
+    resp = client.post(
+        "/_dash-update-component",
+        data=json.dumps(_callback_body(app, marker, n, config, meta)),
+        headers={"Accept-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     ms = (time.perf_counter() - t0) * 1000
     assert resp.status_code == 200, resp.data[:300]
     raw = gzip.decompress(resp.data) if resp.headers.get("Content-Encoding") == "gzip" else resp.data
@@ -116,22 +128,31 @@ def main(argv=None) -> int:
             steady_gz.append(gz)
             ms2, *_ = call(n, config, meta)  # another screen, same tick: a cache read
             shared.append(ms2)
-        row = {"first_load_ms": round(cold_ms, 1), "live_tick_ms_median": round(statistics.median(live), 1),
-               "live_tick_ms_max": round(max(live), 1), "shared_tick_ms_median": round(statistics.median(shared), 1),
-               "first_payload_bytes": first_raw, "first_payload_gzip": first_gz,
-               "steady_payload_bytes_median": int(statistics.median(steady_raw)),
-               "steady_payload_gzip_median": int(statistics.median(steady_gz)),
-               "steady_payload_gzip_max": max(steady_gz)}
+        row = {
+            "first_load_ms": round(cold_ms, 1),
+            "live_tick_ms_median": round(statistics.median(live), 1),
+            "live_tick_ms_max": round(max(live), 1),
+            "shared_tick_ms_median": round(statistics.median(shared), 1),
+            "first_payload_bytes": first_raw,
+            "first_payload_gzip": first_gz,
+            "steady_payload_bytes_median": int(statistics.median(steady_raw)),
+            "steady_payload_gzip_median": int(statistics.median(steady_gz)),
+            "steady_payload_gzip_max": max(steady_gz),
+        }
         result["scopes"][label] = row
         print(label, row, flush=True)
     out = RESULTS / f"wall-{args.incidents}.json"
     out.write_text(json.dumps(result, indent=1))
-    print("\n| scope | live tick ms (median / max) | shared tick ms | first payload gz | steady payload gz (median / max) |")
+    print(
+        "\n| scope | live tick ms (median / max) | shared tick ms | first payload gz | steady payload gz (median / max) |"
+    )
     print("|---|---:|---:|---:|---:|")
     for label, r in result["scopes"].items():
-        print(f"| {label} | {r['live_tick_ms_median']} / {r['live_tick_ms_max']} | {r['shared_tick_ms_median']} | "
-              f"{r['first_payload_gzip'] / 1024:.1f} kB | {r['steady_payload_gzip_median'] / 1024:.1f} / "
-              f"{r['steady_payload_gzip_max'] / 1024:.1f} kB |")
+        print(
+            f"| {label} | {r['live_tick_ms_median']} / {r['live_tick_ms_max']} | {r['shared_tick_ms_median']} | "
+            f"{r['first_payload_gzip'] / 1024:.1f} kB | {r['steady_payload_gzip_median'] / 1024:.1f} / "
+            f"{r['steady_payload_gzip_max'] / 1024:.1f} kB |"
+        )
     get_engine(url).dispose()
     _remove_db(db)
     return 0

@@ -4,6 +4,7 @@ Registered per app rather than with the global dash.callback: Dash hands global 
 the first app that starts and then clears them, so a second app in one process (every test
 after the first, or an app rebuilt after a config change) would otherwise have none.
 """
+
 from callbacks import area, home, incident, incidents, indicators, shell, wall, warnings
 
 

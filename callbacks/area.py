@@ -1,5 +1,6 @@
 """The area page's refresh (one callback per tick, reusing the wall's snapshot and partial updates)
 and drill-down navigation from the map and the ranking table (also from the desktop wall's map)."""
+
 from __future__ import annotations
 
 import logging
@@ -36,11 +37,20 @@ def register(app) -> None:
     build = cfg.get("BUILD_ID", "")
 
     @app.callback(
-        Output(AREA["incidents"], "children"), Output(AREA["warnings"], "children"), Output(AREA["projects"], "children"),
-        Output(AREA["areas"], "hideout"), Output(AREA["heat"], "hideout"), Output(AREA["markers"], "data"),
-        Output(AREA["legend"], "children"), Output(AREA["ranking"], "rowData"), Output(AREA["week"], "children"),
-        Output(AREA["active"], "children"), Output(AREA["meta"], "data"),
-        Input(SHELL["tick"], "n_intervals"), Input(AREA["config"], "data"), State(AREA["meta"], "data"),
+        Output(AREA["incidents"], "children"),
+        Output(AREA["warnings"], "children"),
+        Output(AREA["projects"], "children"),
+        Output(AREA["areas"], "hideout"),
+        Output(AREA["heat"], "hideout"),
+        Output(AREA["markers"], "data"),
+        Output(AREA["legend"], "children"),
+        Output(AREA["ranking"], "rowData"),
+        Output(AREA["week"], "children"),
+        Output(AREA["active"], "children"),
+        Output(AREA["meta"], "data"),
+        Input(SHELL["tick"], "n_intervals"),
+        Input(AREA["config"], "data"),
+        State(AREA["meta"], "data"),
     )
     def _area_tick(_n, config, meta):
         lang = lang_from((config or {}).get("lang"))
@@ -56,12 +66,25 @@ def register(app) -> None:
             log.exception("area page: refresh at %s failed", tick)
             return (no_update,) * 11
         upd = wall_updates(snap, lang, (meta or {}).get("sig"), build)
-        return (upd["incidents"], upd["warnings"], upd["projects"], upd["areas"], upd["heat"], upd["markers"],
-                upd["legend"], ranking, render_week(week, lang), render_active(active, now, lang), upd["meta"])
+        return (
+            upd["incidents"],
+            upd["warnings"],
+            upd["projects"],
+            upd["areas"],
+            upd["heat"],
+            upd["markers"],
+            upd["legend"],
+            ranking,
+            render_week(week, lang),
+            render_active(active, now, lang),
+            upd["meta"],
+        )
 
     @app.callback(
         Output(AREA["nav"], "href"),
-        Input(AREA["areas"], "clickData"), Input(AREA["ranking"], "cellClicked"), State(AREA["config"], "data"),
+        Input(AREA["areas"], "clickData"),
+        Input(AREA["ranking"], "cellClicked"),
+        State(AREA["config"], "data"),
         prevent_initial_call=True,
     )
     def _drill(feature, cell, config):
@@ -69,7 +92,9 @@ def register(app) -> None:
         return area_href(code, config["lang"]) if code else no_update
 
     @app.callback(
-        Output(WALL["nav"], "href"), Input(WALL["areas"], "clickData"), State(WALL["config"], "data"),
+        Output(WALL["nav"], "href"),
+        Input(WALL["areas"], "clickData"),
+        State(WALL["config"], "data"),
         prevent_initial_call=True,
     )
     def _wall_drill(feature, config):
@@ -84,6 +109,13 @@ def _all_active(scope: str) -> list[dict]:
     out = []
     for w in warnlist.active_warnings(scope).head(50).itertuples():
         zh, en = names.get(w.area_code, (w.area_code, w.area_code))
-        out.append({"level": int(w.level), "area": {"zh": zh, "en": en}, "cause_zh": w.cause_zh,
-                    "cause_en": w.cause_en, "started_at": int(w.started_at)})
+        out.append(
+            {
+                "level": int(w.level),
+                "area": {"zh": zh, "en": en},
+                "cause_zh": w.cause_zh,
+                "cause_en": w.cause_en,
+                "started_at": int(w.started_at),
+            }
+        )
     return out

@@ -1,4 +1,5 @@
 """Overview page callback: one query pass per tick, rendered by pure functions."""
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,11 @@ def overview_view(d: dict, lang: str) -> tuple:
         create_kpi(t("open_incidents", lang), f"{d['loop']['open_total']:,}"),
         create_kpi(t("overdue", lang), f"{d['loop']['overdue']:,}", alert=d["loop"]["overdue"] > 0),
         create_kpi(t("closed_today", lang), f"{d['closed_today']:,}"),
-        create_kpi(t("active_warnings", lang), f"{sum(d['warnings_by_level'].values()):,}",
-                   extra=create_level_chips(d["warnings_by_level"], lang)),
+        create_kpi(
+            t("active_warnings", lang),
+            f"{sum(d['warnings_by_level'].values()):,}",
+            extra=create_level_chips(d["warnings_by_level"], lang),
+        ),
     ]
     lang_i = lang_index(lang)
     sources = [(SOURCE_NAMES[s][lang_i], d["today"]["by_source"].get(s, 0)) for s in SOURCE_NAMES]
@@ -60,9 +64,12 @@ def register(app) -> None:
     default_lang = app.server.config.get("DEFAULT_LANG", "zh")
 
     @app.callback(
-        Output(HOME["kpis"], "children"), Output(HOME["sources"], "children"), Output(HOME["loop"], "children"),
+        Output(HOME["kpis"], "children"),
+        Output(HOME["sources"], "children"),
+        Output(HOME["loop"], "children"),
         Output(HOME["updated"], "children"),
-        Input(SHELL["tick"], "n_intervals"), Input(SHELL["location"], "search"),
+        Input(SHELL["tick"], "n_intervals"),
+        Input(SHELL["location"], "search"),
     )
     def _refresh(_n, search):
         lang = lang_from(search, default_lang)

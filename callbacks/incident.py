@@ -1,4 +1,5 @@
 """Acting on one incident: one action, one transaction, one sentence back; the page re-reads itself."""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,16 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
         return "refused", t("act_pick", lang)
     user = current_user()
     try:
-        after = apply_action(current_engine(), incident_id, action, actor=user["id"],
-                             expected_version=version, comment=comment, unit=unit, scope=resolve_scope())
+        after = apply_action(
+            current_engine(),
+            incident_id,
+            action,
+            actor=user["id"],
+            expected_version=version,
+            comment=comment,
+            unit=unit,
+            scope=resolve_scope(),
+        )
     except StaleVersion:
         return "stale", t("act_stale", lang)
     except NotAllowed:
@@ -53,12 +62,19 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
 
 def register(app) -> None:
     @app.callback(
-        Output(INCIDENT["head"], "children"), Output(INCIDENT["body"], "children"),
-        Output(INCIDENT["actions"], "children"), Output(INCIDENT["state"], "data"),
-        Output(INCIDENT["clock"], "data"), Output(INCIDENT["tick"], "disabled"), Output(INCIDENT["result"], "children"),
+        Output(INCIDENT["head"], "children"),
+        Output(INCIDENT["body"], "children"),
+        Output(INCIDENT["actions"], "children"),
+        Output(INCIDENT["state"], "data"),
+        Output(INCIDENT["clock"], "data"),
+        Output(INCIDENT["tick"], "disabled"),
+        Output(INCIDENT["result"], "children"),
         Input(INCIDENT["submit"], "n_clicks"),
-        State(INCIDENT["action"], "value"), State(INCIDENT["unit"], "value"), State(INCIDENT["comment"], "value"),
-        State(INCIDENT["state"], "data"), prevent_initial_call=True,
+        State(INCIDENT["action"], "value"),
+        State(INCIDENT["unit"], "value"),
+        State(INCIDENT["comment"], "value"),
+        State(INCIDENT["state"], "data"),
+        prevent_initial_call=True,
     )
     def _act(n, action, unit, comment, state):
         keep = (no_update,) * 6
@@ -70,23 +86,42 @@ def register(app) -> None:
             outcome, message = act(state, action, unit, comment)
             if outcome != "done":
                 if outcome == "stale":  # offer the fresh page; the form keeps its input meanwhile
-                    message = [message, " ", html.A(t("inc_reload", lang), href=href(f"/incidents/{incident_id}", lang))]
+                    message = [
+                        message,
+                        " ",
+                        html.A(t("inc_reload", lang), href=href(f"/incidents/{incident_id}", lang)),
+                    ]
                 return *keep, message  # nothing changed: the form keeps its input
             story = incidentdesk.incident_story(resolve_scope(), incident_id, now_ts())
             if story is None:  # moved out of the user's scope meanwhile
                 return *keep, t("inc_not_found", lang, id=incident_id)
             inc = story["incident"]
             clock = deadline_clock(story, lang)
-            return (render_head(inc, lang), render_story(story, areas.area_names(), lang), render_actions(inc, lang),
-                    dict(state, version=inc["version"]), clock, clock["due_in_s"] is None, message)
+            return (
+                render_head(inc, lang),
+                render_story(story, areas.area_names(), lang),
+                render_actions(inc, lang),
+                dict(state, version=inc["version"]),
+                clock,
+                clock["due_in_s"] is None,
+                message,
+            )
         except Exception:  # the database is down or locked: say so, the page keeps what it shows
             log.exception("acting on incident %s failed", incident_id)
             return *keep, t("act_failed", lang)
 
     # the deadline ticks in the browser; the unit picker shows for dispatch only; a reason is asked for where needed
-    app.clientside_callback(ClientsideFunction("cityops.desk", "countdown"),
-                            Output(INCIDENT["deadline"], "children"), Output(INCIDENT["deadline"], "className"),
-                            Input(INCIDENT["tick"], "n_intervals"), Input(INCIDENT["clock"], "data"))
-    app.clientside_callback(ClientsideFunction("cityops.desk", "actionForm"),
-                            Output(INCIDENT["unit_wrap"], "style"), Output(INCIDENT["comment"], "placeholder"),
-                            Input(INCIDENT["action"], "value"), State(INCIDENT["state"], "data"))
+    app.clientside_callback(
+        ClientsideFunction("cityops.desk", "countdown"),
+        Output(INCIDENT["deadline"], "children"),
+        Output(INCIDENT["deadline"], "className"),
+        Input(INCIDENT["tick"], "n_intervals"),
+        Input(INCIDENT["clock"], "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("cityops.desk", "actionForm"),
+        Output(INCIDENT["unit_wrap"], "style"),
+        Output(INCIDENT["comment"], "placeholder"),
+        Input(INCIDENT["action"], "value"),
+        State(INCIDENT["state"], "data"),
+    )

@@ -1,4 +1,5 @@
 """The incident list: the filter form writes the URL; the grid asks for blocks of rows (infinite model)."""
+
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,11 @@ log = logging.getLogger("cityops.callbacks.incidents")
 def filters_from_store(filters) -> IncidentFilters:
     """The page's filters as the Store holds them, checked again like a URL (the Store is the browser's)."""
     raw = filters if isinstance(filters, dict) else {}
-    as_url = {k: ("1" if v is True else "0" if v is False else str(v)) for k, v in raw.items()
-              if k in IncidentFilters._fields and v is not None}
+    as_url = {
+        k: ("1" if v is True else "0" if v is False else str(v))
+        for k, v in raw.items()
+        if k in IncidentFilters._fields and v is not None
+    }
     return parse_filters(as_url)[0]
 
 
@@ -40,8 +44,12 @@ def rows_for(request: dict, filters: dict, lang: str, now: int) -> dict:
 
 
 def register(app) -> None:
-    @app.callback(Output(INCIDENTS["grid"], "getRowsResponse"), Input(INCIDENTS["grid"], "getRowsRequest"),
-                  State("incs-state", "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(INCIDENTS["grid"], "getRowsResponse"),
+        Input(INCIDENTS["grid"], "getRowsRequest"),
+        State("incs-state", "data"),
+        prevent_initial_call=True,
+    )
     def _rows(request, state):
         if not request:
             return no_update
@@ -53,16 +61,30 @@ def register(app) -> None:
             log.exception("incident list block failed")
             return no_update
 
-    @app.callback(Output(FILTER_IDS["nav"], "href"), Input(FILTER_IDS["apply"], "n_clicks"),
-                  *[State(FILTER_IDS[k], "value") for k in ("window", "status", "source", "category", "priority", "unit",
-                                                            "area", "q", "overdue")],
-                  State("incs-state", "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(FILTER_IDS["nav"], "href"),
+        Input(FILTER_IDS["apply"], "n_clicks"),
+        *[
+            State(FILTER_IDS[k], "value")
+            for k in ("window", "status", "source", "category", "priority", "unit", "area", "q", "overdue")
+        ],
+        State("incs-state", "data"),
+        prevent_initial_call=True,
+    )
     def _apply(n, window, status, source, category, priority, unit, area, q, overdue, state):
         if not n:
             return no_update
-        params = {"window": window if window != "today" else None, "status": status, "source": source,
-                  "category": category, "priority": priority, "unit": unit, "area": (area or "").strip(),
-                  "q": (q or "").strip(), "overdue": "1" if overdue else None}
+        params = {
+            "window": window if window != "today" else None,
+            "status": status,
+            "source": source,
+            "category": category,
+            "priority": priority,
+            "unit": unit,
+            "area": (area or "").strip(),
+            "q": (q or "").strip(),
+            "overdue": "1" if overdue else None,
+        }
         query = {k: v for k, v in params.items() if v}
         if lang_from(state.get("lang")) == "en":
             query["lang"] = "en"

@@ -1,4 +1,5 @@
 """Indicator pages: the catalogue refreshes each tick (the detail page is built from its URL alone)."""
+
 from __future__ import annotations
 
 import logging
@@ -19,11 +20,17 @@ def register(app) -> None:
     default_lang = app.server.config.get("DEFAULT_LANG", "zh")
     refresh = app.server.config.get("REFRESH_SECONDS", 10)
 
-    @app.callback(Output(INDICATORS["catalogue"], "children"),
-                  Input(SHELL["tick"], "n_intervals"), Input(SHELL["location"], "search"))
+    @app.callback(
+        Output(INDICATORS["catalogue"], "children"),
+        Input(SHELL["tick"], "n_intervals"),
+        Input(SHELL["location"], "search"),
+    )
     def _catalogue(_n, search):
         try:
-            return render_catalogue(indicators.catalogue_status(resolve_scope(), tick_of(now_ts(), refresh)), lang_from(search, default_lang))
+            return render_catalogue(
+                indicators.catalogue_status(resolve_scope(), tick_of(now_ts(), refresh)),
+                lang_from(search, default_lang),
+            )
         except Exception:  # keep the cards the page shows
             log.exception("indicator catalogue refresh failed")
             return no_update

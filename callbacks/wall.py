@@ -5,6 +5,7 @@ screen's last update: unchanged panels get no_update, tiles and map layers get P
 in `hideout`, geometry never. On any failure the panels keep their last good content and the
 clientside banner says since when the data is stale.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,15 +17,8 @@ from dash import ClientsideFunction, Input, Output, Patch, State, no_update
 from api.access import scope_or_root
 from components.i18n import format_age, lang_from, t
 from components.ids import SHELL, WALL
-from components.wall_panels import (
-    render_incidents,
-    render_legend,
-    render_projects,
-    render_ticker,
-    render_tile,
-    render_warnings,
-    render_weather,
-)
+from components.wall_panels import render_incidents, render_legend, render_projects, render_ticker, render_warnings
+from components.wall_readings import render_tile, render_weather
 from data.domain.timeutil import now_ts
 from data.rules.config import load_catalog
 from data.wall.refresh import RefreshAhead
@@ -32,8 +26,21 @@ from data.wall.snapshot import shared_snapshot
 
 log = logging.getLogger("cityops.callbacks.wall")
 
-OUTPUTS = ("weather", "freshness", "tiles", "incidents", "warnings", "projects", "ticker", "legend", "areas", "heat",
-           "markers", "project_layer", "meta")
+OUTPUTS = (
+    "weather",
+    "freshness",
+    "tiles",
+    "incidents",
+    "warnings",
+    "projects",
+    "ticker",
+    "legend",
+    "areas",
+    "heat",
+    "markers",
+    "project_layer",
+    "meta",
+)
 
 
 def _sig(obj) -> str:
@@ -41,10 +48,18 @@ def _sig(obj) -> str:
 
 
 def _project_points(projects: dict) -> dict:
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [d["lon"], d["lat"]]},
-         "properties": {"counts": d["counts"], "name": d["name"]}}
-        for d in projects["by_district"] if d["lat"] is not None]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [d["lon"], d["lat"]]},
+                "properties": {"counts": d["counts"], "name": d["name"]},
+            }
+            for d in projects["by_district"]
+            if d["lat"] is not None
+        ],
+    }
 
 
 def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict:
@@ -61,8 +76,10 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
         "warnings": (snap["warnings"], lambda d: render_warnings(d, lang)),
         "projects": (snap["projects"], lambda d: render_projects(d, lang)),
         "ticker": (snap["ticker"], lambda d: render_ticker(d, lang)),
-        "legend": ((snap["map"]["levels"], snap["map"]["heat_breaks"], snap["map"]["scope_level"]),
-                   lambda d: render_legend(d[0], d[1], lang, d[2])),
+        "legend": (
+            (snap["map"]["levels"], snap["map"]["heat_breaks"], snap["map"]["scope_level"]),
+            lambda d: render_legend(d[0], d[1], lang, d[2]),
+        ),
         "markers": (snap["map"]["markers"], lambda d: d),
         "project_layer": (snap["projects"]["by_district"], lambda d: _project_points(snap["projects"])),
     }
@@ -98,10 +115,19 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
     sig["tiles"] = tile_sigs
     fresh = snap["freshness"]
     # ages are measured from the tick, which may be a few seconds before the newest write
-    ages = [format_age(max(0, a), lang) if a is not None else "—" for a in (fresh["incident_age_s"], fresh["reading_age_s"])]
+    ages = [
+        format_age(max(0, a), lang) if a is not None else "—" for a in (fresh["incident_age_s"], fresh["reading_age_s"])
+    ]
     out["freshness"] = t("freshness_line", lang, inc=ages[0], ind=ages[1])
-    out["meta"] = {"ok": True, "tick": snap["tick"], "scope": snap["scope"], "build": build, "sig": sig, "newest_red": snap["warnings"]["newest_red"],
-                   "red_count": snap["warnings"]["by_level"].get("1", 0)}
+    out["meta"] = {
+        "ok": True,
+        "tick": snap["tick"],
+        "scope": snap["scope"],
+        "build": build,
+        "sig": sig,
+        "newest_red": snap["warnings"]["newest_red"],
+        "red_count": snap["warnings"]["by_level"].get("1", 0),
+    }
     return out
 
 
@@ -111,8 +137,12 @@ def mirror_layer_hideouts(app, ids: dict) -> None:
     dash-leaflet's GeoJSON ignores a hideout change that arrives while its `url` is still loading and
     then draws with the hideout it had when the load began: the first tick's colours were lost on
     some page loads, and unchanged later ticks send nothing, so they stayed lost."""
-    app.clientside_callback(ClientsideFunction("cityops.wall", "rememberHideouts"), Output(ids["layers"], "data"),
-                            Input(ids["areas"], "hideout"), Input(ids["heat"], "hideout"))
+    app.clientside_callback(
+        ClientsideFunction("cityops.wall", "rememberHideouts"),
+        Output(ids["layers"], "data"),
+        Input(ids["areas"], "hideout"),
+        Input(ids["heat"], "hideout"),
+    )
 
 
 def register(app) -> None:
@@ -123,12 +153,26 @@ def register(app) -> None:
     ahead = RefreshAhead(app.server, refresh)
 
     @app.callback(
-        *[Output(WALL[name], prop) for name, prop in (
-            ("weather", "children"), ("freshness", "children"), ("tiles", "children"), ("incidents", "children"),
-            ("warnings", "children"), ("projects", "children"), ("ticker", "children"), ("legend", "children"),
-            ("areas", "hideout"), ("heat", "hideout"), ("markers", "data"), ("project_layer", "data"),
-            ("meta", "data"))],
-        Input(SHELL["tick"], "n_intervals"), Input(WALL["config"], "data"),
+        *[
+            Output(WALL[name], prop)
+            for name, prop in (
+                ("weather", "children"),
+                ("freshness", "children"),
+                ("tiles", "children"),
+                ("incidents", "children"),
+                ("warnings", "children"),
+                ("projects", "children"),
+                ("ticker", "children"),
+                ("legend", "children"),
+                ("areas", "hideout"),
+                ("heat", "hideout"),
+                ("markers", "data"),
+                ("project_layer", "data"),
+                ("meta", "data"),
+            )
+        ],
+        Input(SHELL["tick"], "n_intervals"),
+        Input(WALL["config"], "data"),
         State(WALL["meta"], "data"),
     )
     def _tick(_n, config, meta):
@@ -151,25 +195,39 @@ def register(app) -> None:
     app.clientside_callback(
         ClientsideFunction("cityops.wall", "heartbeat"),
         Output(WALL["heartbeat"], "data"),
-        Input(WALL["meta"], "data"), State(WALL["config"], "data"), State(WALL["heartbeat"], "data"),
+        Input(WALL["meta"], "data"),
+        State(WALL["config"], "data"),
+        State(WALL["heartbeat"], "data"),
     )
     app.clientside_callback(
         ClientsideFunction("cityops.wall", "clock"),
-        Output(WALL["date"], "children"), Output(WALL["clock"], "children"), Output(WALL["banner"], "children"),
+        Output(WALL["date"], "children"),
+        Output(WALL["clock"], "children"),
+        Output(WALL["banner"], "children"),
         Output(WALL["banner"], "className"),
-        Input(WALL["clock_tick"], "n_intervals"), State(WALL["heartbeat"], "data"), State(WALL["config"], "data"),
+        Input(WALL["clock_tick"], "n_intervals"),
+        State(WALL["heartbeat"], "data"),
+        State(WALL["config"], "data"),
     )
     app.clientside_callback(
         ClientsideFunction("cityops.wall", "refit"),
         Output(WALL["map"], "viewport", allow_duplicate=True),
-        Input(WALL["resize"], "data"), State(WALL["config"], "data"), prevent_initial_call=True,
+        Input(WALL["resize"], "data"),
+        State(WALL["config"], "data"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         ClientsideFunction("cityops.wall", "rotate"),
-        Output(WALL["map_box"], "className"), Output(WALL["map_title"], "children"), Output(WALL["heat"], "filter"),
+        Output(WALL["map_box"], "className"),
+        Output(WALL["map_title"], "children"),
+        Output(WALL["heat"], "filter"),
         Output(WALL["map"], "viewport"),
-        Output(WALL["callout"], "children"), Output(WALL["callout"], "className"), Output(WALL["rotate_state"], "data"),
-        Input(WALL["rotate_tick"], "n_intervals"), Input(WALL["meta"], "data"),
-        State(WALL["config"], "data"), State(WALL["rotate_state"], "data"),
+        Output(WALL["callout"], "children"),
+        Output(WALL["callout"], "className"),
+        Output(WALL["rotate_state"], "data"),
+        Input(WALL["rotate_tick"], "n_intervals"),
+        Input(WALL["meta"], "data"),
+        State(WALL["config"], "data"),
+        State(WALL["rotate_state"], "data"),
         prevent_initial_call=True,
     )

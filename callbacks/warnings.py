@@ -1,4 +1,5 @@
 """Acknowledging a warning: one click, one write, a sentence in the user's language either way."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,7 @@ def ack_message(warning_id: int, lang: str) -> str:
     """Acknowledge as the current user; the cell's new text (success or why not)."""
     user = current_user()
     try:
-        row = acknowledge_warning(current_engine(), warning_id, actor=user["id"],
-                                  scope=resolve_scope())
+        row = acknowledge_warning(current_engine(), warning_id, actor=user["id"], scope=resolve_scope())
         return ack_text(dict(row, acknowledged_by_name=user_names().get(row["acknowledged_by"])), lang)
     except NotFound:
         return t("ack_missing", lang)
@@ -38,9 +38,12 @@ def ack_message(warning_id: int, lang: str) -> str:
 def register(app) -> None:
     default_lang = app.server.config.get("DEFAULT_LANG", "zh")
 
-    @app.callback(Output({"type": ACK_CELL, "id": MATCH}, "children"),
-                  Input({"type": ACK, "id": MATCH}, "n_clicks"), State(SHELL["location"], "search"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output({"type": ACK_CELL, "id": MATCH}, "children"),
+        Input({"type": ACK, "id": MATCH}, "n_clicks"),
+        State(SHELL["location"], "search"),
+        prevent_initial_call=True,
+    )
     def _ack(n_clicks, search):
         if not n_clicks:
             return no_update

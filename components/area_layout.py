@@ -1,5 +1,6 @@
 """The desktop drill-down page for one area (/area/CODE): the wall's panels sized for a desk, the
 child areas on a map and in a ranking table, this week against last week, and active warnings."""
+
 from __future__ import annotations
 
 import dash_ag_grid as dag
@@ -30,8 +31,11 @@ def breadcrumbs(lineage: list[dict], lang: str) -> html.Nav:
         label = name(a, lang)
         if i:
             items.append(html.Span("›", className="crumb-sep"))
-        items.append(html.Span(label, className="crumb current") if i == len(lineage) - 1
-                     else dcc.Link(label, href=area_href(a["code"], lang), className="crumb"))
+        items.append(
+            html.Span(label, className="crumb current")
+            if i == len(lineage) - 1
+            else dcc.Link(label, href=area_href(a["code"], lang), className="crumb")
+        )
     return html.Nav(items, className="breadcrumbs", id="area-breadcrumbs")
 
 
@@ -40,8 +44,13 @@ def ranking_columns(lang: str) -> list[dict]:
     rules = {f"lvl-{lv}": f"params.data.level == {lv}" for lv in (1, 2, 3, 4, 5)}
     return [
         {"field": field, "headerName": t("col_area", lang), "flex": 2, "cellClass": "link-cell"},
-        {"field": "level", "headerName": t("col_level", lang), "flex": 1, "cellClassRules": rules,
-         "valueFormatter": {"function": "params.data.level_text"}},  # sorts by level: red first
+        {
+            "field": "level",
+            "headerName": t("col_level", lang),
+            "flex": 1,
+            "cellClassRules": rules,
+            "valueFormatter": {"function": "params.data.level_text"},
+        },  # sorts by level: red first
         {"field": "overdue", "headerName": t("col_overdue", lang), "flex": 1, "sort": "desc", "type": "numericColumn"},
         {"field": "open", "headerName": t("col_open", lang), "flex": 1, "type": "numericColumn"},
         {"field": "per_day", "headerName": t("col_per_day", lang), "flex": 1.3, "type": "numericColumn"},
@@ -58,63 +67,116 @@ def render_week(week: dict, lang: str) -> list:
     pct = f"{diff / week['last']:+.0%}" if week["last"] else "—"
     top = max([max(a, b) for _, a, b in week["by_category"]] + [1])  # the same scale with or without the tail
     rows = [(name(CATEGORIES[cat], lang), this, last) for cat, this, last in week["by_category"][:8]]
-    return [html.Div(t("week_totals", lang, this=f"{week['this']:,}", last=f"{week['last']:,}", delta=pct),
-                     className="week-totals"),
-            html.Div(create_bars(rows, top, delta=True), className="wall-bars week-bars")]
+    return [
+        html.Div(
+            t("week_totals", lang, this=f"{week['this']:,}", last=f"{week['last']:,}", delta=pct),
+            className="week-totals",
+        ),
+        html.Div(create_bars(rows, top, delta=True), className="wall-bars week-bars"),
+    ]
 
 
 def render_active(warnings: list[dict], now: int, lang: str):
     """Active warnings with colour and text, area, cause and how long they have been open."""
-    return [warning_table(warnings, ("col_level", "col_area", "col_cause", "col_since"), lang, empty="no_active",
-                          now=now)]
+    return [
+        warning_table(warnings, ("col_level", "col_area", "col_cause", "col_since"), lang, empty="no_active", now=now)
+    ]
 
 
 def _panel(title: str, body_id: str, css: str = "", extra=None) -> html.Section:
-    return html.Section(className=f"wall-panel desk-panel {css}", children=[
-        html.H2(title, className="panel-title"), *([extra] if extra is not None else []),
-        html.Div(id=body_id, className="panel-body")])
+    return html.Section(
+        className=f"wall-panel desk-panel {css}",
+        children=[
+            html.H2(title, className="panel-title"),
+            *([extra] if extra is not None else []),
+            html.Div(id=body_id, className="panel-body"),
+        ],
+    )
 
 
-def create_area_page(*, area: dict, lineage: list[dict], lang: str, bounds: list | None, tile_url: str | None,
-                     has_children: bool) -> html.Div:
+def create_area_page(
+    *, area: dict, lineage: list[dict], lang: str, bounds: list | None, tile_url: str | None, has_children: bool
+) -> html.Div:
     title = name(area, lang)
     config = {"scope": area["code"], "lang": lang}
     ranking = dag.AgGrid(
-        id=AREA["ranking"], columnDefs=ranking_columns(lang), rowData=[], getRowId="params.data.code",
-        defaultColDef={"sortable": True, "resizable": True}, className="desk-grid",
-        dashGridOptions={"theme": GRID_THEME, "animateRows": False,
-                         "localeText": grid_locale(lang)},
+        id=AREA["ranking"],
+        columnDefs=ranking_columns(lang),
+        rowData=[],
+        getRowId="params.data.code",
+        defaultColDef={"sortable": True, "resizable": True},
+        className="desk-grid",
+        dashGridOptions={"theme": GRID_THEME, "animateRows": False, "localeText": grid_locale(lang)},
         style={"height": "100%", "width": "100%"},
     )
     if not has_children:
-        ranking = html.Div([html.Div(t("no_children", lang), className="empty"),
-                            html.Div(ranking, style={"display": "none"})])
-    return html.Div(className="page desk area-page", lang="en" if lang == "en" else "zh-CN", children=[
-        dcc.Store(id=AREA["config"], data=config),
-        dcc.Store(id=AREA["meta"], data={}),
-        dcc.Store(id=AREA["layers"]),  # a mirror of the map layers' hideouts (see assets/wall.js)
-        dcc.Location(id=AREA["nav"], refresh="callback-nav"),
-        breadcrumbs(lineage, lang),
-        html.H1([title, html.Span(t(f"level_{area['level']}", lang), className="level-tag")]),
-        html.Div(className="desk-row three", children=[
-            _panel(t("wall_incidents", lang), AREA["incidents"], "incidents", extra=html.Div(className="panel-links", children=[
-                dcc.Link(t("area_list_today", lang), href=list_href(IncidentFilters(area=area["code"]), lang)),
-                dcc.Link(t("area_list_overdue", lang),
-                         href=list_href(IncidentFilters(window="all", area=area["code"], overdue=True), lang))])),
-            _panel(t("wall_warnings", lang), AREA["warnings"], "warnings"),
-            _panel(t("wall_projects", lang), AREA["projects"], "projects"),
-        ]),
-        html.Div(className="desk-row two", children=[
-            html.Section(className="wall-panel desk-panel wall-map mode-all", children=[
-                html.H2(t("area_map", lang), className="panel-title"),
-                create_city_map(AREA, area["code"], lang, bounds or SHANGHAI_BOUNDS, tile_url, clickable=True),
-                html.Div(id=AREA["legend"], className="wall-legend"),
-            ]),
-            html.Section(className="wall-panel desk-panel ranking", children=[
-                html.H2(t("area_ranking", lang), className="panel-title"), html.Div(ranking, className="grid-box")]),
-        ]),
-        html.Div(className="desk-row two", children=[
-            _panel(t("area_week", lang), AREA["week"], "week"),
-            _panel(t("area_active", lang), AREA["active"], "active"),
-        ]),
-    ])
+        ranking = html.Div(
+            [html.Div(t("no_children", lang), className="empty"), html.Div(ranking, style={"display": "none"})]
+        )
+    return html.Div(
+        className="page desk area-page",
+        lang="en" if lang == "en" else "zh-CN",
+        children=[
+            dcc.Store(id=AREA["config"], data=config),
+            dcc.Store(id=AREA["meta"], data={}),
+            dcc.Store(id=AREA["layers"]),  # a mirror of the map layers' hideouts (see assets/wall.js)
+            dcc.Location(id=AREA["nav"], refresh="callback-nav"),
+            breadcrumbs(lineage, lang),
+            html.H1([title, html.Span(t(f"level_{area['level']}", lang), className="level-tag")]),
+            html.Div(
+                className="desk-row three",
+                children=[
+                    _panel(
+                        t("wall_incidents", lang),
+                        AREA["incidents"],
+                        "incidents",
+                        extra=html.Div(
+                            className="panel-links",
+                            children=[
+                                dcc.Link(
+                                    t("area_list_today", lang), href=list_href(IncidentFilters(area=area["code"]), lang)
+                                ),
+                                dcc.Link(
+                                    t("area_list_overdue", lang),
+                                    href=list_href(
+                                        IncidentFilters(window="all", area=area["code"], overdue=True), lang
+                                    ),
+                                ),
+                            ],
+                        ),
+                    ),
+                    _panel(t("wall_warnings", lang), AREA["warnings"], "warnings"),
+                    _panel(t("wall_projects", lang), AREA["projects"], "projects"),
+                ],
+            ),
+            html.Div(
+                className="desk-row two",
+                children=[
+                    html.Section(
+                        className="wall-panel desk-panel wall-map mode-all",
+                        children=[
+                            html.H2(t("area_map", lang), className="panel-title"),
+                            create_city_map(
+                                AREA, area["code"], lang, bounds or SHANGHAI_BOUNDS, tile_url, clickable=True
+                            ),
+                            html.Div(id=AREA["legend"], className="wall-legend"),
+                        ],
+                    ),
+                    html.Section(
+                        className="wall-panel desk-panel ranking",
+                        children=[
+                            html.H2(t("area_ranking", lang), className="panel-title"),
+                            html.Div(ranking, className="grid-box"),
+                        ],
+                    ),
+                ],
+            ),
+            html.Div(
+                className="desk-row two",
+                children=[
+                    _panel(t("area_week", lang), AREA["week"], "week"),
+                    _panel(t("area_active", lang), AREA["active"], "active"),
+                ],
+            ),
+        ],
+    )

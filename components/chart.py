@@ -3,6 +3,7 @@ placement, the grid, and date axes that read in the page's language.
 
 Plotly.js ships no zh-CN locale that could be served offline, so Chinese date ticks and hovers are
 formatted here (11月14日, 2026年11月); English keeps Plotly's own formats."""
+
 from __future__ import annotations
 
 from components.theme import BORDER, FONT, TEXT
@@ -28,16 +29,29 @@ def date_axis(lang: str, **axis) -> dict:
     return {**out, **axis}
 
 
-def base_layout(title: str, height: int, lang: str, *, left: int = 60, top: int = 50, xaxis: dict | None = None,
-                yaxis: dict | None = None, **layout) -> dict:
+def base_layout(
+    title: str,
+    height: int,
+    lang: str,
+    *,
+    left: int = 60,
+    top: int = 50,
+    xaxis: dict | None = None,
+    yaxis: dict | None = None,
+    **layout,
+) -> dict:
     """The layout every figure starts from (pass it to fig.update_layout): a left-aligned title, the
     legend centred above the plot, the dark palette and font, a date x axis and a y axis on the grid.
     xaxis/yaxis add to (or override) those axes; other keywords are layout properties of the figure."""
     return {
-        "title": {"text": title, "x": 0.01}, "height": height,
-        "paper_bgcolor": CLEAR, "plot_bgcolor": CLEAR, "font": {"color": TEXT, "family": FONT},
+        "title": {"text": title, "x": 0.01},
+        "height": height,
+        "paper_bgcolor": CLEAR,
+        "plot_bgcolor": CLEAR,
+        "font": {"color": TEXT, "family": FONT},
         "margin": {"l": left, "r": 20, "t": top, "b": 40},
         "legend": {"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center", "yanchor": "bottom"},
-        "xaxis": date_axis(lang, **(xaxis or {})), "yaxis": {"gridcolor": BORDER, **(yaxis or {})},
+        "xaxis": date_axis(lang, **(xaxis or {})),
+        "yaxis": {"gridcolor": BORDER, **(yaxis or {})},
         **layout,
     }

@@ -1,4 +1,5 @@
 """The city map shared by the wall and the desktop pages (dash-leaflet, no public tiles)."""
+
 from __future__ import annotations
 
 import dash_leaflet as dl
@@ -18,20 +19,48 @@ def js(name: str) -> dict:
 def _live_layers(ids: dict, scope: str, lang: str) -> list:
     """Incident heat (bins recoloured through hideout), projects by district, and hot incidents."""
     return [
-        dl.Pane(name="heat", style={"zIndex": 410}, children=dl.GeoJSON(
-            id=ids["heat"], url=f"/geo/heat/{scope}.json", style=js("heatStyle"), filter=js("heatHot"),
-            hideout={"layer": ids["heat"], "rev": 0, "v": [], "breaks": [], "colours": list(HEAT)}, interactive=False)),
-        dl.Pane(name="projects", style={"zIndex": 440}, children=dl.GeoJSON(
-            id=ids["project_layer"], data=EMPTY_FC, pointToLayer=js("projectPoint"),
-            hideout={"colours": PROJECT_STATUS, "lang": lang}, interactive=False)),
-        dl.Pane(name="markers", style={"zIndex": 450}, children=dl.GeoJSON(
-            id=ids["markers"], data=EMPTY_FC, pointToLayer=js("incidentPoint"), interactive=False)),
+        dl.Pane(
+            name="heat",
+            style={"zIndex": 410},
+            children=dl.GeoJSON(
+                id=ids["heat"],
+                url=f"/geo/heat/{scope}.json",
+                style=js("heatStyle"),
+                filter=js("heatHot"),
+                hideout={"layer": ids["heat"], "rev": 0, "v": [], "breaks": [], "colours": list(HEAT)},
+                interactive=False,
+            ),
+        ),
+        dl.Pane(
+            name="projects",
+            style={"zIndex": 440},
+            children=dl.GeoJSON(
+                id=ids["project_layer"],
+                data=EMPTY_FC,
+                pointToLayer=js("projectPoint"),
+                hideout={"colours": PROJECT_STATUS, "lang": lang},
+                interactive=False,
+            ),
+        ),
+        dl.Pane(
+            name="markers",
+            style={"zIndex": 450},
+            children=dl.GeoJSON(id=ids["markers"], data=EMPTY_FC, pointToLayer=js("incidentPoint"), interactive=False),
+        ),
     ]
 
 
-def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: str | None, still: bool = False,
-                    clickable: bool = False, levels: dict[str, int] | None = None,
-                    areas_only: bool = False) -> dl.MapContainer:
+def create_city_map(
+    ids: dict,
+    scope: str,
+    lang: str,
+    bounds: list,
+    tile_url: str | None,
+    still: bool = False,
+    clickable: bool = False,
+    levels: dict[str, int] | None = None,
+    areas_only: bool = False,
+) -> dl.MapContainer:
     """The city map: child-area outlines filled by warning colour (recoloured through `hideout`), the
     incident heat bins, hot-incident markers and the project layer, each in its own pane.
 
@@ -42,10 +71,20 @@ def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: st
     layers = []
     if tile_url:  # an intranet basemap only when configured: never a public tile server
         layers.append(dl.TileLayer(url=tile_url, attribution=""))
-    layers.append(dl.Pane(name="areas", style={"zIndex": 400}, children=dl.GeoJSON(
-        id=ids["areas"], url=f"/geo/outlines/{scope}.json", style=js("areaStyle"), onEachFeature=js("areaLabel"),
-        hideout={"layer": ids["areas"], "rev": 0, "levels": levels or {}, "colours": colours, "lang": lang},
-        interactive=clickable)))
+    layers.append(
+        dl.Pane(
+            name="areas",
+            style={"zIndex": 400},
+            children=dl.GeoJSON(
+                id=ids["areas"],
+                url=f"/geo/outlines/{scope}.json",
+                style=js("areaStyle"),
+                onEachFeature=js("areaLabel"),
+                hideout={"layer": ids["areas"], "rev": 0, "levels": levels or {}, "colours": colours, "lang": lang},
+                interactive=clickable,
+            ),
+        )
+    )
     if not areas_only:
         layers += _live_layers(ids, scope, lang)
     if not still:
@@ -54,7 +93,18 @@ def create_city_map(ids: dict, scope: str, lang: str, bounds: list, tile_url: st
     # start from a centre and fit the bounds through `viewport`: the `bounds` prop throws in
     # dash-leaflet 1.1 (emilhe/dash-leaflet#254)
     return dl.MapContainer(
-        id=ids["map"], center=centre, zoom=9, viewport={"bounds": bounds, "transition": "fitBounds"},
-        preferCanvas=True, zoomSnap=0.25, zoomControl=False,
-        attributionControl=False, scrollWheelZoom=not still,
-        dragging=not still, doubleClickZoom=not still, keyboard=False, className="wall-leaflet", children=layers)
+        id=ids["map"],
+        center=centre,
+        zoom=9,
+        viewport={"bounds": bounds, "transition": "fitBounds"},
+        preferCanvas=True,
+        zoomSnap=0.25,
+        zoomControl=False,
+        attributionControl=False,
+        scrollWheelZoom=not still,
+        dragging=not still,
+        doubleClickZoom=not still,
+        keyboard=False,
+        className="wall-leaflet",
+        children=layers,
+    )

@@ -1,4 +1,5 @@
 """The incident list: a GET form of filters (so the URL holds them), status counts, and the grid's rows."""
+
 from __future__ import annotations
 
 from typing import Annotated, ClassVar
@@ -43,8 +44,10 @@ def list_href(f: IncidentFilters, lang: str, **changes) -> str:
     return IncidentQuery(**f._asdict()).url(lang, **changes)
 
 
-FILTER_IDS = {k: f"incs-{k}" for k in ("window", "status", "source", "category", "priority", "unit", "area", "q",
-                                        "overdue", "apply", "nav")}
+FILTER_IDS = {
+    k: f"incs-{k}"
+    for k in ("window", "status", "source", "category", "priority", "unit", "area", "q", "overdue", "apply", "nav")
+}
 
 
 def area_options(names: dict, current: str | None, lang: str) -> list[dict]:
@@ -56,8 +59,11 @@ def area_options(names: dict, current: str | None, lang: str) -> list[dict]:
         opts.append({"label": label, "value": code})
     if current and current != CITY_CODE and current not in names:  # a grid: named by its street and number
         street, district = names.get(current[:9]), names.get(current[:6])
-        label = (f"{district[li]} · {street[li]} · {t('grid_no', lang, n=int(current[9:]))}"
-                 if street and district and len(current) == 12 else current)
+        label = (
+            f"{district[li]} · {street[li]} · {t('grid_no', lang, n=int(current[9:]))}"
+            if street and district and len(current) == 12
+            else current
+        )
         opts.append({"label": label, "value": current})
     return opts
 
@@ -69,69 +75,166 @@ def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
     li = lang_index(lang)
 
     def drop(name, options, value, clearable=True):
-        return html.Label([t(f"f_{name}", lang), dcc.Dropdown(
-            id=FILTER_IDS[name], options=[{"label": lab, "value": v} for v, lab in options], value=value,
-            clearable=clearable, placeholder=t("all", lang), className="f-drop")])
+        return html.Label(
+            [
+                t(f"f_{name}", lang),
+                dcc.Dropdown(
+                    id=FILTER_IDS[name],
+                    options=[{"label": lab, "value": v} for v, lab in options],
+                    value=value,
+                    clearable=clearable,
+                    placeholder=t("all", lang),
+                    className="f-drop",
+                ),
+            ]
+        )
 
-    return html.Div(className="filter-form", children=[
-        dcc.Location(id=FILTER_IDS["nav"], refresh="callback-nav"),
-        drop("window", [(w, t(f"win_{w}", lang)) for w in WINDOWS], f.window, clearable=False),
-        drop("status", [(s, STATUS_NAMES[s][li]) for s in STATUSES], f.status),
-        drop("source", [(s, n[li]) for s, n in SOURCE_NAMES.items()], f.source),
-        drop("category", [(c, name(d, lang)) for c, d in CATEGORIES.items()], f.category),
-        drop("priority", [(p, p) for p in ("1", "2", "3")], str(f.priority) if f.priority else None),
-        drop("unit", [(u, unit_name(u, lang)) for u in UNITS], f.unit),
-        html.Label([t("f_area", lang), dcc.Dropdown(
-            id=FILTER_IDS["area"], options=area_options(names, f.area, lang), value=f.area if f.area != CITY_CODE else None,
-            placeholder=t("all_city", lang), searchable=True, className="f-drop f-area")]),
-        html.Label([t("f_q", lang), dcc.Input(id=FILTER_IDS["q"], type="text", value=f.q or "", maxLength=40,
-                                              className="date-input")]),
-        dcc.Checklist(id=FILTER_IDS["overdue"], options=[{"label": t("f_overdue", lang), "value": "1"}],
-                      value=["1"] if f.overdue else [], inline=True, className="f-check"),
-        html.Button(t("f_apply", lang), id=FILTER_IDS["apply"], className="range-link active"),
-        dcc.Link(t("f_reset", lang), href=list_href(IncidentFilters(), lang), className="range-link"),
-    ])
+    return html.Div(
+        className="filter-form",
+        children=[
+            dcc.Location(id=FILTER_IDS["nav"], refresh="callback-nav"),
+            drop("window", [(w, t(f"win_{w}", lang)) for w in WINDOWS], f.window, clearable=False),
+            drop("status", [(s, STATUS_NAMES[s][li]) for s in STATUSES], f.status),
+            drop("source", [(s, n[li]) for s, n in SOURCE_NAMES.items()], f.source),
+            drop("category", [(c, name(d, lang)) for c, d in CATEGORIES.items()], f.category),
+            drop("priority", [(p, p) for p in ("1", "2", "3")], str(f.priority) if f.priority else None),
+            drop("unit", [(u, unit_name(u, lang)) for u in UNITS], f.unit),
+            html.Label(
+                [
+                    t("f_area", lang),
+                    dcc.Dropdown(
+                        id=FILTER_IDS["area"],
+                        options=area_options(names, f.area, lang),
+                        value=f.area if f.area != CITY_CODE else None,
+                        placeholder=t("all_city", lang),
+                        searchable=True,
+                        className="f-drop f-area",
+                    ),
+                ]
+            ),
+            html.Label(
+                [
+                    t("f_q", lang),
+                    dcc.Input(id=FILTER_IDS["q"], type="text", value=f.q or "", maxLength=40, className="date-input"),
+                ]
+            ),
+            dcc.Checklist(
+                id=FILTER_IDS["overdue"],
+                options=[{"label": t("f_overdue", lang), "value": "1"}],
+                value=["1"] if f.overdue else [],
+                inline=True,
+                className="f-check",
+            ),
+            html.Button(t("f_apply", lang), id=FILTER_IDS["apply"], className="range-link active"),
+            dcc.Link(t("f_reset", lang), href=list_href(IncidentFilters(), lang), className="range-link"),
+        ],
+    )
 
 
 def status_chips(counts: dict[str, int], f: IncidentFilters, lang: str) -> html.Div:
     li = lang_index(lang)
-    return html.Div(className="range-bar status-chips", children=[
-        dcc.Link(f"{t('all', lang)} · {sum(counts.values()):,}", href=list_href(f, lang, status=None),
-                 className="range-link" + (" active" if f.status is None else "")),
-        *[dcc.Link(f"{STATUS_NAMES[s][li]} · {counts.get(s, 0):,}", href=list_href(f, lang, status=s),
-                   className="range-link" + (" active" if f.status == s else "")) for s in STATUSES]])
+    return html.Div(
+        className="range-bar status-chips",
+        children=[
+            dcc.Link(
+                f"{t('all', lang)} · {sum(counts.values()):,}",
+                href=list_href(f, lang, status=None),
+                className="range-link" + (" active" if f.status is None else ""),
+            ),
+            *[
+                dcc.Link(
+                    f"{STATUS_NAMES[s][li]} · {counts.get(s, 0):,}",
+                    href=list_href(f, lang, status=s),
+                    className="range-link" + (" active" if f.status == s else ""),
+                )
+                for s in STATUSES
+            ],
+        ],
+    )
 
 
 def columns(lang: str) -> list[dict]:
     """Relative widths (flex): a 4K desk gets wider columns for its larger text, not truncated ones."""
     return [
-        {"field": "reported_at", "headerName": t("col_time", lang), "sortable": True, "flex": 1.3,
-         "valueFormatter": {"function": "params.data ? params.data.time : ''"}},
-        {"field": "title", "headerName": t("col_title", lang), "flex": 6.5, "cellRenderer": "markdown",
-         "valueGetter": {"function": "params.data ? params.data.link : ''"}},
-        {"field": "status", "headerName": t("col_status", lang), "sortable": True, "flex": 1.2,
-         "valueFormatter": {"function": "params.data ? params.data.status_text : ''"}},
+        {
+            "field": "reported_at",
+            "headerName": t("col_time", lang),
+            "sortable": True,
+            "flex": 1.3,
+            "valueFormatter": {"function": "params.data ? params.data.time : ''"},
+        },
+        {
+            "field": "title",
+            "headerName": t("col_title", lang),
+            "flex": 6.5,
+            "cellRenderer": "markdown",
+            "valueGetter": {"function": "params.data ? params.data.link : ''"},
+        },
+        {
+            "field": "status",
+            "headerName": t("col_status", lang),
+            "sortable": True,
+            "flex": 1.2,
+            "valueFormatter": {"function": "params.data ? params.data.status_text : ''"},
+        },
         {"field": "priority", "headerName": t("inc_priority", lang), "sortable": True, "flex": 0.9},
-        {"field": "category", "headerName": t("inc_category", lang), "sortable": True, "flex": 1.3,
-         "valueFormatter": {"function": "params.data ? params.data.category_text : ''"}},
-        {"field": "source", "headerName": t("inc_source", lang), "sortable": True, "flex": 1.2,
-         "valueFormatter": {"function": "params.data ? params.data.source_text : ''"}},
-        {"field": "street_code", "headerName": t("col_street", lang), "sortable": True, "flex": 1.4,
-         "valueFormatter": {"function": "params.data ? params.data.street : ''"}},
-        {"field": "assigned_unit", "headerName": t("inc_unit", lang), "sortable": True, "flex": 1.5,
-         "valueFormatter": {"function": "params.data ? params.data.unit : ''"}},
-        {"field": "due_at", "headerName": t("col_due", lang), "sortable": True, "flex": 1.3,
-         "valueFormatter": {"function": "params.data ? params.data.due : ''"},
-         "cellClassRules": {"overdue-cell": "params.data && params.data.overdue"}},
+        {
+            "field": "category",
+            "headerName": t("inc_category", lang),
+            "sortable": True,
+            "flex": 1.3,
+            "valueFormatter": {"function": "params.data ? params.data.category_text : ''"},
+        },
+        {
+            "field": "source",
+            "headerName": t("inc_source", lang),
+            "sortable": True,
+            "flex": 1.2,
+            "valueFormatter": {"function": "params.data ? params.data.source_text : ''"},
+        },
+        {
+            "field": "street_code",
+            "headerName": t("col_street", lang),
+            "sortable": True,
+            "flex": 1.4,
+            "valueFormatter": {"function": "params.data ? params.data.street : ''"},
+        },
+        {
+            "field": "assigned_unit",
+            "headerName": t("inc_unit", lang),
+            "sortable": True,
+            "flex": 1.5,
+            "valueFormatter": {"function": "params.data ? params.data.unit : ''"},
+        },
+        {
+            "field": "due_at",
+            "headerName": t("col_due", lang),
+            "sortable": True,
+            "flex": 1.3,
+            "valueFormatter": {"function": "params.data ? params.data.due : ''"},
+            "cellClassRules": {"overdue-cell": "params.data && params.data.overdue"},
+        },
     ]
 
 
 def grid(f: IncidentFilters, lang: str) -> dag.AgGrid:
-    return dag.AgGrid(id=INCIDENTS["grid"], columnDefs=columns(lang), rowModelType="infinite",
-                      getRowId="params.data.rid", className="desk-grid incidents-grid", style={"height": "62vh"},
-                      dashGridOptions={"theme": GRID_THEME, "localeText": grid_locale(lang), "cacheBlockSize": 100,
-                                       "maxBlocksInCache": 20, "infiniteInitialRowCount": 100,
-                                       "rowBuffer": 10, "animateRows": False})
+    return dag.AgGrid(
+        id=INCIDENTS["grid"],
+        columnDefs=columns(lang),
+        rowModelType="infinite",
+        getRowId="params.data.rid",
+        className="desk-grid incidents-grid",
+        style={"height": "62vh"},
+        dashGridOptions={
+            "theme": GRID_THEME,
+            "localeText": grid_locale(lang),
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 20,
+            "infiniteInitialRowCount": 100,
+            "rowBuffer": 10,
+            "animateRows": False,
+        },
+    )
 
 
 def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]:
@@ -141,13 +244,19 @@ def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]
     for r in rows:
         title = r["title"].replace("[", "(").replace("]", ")")
         due = r["due_at"]
-        out.append({**r, "rid": str(r["id"]),  # AG Grid wants string row ids
-                    "time": to_dt(r["reported_at"]).strftime("%m-%d %H:%M"),
-                    "link": f"[{title}]({href('/incidents/' + str(r['id']), lang)})",
-                    "status_text": STATUS_NAMES[r["status"]][li],
-                    "category_text": name(CATEGORIES[r["category"]], lang),
-                    "source_text": SOURCE_NAMES[r["source"]][li], "unit": unit_name(r["assigned_unit"], lang),
-                    "street": (names.get(r["street_code"]) or (r["street_code"],) * 2)[li],
-                    "due": "—" if due is None else to_dt(due).strftime("%m-%d %H:%M"),
-                    "overdue": due is not None and due < now})
+        out.append(
+            {
+                **r,
+                "rid": str(r["id"]),  # AG Grid wants string row ids
+                "time": to_dt(r["reported_at"]).strftime("%m-%d %H:%M"),
+                "link": f"[{title}]({href('/incidents/' + str(r['id']), lang)})",
+                "status_text": STATUS_NAMES[r["status"]][li],
+                "category_text": name(CATEGORIES[r["category"]], lang),
+                "source_text": SOURCE_NAMES[r["source"]][li],
+                "unit": unit_name(r["assigned_unit"], lang),
+                "street": (names.get(r["street_code"]) or (r["street_code"],) * 2)[li],
+                "due": "—" if due is None else to_dt(due).strftime("%m-%d %H:%M"),
+                "overdue": due is not None and due < now,
+            }
+        )
     return out

@@ -1,5 +1,6 @@
 """One incident's page parts: title, live deadline, facts (reporter masked upstream), timeline, a small
 map with its repeats, and the actions its status allows."""
+
 from __future__ import annotations
 
 import dash_leaflet as dl
@@ -33,9 +34,15 @@ def format_countdown(seconds: int, lang: str) -> str:
 def deadline_clock(story: dict, lang: str) -> dict:
     """What the browser needs to count down the current step: seconds left when rendered, and the words."""
     inc = story["incident"]
-    return {"key": f"{inc['id']}:{inc['version']}", "due_in_s": story["due_in_s"], "closed": inc["status"] == "closed",
-            "left": t("inc_due_in", lang), "over": t("inc_overdue_by", lang), "done": t("inc_closed", lang),
-            "day": t("day_short", lang)}
+    return {
+        "key": f"{inc['id']}:{inc['version']}",
+        "due_in_s": story["due_in_s"],
+        "closed": inc["status"] == "closed",
+        "left": t("inc_due_in", lang),
+        "over": t("inc_overdue_by", lang),
+        "done": t("inc_closed", lang),
+        "day": t("day_short", lang),
+    }
 
 
 def deadline_text(clock: dict, lang: str) -> tuple[str, str]:
@@ -43,13 +50,17 @@ def deadline_text(clock: dict, lang: str) -> tuple[str, str]:
     if clock["closed"] or clock["due_in_s"] is None:
         return clock["done"], "deadline done"
     left = clock["due_in_s"]
-    return ((clock["left"] if left >= 0 else clock["over"]).format(t=format_countdown(left, lang)),
-            "deadline" if left >= 0 else "deadline overdue")
+    return (
+        (clock["left"] if left >= 0 else clock["over"]).format(t=format_countdown(left, lang)),
+        "deadline" if left >= 0 else "deadline overdue",
+    )
 
 
 def render_head(inc: dict, lang: str) -> html.H1:
     li = lang_index(lang)
-    return html.H1([inc["title"], html.Span(STATUS_NAMES[inc["status"]][li], className=f"level-tag status-{inc['status']}")])
+    return html.H1(
+        [inc["title"], html.Span(STATUS_NAMES[inc["status"]][li], className=f"level-tag status-{inc['status']}")]
+    )
 
 
 def render_story(story: dict, names: dict, lang: str) -> list:
@@ -58,21 +69,38 @@ def render_story(story: dict, names: dict, lang: str) -> list:
     inc = story["incident"]
     cat = CATEGORIES[inc["category"]]
     place = " · ".join((names.get(c) or (c, c))[li] for c in (inc["district_code"], inc["street_code"]))
-    facts = [("inc_category", f"{name(cat, lang)} · {cat['sub'].get(inc['subcategory'], ('', ''))[li]}"),
-             ("inc_source", SOURCE_NAMES[inc["source"]][li]), ("inc_priority", str(inc["priority"])),
-             ("inc_place", f"{place} · {t('grid_no', lang, n=int(inc['grid_code'][9:]))}"),
-             ("inc_reporter", f"{inc['reporter_name']} {inc['reporter_phone']}".strip() or "—"),
-             ("inc_unit", unit_name(inc["assigned_unit"], lang)),
-             ("inc_reported", to_dt(inc["reported_at"]).strftime("%Y-%m-%d %H:%M")),
-             ("inc_ref", f"{inc['external_id']} · #{inc['id']}")]
-    timeline = [html.Li([html.B(to_dt(h["at"]).strftime("%m-%d %H:%M"), className="num"), " ",
-                         STATUS_NAMES[h["to_status"]][li], " · ", h["actor_name"][li],  # people, units and platforms act
-                         *([" · ", html.Span(h["comment"], className="sub")] if h["comment"] else [])])
-                for h in story["history"]]
+    facts = [
+        ("inc_category", f"{name(cat, lang)} · {cat['sub'].get(inc['subcategory'], ('', ''))[li]}"),
+        ("inc_source", SOURCE_NAMES[inc["source"]][li]),
+        ("inc_priority", str(inc["priority"])),
+        ("inc_place", f"{place} · {t('grid_no', lang, n=int(inc['grid_code'][9:]))}"),
+        ("inc_reporter", f"{inc['reporter_name']} {inc['reporter_phone']}".strip() or "—"),
+        ("inc_unit", unit_name(inc["assigned_unit"], lang)),
+        ("inc_reported", to_dt(inc["reported_at"]).strftime("%Y-%m-%d %H:%M")),
+        ("inc_ref", f"{inc['external_id']} · #{inc['id']}"),
+    ]
+    timeline = [
+        html.Li(
+            [
+                html.B(to_dt(h["at"]).strftime("%m-%d %H:%M"), className="num"),
+                " ",
+                STATUS_NAMES[h["to_status"]][li],
+                " · ",
+                h["actor_name"][li],  # people, units and platforms act
+                *([" · ", html.Span(h["comment"], className="sub")] if h["comment"] else []),
+            ]
+        )
+        for h in story["history"]
+    ]
     return [
         html.Dl([x for k, v in facts for x in (html.Dt(t(k, lang)), html.Dd(v))], className="facts"),
-        html.Section(className="wall-panel desk-panel timeline-panel", children=[
-            html.H2(t("inc_timeline", lang), className="panel-title"), html.Ol(timeline, className="timeline")]),
+        html.Section(
+            className="wall-panel desk-panel timeline-panel",
+            children=[
+                html.H2(t("inc_timeline", lang), className="panel-title"),
+                html.Ol(timeline, className="timeline"),
+            ],
+        ),
     ]
 
 
@@ -80,24 +108,71 @@ def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None
     """A small map (the street's grids, this one filled; the incident; its repeats) and the repeats as links."""
     layers = [dl.TileLayer(url=tile_url, attribution="")] if tile_url else []  # an intranet basemap only
     layers += [
-        dl.GeoJSON(url=f"/geo/outlines/{inc['street_code']}.json", style={"variable": "cityops.desk.gridFocus"},
-                   hideout={"grid": inc["grid_code"]}, interactive=False),
-        *[dl.CircleMarker(center=[r["lat"], r["lon"]], radius=6, color="#ffffff", weight=1, fillColor=LEVELS[2][0],
-                          fillOpacity=0.9, children=dl.Tooltip(r["title"])) for r in similar],
-        dl.CircleMarker(center=[inc["lat"], inc["lon"]], radius=10, color="#ffffff", weight=3, fillColor=LEVELS[1][0],
-                        fillOpacity=1, children=dl.Tooltip(inc["title"])),
+        dl.GeoJSON(
+            url=f"/geo/outlines/{inc['street_code']}.json",
+            style={"variable": "cityops.desk.gridFocus"},
+            hideout={"grid": inc["grid_code"]},
+            interactive=False,
+        ),
+        *[
+            dl.CircleMarker(
+                center=[r["lat"], r["lon"]],
+                radius=6,
+                color="#ffffff",
+                weight=1,
+                fillColor=LEVELS[2][0],
+                fillOpacity=0.9,
+                children=dl.Tooltip(r["title"]),
+            )
+            for r in similar
+        ],
+        dl.CircleMarker(
+            center=[inc["lat"], inc["lon"]],
+            radius=10,
+            color="#ffffff",
+            weight=3,
+            fillColor=LEVELS[1][0],
+            fillOpacity=1,
+            children=dl.Tooltip(inc["title"]),
+        ),
     ]
-    repeats = [html.Li(dcc.Link(f"{to_dt(r['reported_at']).strftime('%m-%d %H:%M')} {r['title']}",
-                                href=href(f"/incidents/{r['id']}", lang)))
-               for r in similar] or [html.Li(t("no_data", lang), className="empty")]
+    repeats = [
+        html.Li(
+            dcc.Link(
+                f"{to_dt(r['reported_at']).strftime('%m-%d %H:%M')} {r['title']}",
+                href=href(f"/incidents/{r['id']}", lang),
+            )
+        )
+        for r in similar
+    ] or [html.Li(t("no_data", lang), className="empty")]
     return [
-        html.Section(className="wall-panel desk-panel place-panel", children=[
-            dl.MapContainer(center=[inc["lat"], inc["lon"]], zoom=15, zoomSnap=0.5, attributionControl=False,
-                            scrollWheelZoom=False, className="incident-map", children=layers),
-            html.Div([html.Span(className="dot me"), t("inc_here", lang), html.Span(className="dot repeat"),
-                      t("inc_repeat", lang)], className="map-key")]),
-        html.Section(className="wall-panel desk-panel", children=[
-            html.H2(t("inc_similar", lang), className="panel-title"), html.Ul(repeats, className="similar")]),
+        html.Section(
+            className="wall-panel desk-panel place-panel",
+            children=[
+                dl.MapContainer(
+                    center=[inc["lat"], inc["lon"]],
+                    zoom=15,
+                    zoomSnap=0.5,
+                    attributionControl=False,
+                    scrollWheelZoom=False,
+                    className="incident-map",
+                    children=layers,
+                ),
+                html.Div(
+                    [
+                        html.Span(className="dot me"),
+                        t("inc_here", lang),
+                        html.Span(className="dot repeat"),
+                        t("inc_repeat", lang),
+                    ],
+                    className="map-key",
+                ),
+            ],
+        ),
+        html.Section(
+            className="wall-panel desk-panel",
+            children=[html.H2(t("inc_similar", lang), className="panel-title"), html.Ul(repeats, className="similar")],
+        ),
     ]
 
 
@@ -105,13 +180,29 @@ def render_actions(inc: dict, lang: str) -> html.Section:
     """Only the moves allowed from the current status; a unit picker for dispatch; a comment box."""
     moves = allowed_actions(inc["status"])
     units = [{"label": unit_name(u, lang), "value": u} for u in CATEGORIES[inc["category"]]["units"]]
-    body = [html.Div(t("inc_no_actions", lang), className="empty")] if not moves else [
-        dcc.RadioItems(id=INCIDENT["action"], options=[{"label": t(f"act_{a}", lang), "value": a} for a in moves],
-                       value=None, inline=True, className="action-choices"),
-        html.Div(dcc.Dropdown(id=INCIDENT["unit"], options=units, placeholder=t("inc_choose_unit", lang), className="unit-picker"),
-                 id=INCIDENT["unit_wrap"], style={"display": "none"}),
-        dcc.Textarea(id=INCIDENT["comment"], placeholder=t("inc_comment", lang), className="comment-box"),
-        html.Button(t("inc_submit", lang), id=INCIDENT["submit"], className="range-link active submit"),
-    ]
-    return html.Section(className="wall-panel desk-panel actions", children=[
-        html.H2(t("inc_actions", lang), className="panel-title"), *body])
+    body = (
+        [html.Div(t("inc_no_actions", lang), className="empty")]
+        if not moves
+        else [
+            dcc.RadioItems(
+                id=INCIDENT["action"],
+                options=[{"label": t(f"act_{a}", lang), "value": a} for a in moves],
+                value=None,
+                inline=True,
+                className="action-choices",
+            ),
+            html.Div(
+                dcc.Dropdown(
+                    id=INCIDENT["unit"], options=units, placeholder=t("inc_choose_unit", lang), className="unit-picker"
+                ),
+                id=INCIDENT["unit_wrap"],
+                style={"display": "none"},
+            ),
+            dcc.Textarea(id=INCIDENT["comment"], placeholder=t("inc_comment", lang), className="comment-box"),
+            html.Button(t("inc_submit", lang), id=INCIDENT["submit"], className="range-link active submit"),
+        ]
+    )
+    return html.Section(
+        className="wall-panel desk-panel actions",
+        children=[html.H2(t("inc_actions", lang), className="panel-title"), *body],
+    )

@@ -1,4 +1,5 @@
 """Indicator pages: the catalogue cards, the history chart with warning bands, by-district table."""
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -9,7 +10,7 @@ from components.i18n import format_age, t
 from components.kpi import level_tag
 from components.links import href
 from components.theme import ACCENT, MUTED, level_colour, level_label
-from components.wall_panels import format_value, reading_status
+from components.wall_readings import format_value, reading_status
 from components.warnings_view import warning_table
 from data.domain.names import name
 from data.domain.timeutil import DAY, local_day_start, parse_local, to_dt
@@ -50,8 +51,12 @@ def render_catalogue(items: list[dict], lang: str) -> list:
 
     def close():
         if current is not None:
-            sections.append(html.Section(className="ind-cat", children=[
-                html.H2(t(f"cat_{current}", lang)), html.Div(cards, className="ind-cards")]))
+            sections.append(
+                html.Section(
+                    className="ind-cat",
+                    children=[html.H2(t(f"cat_{current}", lang)), html.Div(cards, className="ind-cards")],
+                )
+            )
 
     for ind in items:
         if ind["category"] != current:
@@ -59,32 +64,66 @@ def render_catalogue(items: list[dict], lang: str) -> list:
             current, cards = ind["category"], []
         late = ind["stale"] or ind["value"] is None
         colour, status = reading_status(ind["level"], late, ind["age_s"], lang)
-        cards.append(dcc.Link(href=ind_href(ind["code"], lang), className="ind-card" + (" stale" if late else ""),
-                              style={"borderLeftColor": colour}, children=[
-            html.Div(name(ind, lang), className="ind-card-name"),
-            html.Div([html.Span(format_value(ind["value"], ind["decimals"]), className="num ind-card-value"),
-                      html.Span(ind["unit"], className="tile-unit")]),
-            html.Div([html.Span(status, style={"color": colour}, className="ind-card-status"),
-                      html.Span(t("updated_ago", lang, age=format_age(ind["age_s"], lang))
-                                if ind["age_s"] is not None and not late else "", className="ind-card-age")]),
-        ]))
+        cards.append(
+            dcc.Link(
+                href=ind_href(ind["code"], lang),
+                className="ind-card" + (" stale" if late else ""),
+                style={"borderLeftColor": colour},
+                children=[
+                    html.Div(name(ind, lang), className="ind-card-name"),
+                    html.Div(
+                        [
+                            html.Span(format_value(ind["value"], ind["decimals"]), className="num ind-card-value"),
+                            html.Span(ind["unit"], className="tile-unit"),
+                        ]
+                    ),
+                    html.Div(
+                        [
+                            html.Span(status, style={"color": colour}, className="ind-card-status"),
+                            html.Span(
+                                t("updated_ago", lang, age=format_age(ind["age_s"], lang))
+                                if ind["age_s"] is not None and not late
+                                else "",
+                                className="ind-card-age",
+                            ),
+                        ]
+                    ),
+                ],
+            )
+        )
     close()
     return sections
 
 
-def history_figure(ind: dict, points: list[tuple[int, float]], last_week: list[tuple[int, float]], lang: str,
-                   start: int, end: int) -> go.Figure:
+def history_figure(
+    ind: dict, points: list[tuple[int, float]], last_week: list[tuple[int, float]], lang: str, start: int, end: int
+) -> go.Figure:
     """The series over [start, end] with the warning bands as coloured stripes behind it and the same
     period last week (shifted forward 7 days) as a dashed line. Plain go objects: no px overhead."""
+
     def xs(pts, shift=0):
         return [to_dt(ts + shift).replace(tzinfo=None) for ts, _ in pts]
 
     fig = go.Figure()
     if last_week:
-        fig.add_trace(go.Scatter(x=xs(last_week, 7 * 86400), y=[v for _, v in last_week], name=t("series_last_week", lang),
-                                 mode="lines", line={"color": MUTED, "width": 1.5, "dash": "dash"}))
-    fig.add_trace(go.Scatter(x=xs(points), y=[v for _, v in points], name=t("series_now", lang), mode="lines",
-                             line={"color": ACCENT, "width": 2.2}))
+        fig.add_trace(
+            go.Scatter(
+                x=xs(last_week, 7 * 86400),
+                y=[v for _, v in last_week],
+                name=t("series_last_week", lang),
+                mode="lines",
+                line={"color": MUTED, "width": 1.5, "dash": "dash"},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=xs(points),
+            y=[v for _, v in points],
+            name=t("series_now", lang),
+            mode="lines",
+            line={"color": ACCENT, "width": 2.2},
+        )
+    )
     values = [v for _, v in points + last_week]
     bands = ind.get("bands")
     if bands and values:
@@ -98,28 +137,60 @@ def history_figure(ind: dict, points: list[tuple[int, float]], last_week: list[t
             y0, y1 = (a, b) if up else (b, a)
             y0, y1 = max(y0, lo), min(y1, hi)
             if y1 > y0:
-                fig.add_hrect(y0=y0, y1=y1, fillcolor=level_colour(level), opacity=BAND_OPACITY, line_width=0, layer="below",
-                              annotation_text=level_label(level, lang), annotation_position="top left",
-                              annotation_font={"color": level_colour(level), "size": 12})
+                fig.add_hrect(
+                    y0=y0,
+                    y1=y1,
+                    fillcolor=level_colour(level),
+                    opacity=BAND_OPACITY,
+                    line_width=0,
+                    layer="below",
+                    annotation_text=level_label(level, lang),
+                    annotation_position="top left",
+                    annotation_font={"color": level_colour(level), "size": 12},
+                )
         fig.update_yaxes(range=[lo, hi])
     title = t("chart_title", lang, name=name(ind, lang), unit=ind["unit"]) if ind["unit"] else name(ind, lang)
-    fig.update_layout(base_layout(
-        title, 420, lang, hovermode="x unified", yaxis={"title": {"text": ind["unit"] or ""}},
-        xaxis={"range": [to_dt(start).replace(tzinfo=None), to_dt(end).replace(tzinfo=None)]}))
+    fig.update_layout(
+        base_layout(
+            title,
+            420,
+            lang,
+            hovermode="x unified",
+            yaxis={"title": {"text": ind["unit"] or ""}},
+            xaxis={"range": [to_dt(start).replace(tzinfo=None), to_dt(end).replace(tzinfo=None)]},
+        )
+    )
     return fig
 
 
 def render_district_table(rows: list[dict], ind: dict, lang: str) -> html.Table:
-    return html.Table(className="desk-table", children=[
-        html.Thead(html.Tr([html.Th(t("col_area", lang)), html.Th(t("col_value", lang)), html.Th(t("col_level", lang))])),
-        html.Tbody([html.Tr([
-            html.Td(name(r, lang)),
-            html.Td(f"{format_value(r['value'], ind['decimals'])} {ind['unit']}", className="num"),
-            html.Td(level_tag(r["level"], lang)),
-        ]) for r in sorted(rows, key=lambda r: (r["level"], r["code"]))]),
-    ])
+    return html.Table(
+        className="desk-table",
+        children=[
+            html.Thead(
+                html.Tr([html.Th(t("col_area", lang)), html.Th(t("col_value", lang)), html.Th(t("col_level", lang))])
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(name(r, lang)),
+                            html.Td(f"{format_value(r['value'], ind['decimals'])} {ind['unit']}", className="num"),
+                            html.Td(level_tag(r["level"], lang)),
+                        ]
+                    )
+                    for r in sorted(rows, key=lambda r: (r["level"], r["code"]))
+                ]
+            ),
+        ],
+    )
 
 
 def render_raised(warnings: list[dict], names: dict, lang: str):
-    return warning_table(warnings, ("col_level", "col_area", "col_cause", "col_started", "col_ended"), lang,
-                         empty="no_ind_warnings", names=names)
+    return warning_table(
+        warnings,
+        ("col_level", "col_area", "col_cause", "col_started", "col_ended"),
+        lang,
+        empty="no_ind_warnings",
+        names=names,
+    )

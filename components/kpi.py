@@ -1,4 +1,5 @@
 """The small widgets every page shares: KPI tiles, five-colour chips and tags, and bar rows."""
+
 from __future__ import annotations
 
 from dash import html
@@ -8,18 +9,30 @@ from components.theme import LEVELS, level_label
 
 def create_kpi(label: str, value: str, sub: str | None = None, alert: bool = False, extra=None) -> html.Div:
     """A tile: label, big tabular number, optional sub-line; alert turns the number red."""
-    return html.Div(className="kpi alert" if alert else "kpi", children=[
-        html.Div(label, className="kpi-label"),
-        html.Div(value, className="kpi-value num"),
-        *([html.Div(sub, className="kpi-sub")] if sub else []),
-        *([extra] if extra is not None else []),
-    ])
+    return html.Div(
+        className="kpi alert" if alert else "kpi",
+        children=[
+            html.Div(label, className="kpi-label"),
+            html.Div(value, className="kpi-value num"),
+            *([html.Div(sub, className="kpi-sub")] if sub else []),
+            *([extra] if extra is not None else []),
+        ],
+    )
 
 
 def create_level_chips(counts: dict[int, int], lang: str) -> html.Div:
     """One chip per warning colour with its text label (colour-blind safe) and count."""
-    return html.Div([html.Span(f"{level_label(level, lang)} · {counts.get(level, 0)}", className=f"chip {LEVELS[level][1]}",
-                               style={"background": LEVELS[level][0]}) for level in (1, 2, 3, 4)], className="chips")
+    return html.Div(
+        [
+            html.Span(
+                f"{level_label(level, lang)} · {counts.get(level, 0)}",
+                className=f"chip {LEVELS[level][1]}",
+                style={"background": LEVELS[level][0]},
+            )
+            for level in (1, 2, 3, 4)
+        ],
+        className="chips",
+    )
 
 
 def level_tag(level: int, lang: str) -> html.Span:

@@ -1,4 +1,5 @@
 """The one link builder: a path, its query parameters, and ?lang=en on the English pages."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode

@@ -1,4 +1,5 @@
 """The not-found block, in the user's language, for unknown paths, codes and ids."""
+
 from __future__ import annotations
 
 from dash import dcc, html
@@ -9,9 +10,12 @@ from components.links import href
 
 def create_not_found(lang: str, detail: str | None = None) -> html.Div:
     """Title, an explanation (and what exactly was not found), and a way back."""
-    return html.Div(className="not-found", children=[
-        html.H1(t("not_found_title", lang)),
-        html.P(t("not_found_body", lang)),
-        *([html.P(detail, className="not-found-detail")] if detail else []),
-        dcc.Link(t("back_home", lang), href=href("/", lang)),
-    ])
+    return html.Div(
+        className="not-found",
+        children=[
+            html.H1(t("not_found_title", lang)),
+            html.P(t("not_found_body", lang)),
+            *([html.P(detail, className="not-found-detail")] if detail else []),
+            dcc.Link(t("back_home", lang), href=href("/", lang)),
+        ],
+    )

@@ -1,5 +1,6 @@
 """One query-string model per page: parse the URL's values (each bad one falls back to its default and is
 named, so the page can say so), validate them with pydantic, and give the URL back."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -18,10 +19,12 @@ def is_area_code(v: str) -> bool:
 
 def one_of(allowed) -> AfterValidator:
     """A validator accepting only the values in `allowed` (read when checked, so vocabularies may grow)."""
+
     def check(v):
         if v not in allowed:
             raise ValueError("not an allowed value")
         return v
+
     return AfterValidator(check)
 
 
@@ -30,6 +33,7 @@ def checked(test: Callable[[Any], bool]) -> AfterValidator:
         if not test(v):
             raise ValueError("not allowed")
         return v
+
     return AfterValidator(check)
 
 

@@ -1,4 +1,5 @@
 """Projects pages: URL filters, the portfolio table and timeline, one project's spend and milestones."""
+
 from __future__ import annotations
 
 from typing import Annotated, ClassVar
@@ -46,82 +47,174 @@ def gantt_figure(rows: list[dict], milestones: dict[int, list[dict]], now: int, 
     """Planned span per project (faint), the share done (in its status colour), milestones and today."""
     names = [f"{name(p, lang)} #{p['id']}" for p in rows]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, base=[_dt(p["planned_start"]) for p in rows],
-                         x=[(p["planned_end"] - p["planned_start"]) * 1000 for p in rows], orientation="h",
-                         name=t("planned_bar", lang), marker={"color": "rgba(143,166,200,0.25)"}, hoverinfo="skip"))
-    fig.add_trace(go.Bar(y=names, base=[_dt(p["planned_start"]) for p in rows],
-                         x=[(p["planned_end"] - p["planned_start"]) * 1000 * p["progress"] for p in rows],
-                         orientation="h", name=t("done_bar", lang),
-                         marker={"color": [PROJECT_STATUS[p["status"]] for p in rows]},
-                         customdata=[[round(p["progress"] * 100), round(p["planned"] * 100)] for p in rows],
-                         hovertemplate="%{customdata[0]}% / %{customdata[1]}%<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            base=[_dt(p["planned_start"]) for p in rows],
+            x=[(p["planned_end"] - p["planned_start"]) * 1000 for p in rows],
+            orientation="h",
+            name=t("planned_bar", lang),
+            marker={"color": "rgba(143,166,200,0.25)"},
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            base=[_dt(p["planned_start"]) for p in rows],
+            x=[(p["planned_end"] - p["planned_start"]) * 1000 * p["progress"] for p in rows],
+            orientation="h",
+            name=t("done_bar", lang),
+            marker={"color": [PROJECT_STATUS[p["status"]] for p in rows]},
+            customdata=[[round(p["progress"] * 100), round(p["planned"] * 100)] for p in rows],
+            hovertemplate="%{customdata[0]}% / %{customdata[1]}%<extra></extra>",
+        )
+    )
     ms_x, ms_y, ms_text = [], [], []
     for p, label in zip(rows, names):
         for m in milestones.get(int(p["id"]), []):
             ms_x.append(_dt(m["planned_date"]))
             ms_y.append(label)
             ms_text.append(name(m, lang))
-    fig.add_trace(go.Scatter(x=ms_x, y=ms_y, mode="markers", name=t("milestone", lang), text=ms_text,
-                             marker={"symbol": "diamond", "size": 9, "color": "#f4ecff", "line": {"width": 1, "color": BACKGROUND}},
-                             hovertemplate="%{text} %{x|%Y-%m-%d}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=ms_x,
+            y=ms_y,
+            mode="markers",
+            name=t("milestone", lang),
+            text=ms_text,
+            marker={"symbol": "diamond", "size": 9, "color": "#f4ecff", "line": {"width": 1, "color": BACKGROUND}},
+            hovertemplate="%{text} %{x|%Y-%m-%d}<extra></extra>",
+        )
+    )
     # the axis shows Shanghai wall time: epoch ms of that
-    fig.add_vline(x=(now + OFFSET) * 1000, line={"color": ACCENT, "width": 2, "dash": "dot"},
-                  annotation_text=t("today", lang), annotation_font={"color": ACCENT})
-    fig.update_layout(base_layout(t("gantt_title", lang), max(320, 28 * len(rows) + 120), lang, left=10, top=60,
-                                  barmode="overlay", yaxis={"autorange": "reversed", "automargin": True}))
+    fig.add_vline(
+        x=(now + OFFSET) * 1000,
+        line={"color": ACCENT, "width": 2, "dash": "dot"},
+        annotation_text=t("today", lang),
+        annotation_font={"color": ACCENT},
+    )
+    fig.update_layout(
+        base_layout(
+            t("gantt_title", lang),
+            max(320, 28 * len(rows) + 120),
+            lang,
+            left=10,
+            top=60,
+            barmode="overlay",
+            yaxis={"autorange": "reversed", "automargin": True},
+        )
+    )
     return fig
 
 
 def portfolio_table(rows: list[dict], names: dict, lang: str) -> html.Table:
     li = lang_index(lang)
-    heads = ("col_project", "col_status", "col_spi", "col_progress", "col_phase", "col_department", "col_district",
-             "col_budget", "col_spend", "col_planned_end")
-    return html.Table(className="desk-table proj-table", children=[
-        html.Thead(html.Tr([html.Th(t(h, lang)) for h in heads])),
-        html.Tbody([html.Tr([
-            html.Td(dcc.Link(name(p, lang), href=href(f"/projects/{p['id']}", lang))),
-            html.Td(html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")),
-            html.Td(f"{p['spi']:.2f}", className="num"),
-            html.Td(f"{p['progress']:.0%} / {p['planned']:.0%}", className="num"),
-            html.Td(t(f"phase_{p['phase']}", lang)),
-            html.Td(p["department"]),
-            html.Td((names.get(p["district_code"]) or (p["district_code"],) * 2)[li]),
-            html.Td(f"{p['budget']:,.0f}", className="num"),
-            html.Td(f"{p['spend']:,.0f}", className="num"),
-            html.Td(to_dt(int(p["planned_end"])).strftime("%Y-%m-%d"), className="num"),
-        ]) for p in rows]),
-    ])
+    heads = (
+        "col_project",
+        "col_status",
+        "col_spi",
+        "col_progress",
+        "col_phase",
+        "col_department",
+        "col_district",
+        "col_budget",
+        "col_spend",
+        "col_planned_end",
+    )
+    return html.Table(
+        className="desk-table proj-table",
+        children=[
+            html.Thead(html.Tr([html.Th(t(h, lang)) for h in heads])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(dcc.Link(name(p, lang), href=href(f"/projects/{p['id']}", lang))),
+                            html.Td(html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")),
+                            html.Td(f"{p['spi']:.2f}", className="num"),
+                            html.Td(f"{p['progress']:.0%} / {p['planned']:.0%}", className="num"),
+                            html.Td(t(f"phase_{p['phase']}", lang)),
+                            html.Td(p["department"]),
+                            html.Td((names.get(p["district_code"]) or (p["district_code"],) * 2)[li]),
+                            html.Td(f"{p['budget']:,.0f}", className="num"),
+                            html.Td(f"{p['spend']:,.0f}", className="num"),
+                            html.Td(to_dt(int(p["planned_end"])).strftime("%Y-%m-%d"), className="num"),
+                        ]
+                    )
+                    for p in rows
+                ]
+            ),
+        ],
+    )
 
 
 def spend_figure(p: dict, plan: list[tuple[int, float]], now: int, lang: str) -> go.Figure:
     """Planned cumulative spend (S-curve) with today's actual spend and earned value as points: there is
     no spending history, so nothing is drawn that was not measured."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[_dt(ts) for ts, _ in plan], y=[v for _, v in plan], name=t("spend_plan", lang),
-                             mode="lines", line={"color": MUTED, "width": 2, "dash": "dash"}))
-    fig.add_trace(go.Scatter(x=[_dt(now)], y=[p["spend"]], name=t("spend_actual", lang), mode="markers",
-                             marker={"size": 14, "color": PROJECT_STATUS[p["status"]]}))
-    fig.add_trace(go.Scatter(x=[_dt(now)], y=[round(p["progress"] * p["budget"], 1)], name=t("earned", lang),
-                             mode="markers", marker={"size": 12, "symbol": "diamond", "color": ACCENT}))
-    fig.update_layout(base_layout(t("spend_title", lang), 360, lang,
-                                  yaxis={"title": {"text": "万元" if lang != "en" else "10k CNY"}}))
+    fig.add_trace(
+        go.Scatter(
+            x=[_dt(ts) for ts, _ in plan],
+            y=[v for _, v in plan],
+            name=t("spend_plan", lang),
+            mode="lines",
+            line={"color": MUTED, "width": 2, "dash": "dash"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[_dt(now)],
+            y=[p["spend"]],
+            name=t("spend_actual", lang),
+            mode="markers",
+            marker={"size": 14, "color": PROJECT_STATUS[p["status"]]},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[_dt(now)],
+            y=[round(p["progress"] * p["budget"], 1)],
+            name=t("earned", lang),
+            mode="markers",
+            marker={"size": 12, "symbol": "diamond", "color": ACCENT},
+        )
+    )
+    fig.update_layout(
+        base_layout(t("spend_title", lang), 360, lang, yaxis={"title": {"text": "万元" if lang != "en" else "10k CNY"}})
+    )
     return fig
 
 
 def milestone_table(ms: list[dict], now: int, lang: str) -> html.Table:
     def day(ts):
         return to_dt(int(ts)).strftime("%Y-%m-%d") if ts else t("not_yet", lang)
-    return html.Table(className="desk-table", children=[
-        html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("milestone", "col_planned", "col_actual")])),
-        html.Tbody([html.Tr([
-            html.Td(name(m, lang)),
-            html.Td(day(m["planned_date"]), className="num"),
-            html.Td(day(m["actual_date"]), className="num" + (" overdue" if not m["actual_date"]
-                                                                and m["planned_date"] < now else "")),
-        ]) for m in ms]),
-    ])
+
+    return html.Table(
+        className="desk-table",
+        children=[
+            html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("milestone", "col_planned", "col_actual")])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(name(m, lang)),
+                            html.Td(day(m["planned_date"]), className="num"),
+                            html.Td(
+                                day(m["actual_date"]),
+                                className="num"
+                                + (" overdue" if not m["actual_date"] and m["planned_date"] < now else ""),
+                            ),
+                        ]
+                    )
+                    for m in ms
+                ]
+            ),
+        ],
+    )
 
 
 def project_warning_table(ws: list[dict], lang: str):
-    return warning_table(ws, ("col_level", "col_cause", "col_started", "col_ended"), lang, empty="no_proj_warnings",
-                         fmt="%Y-%m-%d %H:%M")
+    return warning_table(
+        ws, ("col_level", "col_cause", "col_started", "col_ended"), lang, empty="no_proj_warnings", fmt="%Y-%m-%d %H:%M"
+    )

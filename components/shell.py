@@ -1,4 +1,5 @@
 """The page shell: navigation built from the page registry, language switch, page container."""
+
 from __future__ import annotations
 
 import dash
@@ -23,14 +24,22 @@ def nav_links(pathname: str, lang: str) -> list:
 
 def create_shell(refresh_seconds: int, default_lang: str) -> html.Div:
     """The app layout around every page; kiosk pages hide the nav themselves."""
-    return html.Div([
-        dcc.Location(id=SHELL["location"]),
-        dcc.Store(id=SHELL["lang"], data=default_lang),
-        html.Nav(className="shell-nav", id=SHELL["nav"], children=[
-            html.Span(t("app_short", default_lang), className="shell-brand", id=SHELL["brand"]),
-            html.Div(className="shell-links", id=SHELL["links"]),
-            dcc.Link(t("lang_switch", default_lang), href="?lang=en", className="shell-lang", id=SHELL["lang_link"]),
-        ]),
-        dcc.Interval(id=SHELL["tick"], interval=refresh_seconds * 1000),
-        dash.page_container,
-    ])
+    return html.Div(
+        [
+            dcc.Location(id=SHELL["location"]),
+            dcc.Store(id=SHELL["lang"], data=default_lang),
+            html.Nav(
+                className="shell-nav",
+                id=SHELL["nav"],
+                children=[
+                    html.Span(t("app_short", default_lang), className="shell-brand", id=SHELL["brand"]),
+                    html.Div(className="shell-links", id=SHELL["links"]),
+                    dcc.Link(
+                        t("lang_switch", default_lang), href="?lang=en", className="shell-lang", id=SHELL["lang_link"]
+                    ),
+                ],
+            ),
+            dcc.Interval(id=SHELL["tick"], interval=refresh_seconds * 1000),
+            dash.page_container,
+        ]
+    )

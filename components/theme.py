@@ -3,6 +3,7 @@
 The stylesheets and scripts cannot import this module: assets/theme.css repeats these colours once, as
 custom properties (--level-1 … --level-5, --bg, --accent, …), and tests/unit/test_theme.py holds the
 two equal and keeps every other asset reading the properties."""
+
 from __future__ import annotations
 
 from data.domain.vocab import WARNING_LEVELS
@@ -16,7 +17,13 @@ LEVELS = {
     5: ("#43A047", "green"),  # no warning: never stored
 }
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: ""}
-LEVEL_TEXT = {1: ("红色", "Red"), 2: ("橙色", "Orange"), 3: ("黄色", "Yellow"), 4: ("蓝色", "Blue"), 5: ("正常", "Normal")}
+LEVEL_TEXT = {
+    1: ("红色", "Red"),
+    2: ("橙色", "Orange"),
+    3: ("黄色", "Yellow"),
+    4: ("蓝色", "Blue"),
+    5: ("正常", "Normal"),
+}
 BACKGROUND = "#071428"
 PANEL = "#0c1f3d"
 BORDER = "#1d3b66"
@@ -43,5 +50,13 @@ HEAT = ("#3b2a7a", "#6a3fb5", "#9b5de5", "#c9a3ff", "#f4ecff")
 # project status colours (paired with text everywhere): the warning colours of green, orange and red
 PROJECT_STATUS = {"on_track": level_colour(5), "at_risk": level_colour(2), "late": level_colour(1)}
 # the custom properties assets/theme.css must define with these values
-CSS_COLOURS = {"--bg": BACKGROUND, "--panel": PANEL, "--border": BORDER, "--text": TEXT, "--muted": MUTED,
-               "--accent": ACCENT, "--stale": STALE, **{f"--level-{lv}": c for lv, (c, _) in LEVELS.items()}}
+CSS_COLOURS = {
+    "--bg": BACKGROUND,
+    "--panel": PANEL,
+    "--border": BORDER,
+    "--text": TEXT,
+    "--muted": MUTED,
+    "--accent": ACCENT,
+    "--stale": STALE,
+    **{f"--level-{lv}": c for lv, (c, _) in LEVELS.items()},
+}

@@ -1,79 +1,16 @@
 """The wall's panels as pure functions of the snapshot (data.snapshot) and the language."""
+
 from __future__ import annotations
 
 from dash import html
 
-from components.i18n import STRINGS, t
+from components.i18n import t
 from components.kpi import bar_track, create_bars, level_tag
-from components.sparkline import sparkline_svg
-from components.theme import HEAT, LEVELS, PROJECT_STATUS, STALE, level_colour, level_label
+from components.theme import HEAT, LEVELS, PROJECT_STATUS, level_colour, level_label
+from components.wall_readings import compact
 from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CATEGORIES, OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES
-
-
-def format_value(value: float | None, decimals: int) -> str:
-    """A reading with the catalogue's decimals and thousands separators; an em dash when missing."""
-    return "—" if value is None else f"{value:,.{decimals}f}"
-
-
-def compact(n: int, lang: str) -> str:
-    """12,345 -> '1.2万' (zh) / '12.3k' (en) when a number must fit a narrow cell (at most 5 characters)."""
-    if n < 1_000:
-        return str(n)
-    if lang == "en":
-        return f"{n / 1000:.1f}k" if n < 1_000_000 else f"{n / 1_000_000:.1f}M"
-    if n < 10_000:
-        return str(n)
-    return f"{n / 10_000:.1f}万" if n < 100_000_000 else f"{n / 100_000_000:.1f}亿"
-
-
-def late_text(age_s: int | None, lang: str) -> str:
-    if age_s is None:
-        return t("no_reading", lang)
-    minutes = age_s // 60
-    return t("data_late", lang, n=minutes) if minutes < 120 else t("data_late_h", lang, n=minutes // 60)
-
-
-def reading_status(level: int, late: bool, age_s: int | None, lang: str) -> tuple[str, str]:
-    """A reading's colour and status text: its warning colour and label, or grey and how late it is."""
-    return (STALE, late_text(age_s, lang)) if late else (level_colour(level), level_label(level, lang))
-
-
-def render_tile(tile: dict, lang: str) -> html.Div:
-    """One vital sign: name, value and unit, 24 h sparkline, and its band as colour *and* text.
-    A late feed turns grey and says how late ("数据延迟 N 分钟")."""
-    stale = tile["stale"] or tile["value"] is None
-    colour, status = reading_status(tile["level"], stale, tile["age_s"], lang)
-    label = name(tile, lang)
-    return html.Div(className=f"tile lvl-{tile['level']}" + (" stale" if stale else ""), children=[
-        html.Div(label, className="tile-name"),
-        html.Div(className="tile-reading", children=[
-            html.Span(format_value(tile["value"], tile["decimals"]), className="tile-value num"),
-            html.Span(tile["unit"], className="tile-unit"),
-        ]),
-        html.Img(src=sparkline_svg(tile["series"], colour, tile.get("bands")), className="tile-spark", alt=""),
-        html.Div(status, className="tile-status", style={"color": colour}),
-    ])
-
-
-def render_weather(weather: list[dict], lang: str) -> list:
-    """The header's weather line: a condition word from the rainfall, then each configured reading."""
-    by_code = {w["code"]: w for w in weather}
-    items = []
-    rain = by_code.get("rain_1h", {}).get("value")
-    if rain is not None:
-        condition = (("晴", "Dry") if rain < 0.1 else ("小雨", "Light rain") if rain < 2.5 else
-                     ("中雨", "Rain") if rain < 8 else ("大雨", "Heavy rain") if rain < 16 else ("暴雨", "Rainstorm"))
-        items.append(html.Span(condition[lang_index(lang)], className="wx-cond"))
-    for w in weather:
-        if w["value"] is None:
-            continue
-        key = f"wx_{w['code']}"
-        label = t(key, lang) if key in STRINGS else (name(w, lang))
-        items.append(html.Span([f"{label} ", html.B(format_value(w["value"], w["decimals"]), className="num"),
-                                f" {w['unit']}"], className="wx-item" + (" stale" if w["stale"] else "")))
-    return items
 
 
 def _delta(today: int, yday: int) -> str:
@@ -92,51 +29,98 @@ def render_incidents(inc: dict, lang: str) -> list:
     the closure rate and the overdue count (red when above zero)."""
     li = lang_index(lang)
     rate = inc["closure_rate_7d"]
-    head = html.Div(className="inc-head", children=[
-        html.Div(className="inc-big", children=[
-            html.Div(f"{inc['today']:,}", className="big-number num"),
-            html.Div([t("yesterday_same", lang, n=f"{inc['yesterday']:,}"), " ",
-                      html.Span(_delta(inc["today"], inc["yesterday"]), className="num delta")], className="sub"),
-        ]),
-        html.Div(className="inc-stat", children=[
-            html.Div(t("closure_rate_7d", lang), className="sub"),
-            html.Div("—" if rate is None else f"{rate:.1%}", className="mid-number num"),
-        ]),
-        html.Div(className="inc-stat overdue" + (" alert" if inc["overdue"] > 0 else ""), children=[
-            html.Div(t("overdue_now", lang), className="sub"),
-            html.Div(f"{inc['overdue']:,}", className="mid-number num"),
-        ]),
-    ])
+    head = html.Div(
+        className="inc-head",
+        children=[
+            html.Div(
+                className="inc-big",
+                children=[
+                    html.Div(f"{inc['today']:,}", className="big-number num"),
+                    html.Div(
+                        [
+                            t("yesterday_same", lang, n=f"{inc['yesterday']:,}"),
+                            " ",
+                            html.Span(_delta(inc["today"], inc["yesterday"]), className="num delta"),
+                        ],
+                        className="sub",
+                    ),
+                ],
+            ),
+            html.Div(
+                className="inc-stat",
+                children=[
+                    html.Div(t("closure_rate_7d", lang), className="sub"),
+                    html.Div("—" if rate is None else f"{rate:.1%}", className="mid-number num"),
+                ],
+            ),
+            html.Div(
+                className="inc-stat overdue" + (" alert" if inc["overdue"] > 0 else ""),
+                children=[
+                    html.Div(t("overdue_now", lang), className="sub"),
+                    html.Div(f"{inc['overdue']:,}", className="mid-number num"),
+                ],
+            ),
+        ],
+    )
     sources = [(SOURCE_NAMES[s][li], *inc["by_source"].get(s, [0, 0])) for s in SOURCE_NAMES]
     cats = [(CATEGORIES[c][("zh", "en")[li]], a, b) for c, a, b in inc["by_category"][:5]]
-    lists = html.Div(className="inc-lists", children=[
-        html.Div([html.Div([t("by_source", lang), html.Span(t("mark_hint", lang), className="hint")], className="sub-title"),
-                  _bars(sources, "sources")]),
-        html.Div([html.Div(t("by_category", lang), className="sub-title"), _bars(cats, "categories")]),
-    ])
+    lists = html.Div(
+        className="inc-lists",
+        children=[
+            html.Div(
+                [
+                    html.Div(
+                        [t("by_source", lang), html.Span(t("mark_hint", lang), className="hint")], className="sub-title"
+                    ),
+                    _bars(sources, "sources"),
+                ]
+            ),
+            html.Div([html.Div(t("by_category", lang), className="sub-title"), _bars(cats, "categories")]),
+        ],
+    )
     steps = [(t(f"step_{s}", lang), inc["funnel"].get(s, 0)) for s in OPEN_STATUSES]
     steps.append((t("closed_today_short", lang), inc["closed_today"]))
-    funnel = html.Div(className="funnel", children=[
-        html.Div(className="funnel-step" + (" done" if i == len(steps) - 1 else ""), children=[
-            html.Div(compact(n, lang), className="num"), html.Div(label, className="funnel-label")])
-        for i, (label, n) in enumerate(steps)])
+    funnel = html.Div(
+        className="funnel",
+        children=[
+            html.Div(
+                className="funnel-step" + (" done" if i == len(steps) - 1 else ""),
+                children=[html.Div(compact(n, lang), className="num"), html.Div(label, className="funnel-label")],
+            )
+            for i, (label, n) in enumerate(steps)
+        ],
+    )
     return [head, lists, html.Div(t("loop", lang), className="sub-title"), funnel]
 
 
 def render_warnings(w: dict, lang: str) -> list:
     """Active warnings per colour (with text labels) and the newest red/orange ones with area and cause."""
-    chips = html.Div(className="warn-chips", children=[
-        html.Div(className=f"warn-chip {LEVELS[level][1]}", children=[
-            html.Span(level_label(level, lang), className="warn-chip-label"),
-            html.Span(f"{w['by_level'].get(str(level), 0):,}", className="num")])
-        for level in (1, 2, 3, 4)])
+    chips = html.Div(
+        className="warn-chips",
+        children=[
+            html.Div(
+                className=f"warn-chip {LEVELS[level][1]}",
+                children=[
+                    html.Span(level_label(level, lang), className="warn-chip-label"),
+                    html.Span(f"{w['by_level'].get(str(level), 0):,}", className="num"),
+                ],
+            )
+            for level in (1, 2, 3, 4)
+        ],
+    )
     if w["newest"]:
-        rows = [html.Div(className="warn-row", children=[
-            level_tag(x["level"], lang),
-            html.Span(name(x["area"], lang), className="warn-area"),
-            html.Span(name(x, lang, "cause"), className="warn-cause"),
-            html.Span(to_dt(x["started_at"]).strftime("%H:%M"), className="warn-time num"),
-        ]) for x in w["newest"][:3]]
+        rows = [
+            html.Div(
+                className="warn-row",
+                children=[
+                    level_tag(x["level"], lang),
+                    html.Span(name(x["area"], lang), className="warn-area"),
+                    html.Span(name(x, lang, "cause"), className="warn-cause"),
+                    html.Span(to_dt(x["started_at"]).strftime("%H:%M"), className="warn-time num"),
+                ],
+            )
+            for x in w["newest"][:3]
+        ]
     else:
         rows = [html.Div(t("no_severe_warnings", lang), className="empty")]
     return [chips, html.Div(rows, className="warn-list")]
@@ -147,21 +131,47 @@ def render_projects(p: dict, lang: str) -> list:
     if not p["count"]:
         return [html.Div(t("no_projects", lang), className="empty")]
     spent = p["spend"] / p["budget"] if p["budget"] else 0
-    stats = html.Div(className="proj-stats", children=[
-        *[html.Div(className=f"proj-stat {key}", children=[
-            html.Div(f"{p['by_status'].get(key, 0)}", className="mid-number num", style={"color": PROJECT_STATUS[key]}),
-            html.Div(t(key, lang), className="sub")]) for key in ("on_track", "at_risk", "late")],
-        html.Div(className="proj-stat budget", children=[
-            html.Div(f"{spent:.0%}", className="mid-number num"),
-            html.Div(t("budget_execution", lang), className="sub"),
-            bar_track(min(spent, 1)),
-        ]),
-    ])
-    rows = [html.Div(className="proj-row", children=[
-        html.Span(t(f"{d['status']}_short", lang), className=f"proj-tag {d['status']}"),
-        html.Span(name(d, lang), className="proj-name"),
-        html.Span(t("spi_line", lang, done=round(d["progress"] * 100), plan=round(d["planned"] * 100)), className="proj-spi num"),
-    ]) for d in p["delayed"][:3]]
+    stats = html.Div(
+        className="proj-stats",
+        children=[
+            *[
+                html.Div(
+                    className=f"proj-stat {key}",
+                    children=[
+                        html.Div(
+                            f"{p['by_status'].get(key, 0)}",
+                            className="mid-number num",
+                            style={"color": PROJECT_STATUS[key]},
+                        ),
+                        html.Div(t(key, lang), className="sub"),
+                    ],
+                )
+                for key in ("on_track", "at_risk", "late")
+            ],
+            html.Div(
+                className="proj-stat budget",
+                children=[
+                    html.Div(f"{spent:.0%}", className="mid-number num"),
+                    html.Div(t("budget_execution", lang), className="sub"),
+                    bar_track(min(spent, 1)),
+                ],
+            ),
+        ],
+    )
+    rows = [
+        html.Div(
+            className="proj-row",
+            children=[
+                html.Span(t(f"{d['status']}_short", lang), className=f"proj-tag {d['status']}"),
+                html.Span(name(d, lang), className="proj-name"),
+                html.Span(
+                    t("spi_line", lang, done=round(d["progress"] * 100), plan=round(d["planned"] * 100)),
+                    className="proj-spi num",
+                ),
+            ],
+        )
+        for d in p["delayed"][:3]
+    ]
     head = [html.Div(t("delayed_head", lang), className="sub-title")] if rows else []
     return [stats, html.Div([*head, *rows], className="proj-list")]
 
@@ -171,10 +181,22 @@ def render_ticker(items: list[dict], lang: str) -> list:
     li = lang_index(lang)
     out = []
     for x in items:
-        out.append(html.Span(className="tick-item" + (" p1" if x["priority"] == 1 else ""), children=[
-            html.B(to_dt(x["at"]).strftime("%H:%M"), className="num"), " ",
-            name(x["street"], lang), " · ", CATEGORIES[x["category"]][("zh", "en")[li]], " · ", x["title"],
-            " · ", html.Span(STATUS_NAMES[x["status"]][li], className="tick-status")]))
+        out.append(
+            html.Span(
+                className="tick-item" + (" p1" if x["priority"] == 1 else ""),
+                children=[
+                    html.B(to_dt(x["at"]).strftime("%H:%M"), className="num"),
+                    " ",
+                    name(x["street"], lang),
+                    " · ",
+                    CATEGORIES[x["category"]][("zh", "en")[li]],
+                    " · ",
+                    x["title"],
+                    " · ",
+                    html.Span(STATUS_NAMES[x["status"]][li], className="tick-status"),
+                ],
+            )
+        )
     return out
 
 
@@ -184,28 +206,73 @@ def render_legend(levels: dict[str, int], breaks: list[int], lang: str, scope_le
     counts = {lv: 0 for lv in (1, 2, 3, 4, 5)}
     for lv in levels.values():
         counts[lv] = counts.get(lv, 0) + 1
-    own = [] if scope_level == 5 else [html.Div(className="legend-row legend-own", children=[
-        html.Span(className="swatch", style={"background": level_colour(scope_level)}),
-        html.Span(t("legend_scope", lang, level=level_label(scope_level, lang)))])]
-    areas = html.Div(className="legend-sec sec-areas", children=[
-        html.Div(t("legend_areas", lang), className="legend-title"), *own,
-        *[html.Div(className="legend-row", children=[
-            html.Span(className="swatch", style={"background": level_colour(lv)}),
-            html.Span(level_label(lv, lang)), html.Span(f"{counts[lv]}", className="num legend-n")])
-          for lv in (1, 2, 3, 4, 5)]])
+    own = (
+        []
+        if scope_level == 5
+        else [
+            html.Div(
+                className="legend-row legend-own",
+                children=[
+                    html.Span(className="swatch", style={"background": level_colour(scope_level)}),
+                    html.Span(t("legend_scope", lang, level=level_label(scope_level, lang))),
+                ],
+            )
+        ]
+    )
+    areas = html.Div(
+        className="legend-sec sec-areas",
+        children=[
+            html.Div(t("legend_areas", lang), className="legend-title"),
+            *own,
+            *[
+                html.Div(
+                    className="legend-row",
+                    children=[
+                        html.Span(className="swatch", style={"background": level_colour(lv)}),
+                        html.Span(level_label(lv, lang)),
+                        html.Span(f"{counts[lv]}", className="num legend-n"),
+                    ],
+                )
+                for lv in (1, 2, 3, 4, 5)
+            ],
+        ],
+    )
     edges = [1, *[b for b in breaks]]
     heat_rows = []
-    for i, lo in enumerate(edges[:len(HEAT)]):
+    for i, lo in enumerate(edges[: len(HEAT)]):
         hi = edges[i + 1] - 1 if i + 1 < len(edges) else None
         label = f"≥ {lo:,}" if hi is None else (f"{lo:,}" if hi <= lo else f"{lo:,}–{hi:,}")
-        heat_rows.append(html.Div(className="legend-row", children=[
-            html.Span(className="swatch", style={"background": HEAT[min(i, len(HEAT) - 1)]}), html.Span(label, className="num")]))
-    heat = html.Div([html.Div(t("legend_heat", lang), className="legend-title"), *heat_rows], className="legend-sec sec-heat")
-    markers = html.Div(className="legend-sec sec-markers", children=[
-        html.Div(className="legend-row", children=[html.Span(className="dot"), html.Span(t("legend_markers", lang))])])
-    projects = html.Div(className="legend-sec sec-projects", children=[
-        html.Div(t("legend_projects", lang), className="legend-title"),
-        *[html.Div(className="legend-row", children=[html.Span(className="swatch", style={"background": c}),
-                                                     html.Span(t(k, lang))]) for k, c in PROJECT_STATUS.items()]])
+        heat_rows.append(
+            html.Div(
+                className="legend-row",
+                children=[
+                    html.Span(className="swatch", style={"background": HEAT[min(i, len(HEAT) - 1)]}),
+                    html.Span(label, className="num"),
+                ],
+            )
+        )
+    heat = html.Div(
+        [html.Div(t("legend_heat", lang), className="legend-title"), *heat_rows], className="legend-sec sec-heat"
+    )
+    markers = html.Div(
+        className="legend-sec sec-markers",
+        children=[
+            html.Div(
+                className="legend-row", children=[html.Span(className="dot"), html.Span(t("legend_markers", lang))]
+            )
+        ],
+    )
+    projects = html.Div(
+        className="legend-sec sec-projects",
+        children=[
+            html.Div(t("legend_projects", lang), className="legend-title"),
+            *[
+                html.Div(
+                    className="legend-row",
+                    children=[html.Span(className="swatch", style={"background": c}), html.Span(t(k, lang))],
+                )
+                for k, c in PROJECT_STATUS.items()
+            ],
+        ],
+    )
     return [areas, heat, markers, projects]
-

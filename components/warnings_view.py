@@ -1,4 +1,5 @@
 """The warnings page: URL filters, the table with acknowledge buttons, and what an acknowledgement says."""
+
 from __future__ import annotations
 
 from typing import Annotated, ClassVar
@@ -52,7 +53,9 @@ def _ack(r: dict, c: dict):
     if r.get("acknowledged_at"):
         return ack_text(r, c["lang"])
     if r.get("ended_at") is None:
-        return html.Button(t("ack_button", c["lang"]), id={"type": ACK, "id": r["id"]}, className="range-link ack-button")
+        return html.Button(
+            t("ack_button", c["lang"]), id={"type": ACK, "id": r["id"]}, className="range-link ack-button"
+        )
     return "—"
 
 
@@ -63,31 +66,64 @@ _CELLS = {  # column heading key -> (cell content, cell class)
     "col_rule": (lambda r, c: (c["rules"].get(r["rule_id"]) or (r["rule_id"],) * 2)[lang_index(c["lang"])], None),
     "col_cause": (lambda r, c: name(r, c["lang"], "cause"), None),
     "col_started": (lambda r, c: to_dt(r["started_at"]).strftime(c["fmt"]), "num"),
-    "col_ended": (lambda r, c: to_dt(r["ended_at"]).strftime(c["fmt"]) if r.get("ended_at") else t("still_active", c["lang"]),
-                  "num"),
-    "col_since": (lambda r, c: format_duration(max(0, (r.get("ended_at") or c["now"]) - r["started_at"]), c["lang"]), "num"),
+    "col_ended": (
+        lambda r, c: to_dt(r["ended_at"]).strftime(c["fmt"]) if r.get("ended_at") else t("still_active", c["lang"]),
+        "num",
+    ),
+    "col_since": (
+        lambda r, c: format_duration(max(0, (r.get("ended_at") or c["now"]) - r["started_at"]), c["lang"]),
+        "num",
+    ),
     "col_ack": (_ack, None),
 }
 
 
-def warning_table(rows: list[dict], columns: tuple[str, ...], lang: str, *, empty: str, names: dict | None = None,
-                  rules: dict | None = None, now: int | None = None, fmt: str = "%m-%d %H:%M",
-                  css: str = "desk-table"):
+def warning_table(
+    rows: list[dict],
+    columns: tuple[str, ...],
+    lang: str,
+    *,
+    empty: str,
+    names: dict | None = None,
+    rules: dict | None = None,
+    now: int | None = None,
+    fmt: str = "%m-%d %H:%M",
+    css: str = "desk-table",
+):
     """The one warning table: the columns asked for (keys of _CELLS, also their headings), each level as
     colour and text; `empty` is the sentence shown when there are none."""
     if not rows:
         return html.Div(t(empty, lang), className="empty")
     ctx = {"lang": lang, "names": names or {}, "rules": rules or {}, "now": now, "fmt": fmt}
-    body = [html.Tr([html.Td(_CELLS[col][0](r, ctx), className=_CELLS[col][1],
-                             **({"id": {"type": ACK_CELL, "id": r["id"]}} if col == "col_ack" else {}))
-                     for col in columns]) for r in rows]
-    return html.Table(className=css, children=[
-        html.Thead(html.Tr([html.Th(t(col, lang)) for col in columns])), html.Tbody(body)])
+    body = [
+        html.Tr(
+            [
+                html.Td(
+                    _CELLS[col][0](r, ctx),
+                    className=_CELLS[col][1],
+                    **({"id": {"type": ACK_CELL, "id": r["id"]}} if col == "col_ack" else {}),
+                )
+                for col in columns
+            ]
+        )
+        for r in rows
+    ]
+    return html.Table(
+        className=css, children=[html.Thead(html.Tr([html.Th(t(col, lang)) for col in columns])), html.Tbody(body)]
+    )
 
 
-def render_warning_table(rows: list[dict], names: dict, rules: dict, lang: str, now: int,
-                         status: str = "active") -> html.Div:
+def render_warning_table(
+    rows: list[dict], names: dict, rules: dict, lang: str, now: int, status: str = "active"
+) -> html.Div:
     """The warnings page: level, area, kind, rule, cause, start, duration, acknowledgement."""
-    return warning_table(rows, ("col_level", "col_area", "col_kind", "col_rule", "col_cause", "col_started",
-                                "col_since", "col_ack"), lang, empty="no_warnings", names=names, rules=rules,
-                         now=now, css="desk-table warn-table")
+    return warning_table(
+        rows,
+        ("col_level", "col_area", "col_kind", "col_rule", "col_cause", "col_started", "col_since", "col_ack"),
+        lang,
+        empty="no_warnings",
+        names=names,
+        rules=rules,
+        now=now,
+        css="desk-table warn-table",
+    )

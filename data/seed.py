@@ -1,4 +1,5 @@
 """`python -m data.seed ...`: the stable entry point of the synthetic seed (see data.synthetic.seed)."""
+
 import sys
 
 from data.synthetic.seed import main

@@ -1,4 +1,5 @@
 """Drill-down page for one area (/area/CODE): city, district, street or grid."""
+
 from __future__ import annotations
 
 import logging
@@ -15,8 +16,9 @@ from components.notfound import create_not_found
 from data.domain.vocab import CITY_CODE
 from data.read import areas, mapqueries
 
-dash.register_page(__name__, path_template="/area/<code>", name="区域下钻", order=2, nav="nav_area",
-                   nav_path=f"/area/{CITY_CODE}")
+dash.register_page(
+    __name__, path_template="/area/<code>", name="区域下钻", order=2, nav="nav_area", nav_path=f"/area/{CITY_CODE}"
+)
 log = logging.getLogger("cityops.pages.area")
 
 
@@ -36,9 +38,14 @@ def layout(code: str | None = None, lang: str | None = None, **_ignored):
         return create_not_found(lang, t("area_not_found", lang, code=shown))
     try:
         area = areas.area(scope.code)
-        return create_area_page(area=area, lineage=areas.lineage(scope.code), lang=lang, bounds=mapqueries.bounds(scope),
-                                tile_url=current_app.config.get("TILE_URL") or None,
-                                has_children=area["level"] != "grid")
+        return create_area_page(
+            area=area,
+            lineage=areas.lineage(scope.code),
+            lang=lang,
+            bounds=mapqueries.bounds(scope),
+            tile_url=current_app.config.get("TILE_URL") or None,
+            has_children=area["level"] != "grid",
+        )
     except SQLAlchemyError:
         log.exception("area page %s: the database is unavailable", scope)
         return html.Div(t("data_unavailable", lang), className="notice")

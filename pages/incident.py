@@ -1,5 +1,6 @@
 """One incident (/incidents/ID): its story with the reporter masked, the deadline counting down, the
 timeline, where it is with its repeats, and the actions its status allows."""
+
 from __future__ import annotations
 
 import logging
@@ -47,9 +48,13 @@ def layout(iid: str | None = None, lang: str | None = None, **_ignored):
         if story is None:
             return create_not_found(lang, t("inc_not_found", lang, id=shown))
         inc = story["incident"]
-        parts = {"story": render_story(story, areas.area_names(), lang), "clock": deadline_clock(story, lang),
-                 "place": render_place(inc, incidentdesk.similar(scope, inc, now), lang,
-                                       current_app.config.get("TILE_URL") or None)}
+        parts = {
+            "story": render_story(story, areas.area_names(), lang),
+            "clock": deadline_clock(story, lang),
+            "place": render_place(
+                inc, incidentdesk.similar(scope, inc, now), lang, current_app.config.get("TILE_URL") or None
+            ),
+        }
     except SQLAlchemyError:
         log.exception("incident page %s: the database is unavailable", shown)
         return html.Div(t("data_unavailable", lang), className="notice")
@@ -59,20 +64,37 @@ def layout(iid: str | None = None, lang: str | None = None, **_ignored):
 def _page(parts: dict | None, inc: dict, lang: str) -> html.Div:
     parts = parts or {"story": [], "place": [], "clock": {"key": "", "due_in_s": None, "closed": True, "done": ""}}
     text, cls = deadline_text(parts["clock"], lang)
-    return html.Div(className="page desk incident-page", children=[
-        dcc.Store(id=INCIDENT["state"], data={"id": inc["id"], "version": inc["version"], "lang": lang,
-                                              "needs_reason": needs_reason(), "reason": t("inc_reason", lang),
-                                              "comment": t("inc_comment", lang)}),
-        dcc.Store(id=INCIDENT["clock"], data=parts["clock"]),
-        dcc.Interval(id=INCIDENT["tick"], interval=1000, disabled=parts["clock"]["due_in_s"] is None),
-        html.Div(className="incident-layout", children=[
-            html.Div(className="incident-main", children=[
-                html.Div(render_head(inc, lang) if parts["story"] else [], id=INCIDENT["head"]),
-                html.Div(text, id=INCIDENT["deadline"], className=cls),
-                html.Div(parts["story"], id=INCIDENT["body"]),
-                html.Div(render_actions(inc, lang), id=INCIDENT["actions"]),
-                html.Div(id=INCIDENT["result"], className="action-result", role="status"),
-            ]),
-            html.Div(parts["place"], className="incident-side"),
-        ]),
-    ])
+    return html.Div(
+        className="page desk incident-page",
+        children=[
+            dcc.Store(
+                id=INCIDENT["state"],
+                data={
+                    "id": inc["id"],
+                    "version": inc["version"],
+                    "lang": lang,
+                    "needs_reason": needs_reason(),
+                    "reason": t("inc_reason", lang),
+                    "comment": t("inc_comment", lang),
+                },
+            ),
+            dcc.Store(id=INCIDENT["clock"], data=parts["clock"]),
+            dcc.Interval(id=INCIDENT["tick"], interval=1000, disabled=parts["clock"]["due_in_s"] is None),
+            html.Div(
+                className="incident-layout",
+                children=[
+                    html.Div(
+                        className="incident-main",
+                        children=[
+                            html.Div(render_head(inc, lang) if parts["story"] else [], id=INCIDENT["head"]),
+                            html.Div(text, id=INCIDENT["deadline"], className=cls),
+                            html.Div(parts["story"], id=INCIDENT["body"]),
+                            html.Div(render_actions(inc, lang), id=INCIDENT["actions"]),
+                            html.Div(id=INCIDENT["result"], className="action-result", role="status"),
+                        ],
+                    ),
+                    html.Div(parts["place"], className="incident-side"),
+                ],
+            ),
+        ],
+    )

@@ -1,5 +1,6 @@
 """The incident list (/incidents?window=&status=&source=&category=&area=&priority=&unit=&overdue=&q=):
 filters in the URL, counts per status, a grid paged, sorted and filtered in SQL."""
+
 from __future__ import annotations
 
 import logging
@@ -36,11 +37,14 @@ def layout(lang: str | None = None, **params):
         names = areas.area_names()
     except (SQLAlchemyError, RuntimeError):  # RuntimeError: no app context while Dash builds its validation layout
         counts, names = {}, {}
-    return html.Div(className="page desk incidents-page", children=[
-        dcc.Store(id="incs-state", data={"filters": f._asdict(), "lang": lang}),
-        html.H1(t("list_title", lang)),
-        *[html.Div(t("bad_param", lang, name=n), className="notice") for n in bad],
-        filter_form(f, names, lang),
-        status_chips(counts, f, lang),
-        grid(f, lang),
-    ])
+    return html.Div(
+        className="page desk incidents-page",
+        children=[
+            dcc.Store(id="incs-state", data={"filters": f._asdict(), "lang": lang}),
+            html.H1(t("list_title", lang)),
+            *[html.Div(t("bad_param", lang, name=n), className="notice") for n in bad],
+            filter_form(f, names, lang),
+            status_chips(counts, f, lang),
+            grid(f, lang),
+        ],
+    )

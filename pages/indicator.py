@@ -1,5 +1,6 @@
 """One indicator (/indicators/CODE?range=24h|7d|30d|custom&start=&end=&area=): its history with the
 warning bands behind it, the same period last week, the districts, and the warnings it raised."""
+
 from __future__ import annotations
 
 import logging
@@ -32,12 +33,31 @@ dash.register_page(__name__, path_template="/indicators/<code>", name="指标详
 log = logging.getLogger("cityops.pages.indicator")
 
 
-def layout(code: str | None = None, lang: str | None = None, range: str | None = None, start: str | None = None,
-           end: str | None = None, area: str | None = None, **_ignored):
+def layout(
+    code: str | None = None,
+    lang: str | None = None,
+    range: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    area: str | None = None,
+    **_ignored,
+):
     lang = lang_from(lang)
     if code is None or not has_request_context():  # Dash's validation layout (no path variables): the ids
-        return _page({"code": "", "name_zh": "", "name_en": "", "unit": "", "area_level": "city"}, lang, "24h", 0, 0,
-                     CITY_CODE, [], [], [], [], [], {})
+        return _page(
+            {"code": "", "name_zh": "", "name_en": "", "unit": "", "area_level": "city"},
+            lang,
+            "24h",
+            0,
+            0,
+            CITY_CODE,
+            [],
+            [],
+            [],
+            [],
+            [],
+            {},
+        )
     try:
         ind = indicators.indicator(str(code or ""))
         if ind is None:
@@ -66,56 +86,135 @@ def layout(code: str | None = None, lang: str | None = None, range: str | None =
 
 def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, notices, names):
     title = name(ind, lang)
+
     def link(k):
-        return dcc.Link(t(f"range_{k}", lang), href=ind_href(ind["code"], lang, range=k,
-                                                          area=scope if scope != CITY_CODE else None),
-                        className="range-link" + (" active" if k == key else ""))
-    area_links = [dcc.Link(t("whole_city", lang), href=ind_href(ind["code"], lang, range=key),
-                           className="range-link" + (" active" if scope == CITY_CODE else ""))]
-    area_links += [dcc.Link(name(d, lang),
-                            href=ind_href(ind["code"], lang, range=key, area=d["code"]),
-                            className="range-link" + (" active" if scope == d["code"] else "")) for d in districts]
+        return dcc.Link(
+            t(f"range_{k}", lang),
+            href=ind_href(ind["code"], lang, range=k, area=scope if scope != CITY_CODE else None),
+            className="range-link" + (" active" if k == key else ""),
+        )
+
+    area_links = [
+        dcc.Link(
+            t("whole_city", lang),
+            href=ind_href(ind["code"], lang, range=key),
+            className="range-link" + (" active" if scope == CITY_CODE else ""),
+        )
+    ]
+    area_links += [
+        dcc.Link(
+            name(d, lang),
+            href=ind_href(ind["code"], lang, range=key, area=d["code"]),
+            className="range-link" + (" active" if scope == d["code"] else ""),
+        )
+        for d in districts
+    ]
     day = (lambda ts: to_dt(ts).date().isoformat()) if a else (lambda ts: None)
-    return html.Div(className="page desk ind-detail", children=[
-        html.Nav([dcc.Link(t("ind_title", lang), href=href("/indicators", lang), className="crumb"),
-                  html.Span("›", className="crumb-sep"), html.Span(title, className="crumb current")], className="breadcrumbs"),
-        html.H1([title, *([html.Span(ind["unit"], className="level-tag")] if ind["unit"] else [])]),
-        *[html.Div(n, className="notice") for n in notices],
-        html.Div(className="range-bar", children=[
-            *[link(k) for k in ("24h", "7d", "30d")],
-            # a plain GET form: the custom range goes into the URL without a callback, and back works
-            html.Form(action=f"/indicators/{ind['code']}", method="GET", className="range-form", children=[
-                dcc.Input(type="hidden", name="range", value="custom"),
-                *([dcc.Input(type="hidden", name="area", value=scope)] if scope != CITY_CODE else []),
-                *([dcc.Input(type="hidden", name="lang", value="en")] if lang == "en" else []),
-                dcc.Input(type="text", name="start", id=INDICATOR["start"], required=True, pattern=r"\d{4}-\d{2}-\d{2}",
-                          placeholder="YYYY-MM-DD", maxLength=10,
-                          value=day(a) if key == "custom" else None, className="date-input"),
-                html.Span("→"),
-                dcc.Input(type="text", name="end", id=INDICATOR["end"], required=True, pattern=r"\d{4}-\d{2}-\d{2}",
-                          placeholder="YYYY-MM-DD", maxLength=10,
-                          value=day(b - 1) if key == "custom" else None, className="date-input"),
-                html.Button(t("range_custom", lang), type="submit", className="range-link"
-                            + (" active" if key == "custom" else "")),
-            ]),
-        ]),
-        html.Div(area_links, className="range-bar areas") if len(area_links) > 1 else None,
-        html.Section(className="wall-panel desk-panel", children=[
-            dcc.Graph(id=INDICATOR["chart"], figure=history_figure(ind, points, last_week, lang, a, b) if a else {},
-                      config={"displaylogo": False, "responsive": True}),
-        ]),
-        html.Div(className="desk-row two", children=[
-            html.Section(className="wall-panel desk-panel", children=[
-                html.H2(t("by_district", lang), className="panel-title"),
-                *([html.Div(className="wall-map mode-warnings ind-map", children=create_city_map(
-                    INDICATOR, CITY_CODE, lang, SHANGHAI_BOUNDS, None,
-                    levels={d["code"]: d["level"] for d in districts}, areas_only=True)),
-                   render_district_table(districts, ind, lang)] if districts
-                  else [html.Div(t("city_only", lang), className="empty")]),
-            ]),
-            html.Section(className="wall-panel desk-panel", children=[
-                html.H2(t("ind_warnings", lang), className="panel-title"),
-                html.Div(render_raised(raised, names, lang), className="scroll-body"),
-            ]),
-        ]),
-    ])
+    return html.Div(
+        className="page desk ind-detail",
+        children=[
+            html.Nav(
+                [
+                    dcc.Link(t("ind_title", lang), href=href("/indicators", lang), className="crumb"),
+                    html.Span("›", className="crumb-sep"),
+                    html.Span(title, className="crumb current"),
+                ],
+                className="breadcrumbs",
+            ),
+            html.H1([title, *([html.Span(ind["unit"], className="level-tag")] if ind["unit"] else [])]),
+            *[html.Div(n, className="notice") for n in notices],
+            html.Div(
+                className="range-bar",
+                children=[
+                    *[link(k) for k in ("24h", "7d", "30d")],
+                    # a plain GET form: the custom range goes into the URL without a callback, and back works
+                    html.Form(
+                        action=f"/indicators/{ind['code']}",
+                        method="GET",
+                        className="range-form",
+                        children=[
+                            dcc.Input(type="hidden", name="range", value="custom"),
+                            *([dcc.Input(type="hidden", name="area", value=scope)] if scope != CITY_CODE else []),
+                            *([dcc.Input(type="hidden", name="lang", value="en")] if lang == "en" else []),
+                            dcc.Input(
+                                type="text",
+                                name="start",
+                                id=INDICATOR["start"],
+                                required=True,
+                                pattern=r"\d{4}-\d{2}-\d{2}",
+                                placeholder="YYYY-MM-DD",
+                                maxLength=10,
+                                value=day(a) if key == "custom" else None,
+                                className="date-input",
+                            ),
+                            html.Span("→"),
+                            dcc.Input(
+                                type="text",
+                                name="end",
+                                id=INDICATOR["end"],
+                                required=True,
+                                pattern=r"\d{4}-\d{2}-\d{2}",
+                                placeholder="YYYY-MM-DD",
+                                maxLength=10,
+                                value=day(b - 1) if key == "custom" else None,
+                                className="date-input",
+                            ),
+                            html.Button(
+                                t("range_custom", lang),
+                                type="submit",
+                                className="range-link" + (" active" if key == "custom" else ""),
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            html.Div(area_links, className="range-bar areas") if len(area_links) > 1 else None,
+            html.Section(
+                className="wall-panel desk-panel",
+                children=[
+                    dcc.Graph(
+                        id=INDICATOR["chart"],
+                        figure=history_figure(ind, points, last_week, lang, a, b) if a else {},
+                        config={"displaylogo": False, "responsive": True},
+                    ),
+                ],
+            ),
+            html.Div(
+                className="desk-row two",
+                children=[
+                    html.Section(
+                        className="wall-panel desk-panel",
+                        children=[
+                            html.H2(t("by_district", lang), className="panel-title"),
+                            *(
+                                [
+                                    html.Div(
+                                        className="wall-map mode-warnings ind-map",
+                                        children=create_city_map(
+                                            INDICATOR,
+                                            CITY_CODE,
+                                            lang,
+                                            SHANGHAI_BOUNDS,
+                                            None,
+                                            levels={d["code"]: d["level"] for d in districts},
+                                            areas_only=True,
+                                        ),
+                                    ),
+                                    render_district_table(districts, ind, lang),
+                                ]
+                                if districts
+                                else [html.Div(t("city_only", lang), className="empty")]
+                            ),
+                        ],
+                    ),
+                    html.Section(
+                        className="wall-panel desk-panel",
+                        children=[
+                            html.H2(t("ind_warnings", lang), className="panel-title"),
+                            html.Div(render_raised(raised, names, lang), className="scroll-body"),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )

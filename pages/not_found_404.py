@@ -1,4 +1,5 @@
 """Not-found page for unknown paths, in the user's language."""
+
 import dash
 
 from components.i18n import lang_from

@@ -1,4 +1,5 @@
 """One project (/projects/ID): KPIs, spend against plan, milestones, schedule warnings."""
+
 from __future__ import annotations
 
 import logging
@@ -45,25 +46,59 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
     title = name(p, lang)
     district = (names.get(p["district_code"]) or (p["district_code"],) * 2)[lang_index(lang)]
     plan = projectdata.planned_spend(p["budget"], int(p["planned_start"]), int(p["planned_end"]))
-    return html.Div(className="page desk proj-detail", children=[
-        html.Nav([dcc.Link(t("proj_title", lang), href=href("/projects", lang), className="crumb"),
-                  html.Span("›", className="crumb-sep"), html.Span(title, className="crumb current")], className="breadcrumbs"),
-        html.H1([title, html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")]),
-        html.Div(f"{p['department']} · {district} · {t('phase_' + p['phase'], lang)} · "
-                 f"{to_dt(int(p['planned_start'])).date()} → {to_dt(int(p['planned_end'])).date()}", className="sub"),
-        html.Div(className="kpis", children=[
-            create_kpi(t("col_spi", lang), f"{p['spi']:.2f}", alert=p["status"] == "late"),
-            create_kpi(t("col_progress", lang), f"{p['progress']:.0%} / {p['planned']:.0%}"),
-            create_kpi(t("budget_execution", lang), f"{p['budget_execution']:.0%}",
-                       f"{p['spend']:,.0f} / {p['budget']:,.0f} " + t("unit_10k_cny", lang)),
-        ]),
-        html.Section(className="wall-panel desk-panel", children=[
-            dcc.Graph(id="proj-spend", figure=spend_figure(p, plan, now, lang), config={"displaylogo": False})]),
-        html.Div(className="desk-row two", children=[
-            html.Section(className="wall-panel desk-panel", children=[
-                html.H2(t("milestones", lang), className="panel-title"), milestone_table(ms, now, lang)]),
-            html.Section(className="wall-panel desk-panel", children=[
-                html.H2(t("proj_history", lang), className="panel-title"),
-                html.Div(project_warning_table(warnings, lang), className="scroll-body")]),
-        ]),
-    ])
+    return html.Div(
+        className="page desk proj-detail",
+        children=[
+            html.Nav(
+                [
+                    dcc.Link(t("proj_title", lang), href=href("/projects", lang), className="crumb"),
+                    html.Span("›", className="crumb-sep"),
+                    html.Span(title, className="crumb current"),
+                ],
+                className="breadcrumbs",
+            ),
+            html.H1([title, html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")]),
+            html.Div(
+                f"{p['department']} · {district} · {t('phase_' + p['phase'], lang)} · "
+                f"{to_dt(int(p['planned_start'])).date()} → {to_dt(int(p['planned_end'])).date()}",
+                className="sub",
+            ),
+            html.Div(
+                className="kpis",
+                children=[
+                    create_kpi(t("col_spi", lang), f"{p['spi']:.2f}", alert=p["status"] == "late"),
+                    create_kpi(t("col_progress", lang), f"{p['progress']:.0%} / {p['planned']:.0%}"),
+                    create_kpi(
+                        t("budget_execution", lang),
+                        f"{p['budget_execution']:.0%}",
+                        f"{p['spend']:,.0f} / {p['budget']:,.0f} " + t("unit_10k_cny", lang),
+                    ),
+                ],
+            ),
+            html.Section(
+                className="wall-panel desk-panel",
+                children=[
+                    dcc.Graph(id="proj-spend", figure=spend_figure(p, plan, now, lang), config={"displaylogo": False})
+                ],
+            ),
+            html.Div(
+                className="desk-row two",
+                children=[
+                    html.Section(
+                        className="wall-panel desk-panel",
+                        children=[
+                            html.H2(t("milestones", lang), className="panel-title"),
+                            milestone_table(ms, now, lang),
+                        ],
+                    ),
+                    html.Section(
+                        className="wall-panel desk-panel",
+                        children=[
+                            html.H2(t("proj_history", lang), className="panel-title"),
+                            html.Div(project_warning_table(warnings, lang), className="scroll-body"),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )

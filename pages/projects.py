@@ -1,4 +1,5 @@
 """The project portfolio (/projects?department=&district=&phase=&status=): at risk first."""
+
 from __future__ import annotations
 
 import logging
@@ -40,29 +41,62 @@ def layout(lang: str | None = None, **params):
 
     def chips(key, values, label):
         current = getattr(f, key)
-        return html.Div(className="range-bar", children=[
-            html.Span(t(f"filter_{key}", lang), className="sub filter-label"),
-            dcc.Link(t("all", lang), href=f.url(lang, **{key: None}),
-                     className="range-link" + (" active" if current is None else "")),
-            *[dcc.Link(label(v), href=f.url(lang, **{key: v}),
-                       className="range-link" + (" active" if current == v else "")) for v in values]])
+        return html.Div(
+            className="range-bar",
+            children=[
+                html.Span(t(f"filter_{key}", lang), className="sub filter-label"),
+                dcc.Link(
+                    t("all", lang),
+                    href=f.url(lang, **{key: None}),
+                    className="range-link" + (" active" if current is None else ""),
+                ),
+                *[
+                    dcc.Link(
+                        label(v),
+                        href=f.url(lang, **{key: v}),
+                        className="range-link" + (" active" if current == v else ""),
+                    )
+                    for v in values
+                ],
+            ],
+        )
 
     budget = sum(p["budget"] for p in rows)
     spend = sum(p["spend"] for p in rows)
     counts = {s: sum(1 for p in rows if p["status"] == s) for s in STATUS_ORDER}
-    return html.Div(className="page desk proj-page", children=[
-        html.H1(t("proj_title", lang)),
-        *[html.Div(t("bad_param", lang, name=n), className="notice") for n in bad],
-        chips("status", list(STATUS_ORDER), lambda v: f"{t(v, lang)} · {counts[v]}" if f.status in (None, v) else t(v, lang)),
-        chips("phase", PHASES, lambda v: t(f"phase_{v}", lang)),
-        chips("district", options["district"], lambda v: (names.get(v) or (v, v))[li]),
-        chips("department", options["department"], lambda v: v),
-        html.Div(t("budget_vs_spend", lang, budget=f"{budget:,.0f}", spend=f"{spend:,.0f}",
-                   pct=f"{spend / budget:.0%}" if budget else "—"), className="week-totals"),
-        html.Section(className="wall-panel desk-panel", children=[
-            dcc.Graph(id="proj-gantt", figure=gantt_figure(rows, ms, now, lang), config={"displaylogo": False})
-            if rows else html.Div(t("no_projects_match", lang), className="empty")]),
-        html.Section(className="wall-panel desk-panel", children=[portfolio_table(rows, names, lang)]) if rows else None,
-    ])
-
-
+    return html.Div(
+        className="page desk proj-page",
+        children=[
+            html.H1(t("proj_title", lang)),
+            *[html.Div(t("bad_param", lang, name=n), className="notice") for n in bad],
+            chips(
+                "status",
+                list(STATUS_ORDER),
+                lambda v: f"{t(v, lang)} · {counts[v]}" if f.status in (None, v) else t(v, lang),
+            ),
+            chips("phase", PHASES, lambda v: t(f"phase_{v}", lang)),
+            chips("district", options["district"], lambda v: (names.get(v) or (v, v))[li]),
+            chips("department", options["department"], lambda v: v),
+            html.Div(
+                t(
+                    "budget_vs_spend",
+                    lang,
+                    budget=f"{budget:,.0f}",
+                    spend=f"{spend:,.0f}",
+                    pct=f"{spend / budget:.0%}" if budget else "—",
+                ),
+                className="week-totals",
+            ),
+            html.Section(
+                className="wall-panel desk-panel",
+                children=[
+                    dcc.Graph(id="proj-gantt", figure=gantt_figure(rows, ms, now, lang), config={"displaylogo": False})
+                    if rows
+                    else html.Div(t("no_projects_match", lang), className="empty")
+                ],
+            ),
+            html.Section(className="wall-panel desk-panel", children=[portfolio_table(rows, names, lang)])
+            if rows
+            else None,
+        ],
+    )

@@ -1,4 +1,5 @@
 """The command wall (/wall): the whole city, or one district/street, at a glance from ten metres."""
+
 from __future__ import annotations
 
 import logging
@@ -47,6 +48,16 @@ def layout(lang: str | None = None, **params):
             bounds = mapqueries.bounds(resolved)
         except SQLAlchemyError:  # the database is down: draw the wall; the callback shows the banner
             log.exception("wall: cannot read its scope")
-    return create_wall(scope=scope, scope_name=scope_name, lang=lang, kiosk=query.kiosk, rotate=query.rotate, bounds=bounds, tile_url=cfg.get("TILE_URL") or None,
-                       refresh_s=int(cfg.get("REFRESH_SECONDS", 10)), build=cfg.get("BUILD_ID", ""),
-                       notices=notices, reload_hours=float(cfg.get("WALL_RELOAD_HOURS", 24)))
+    return create_wall(
+        scope=scope,
+        scope_name=scope_name,
+        lang=lang,
+        kiosk=query.kiosk,
+        rotate=query.rotate,
+        bounds=bounds,
+        tile_url=cfg.get("TILE_URL") or None,
+        refresh_s=int(cfg.get("REFRESH_SECONDS", 10)),
+        build=cfg.get("BUILD_ID", ""),
+        notices=notices,
+        reload_hours=float(cfg.get("WALL_RELOAD_HOURS", 24)),
+    )

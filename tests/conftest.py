@@ -1,5 +1,6 @@
 """Shared fixtures: small seeded cities (seeded in the background), apps bound to them, a real
 redis-server and PostgreSQL. The browser fixtures are in tests/integration/conftest.py."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -141,8 +142,12 @@ def today_has_reports(url: str) -> None:
     with engine.connect() as conn:
         if conn.execute(select(func.count()).where(Incident.reported_at >= day0)).scalar() >= TODAY_REPORTS:
             return
-        rows = [dict(r) for r in conn.execute(select(Incident.__table__).order_by(Incident.id.desc())
-                                              .limit(TODAY_REPORTS)).mappings()]
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                select(Incident.__table__).order_by(Incident.id.desc()).limit(TODAY_REPORTS)
+            ).mappings()
+        ]
     for i, row in enumerate(rows):
         row.update(external_id=f"TODAY-{day0}-{i}", reported_at=max(day0, now - 60 + i))
     writes.add_incidents(engine, rows, now=now)
@@ -209,8 +214,11 @@ def redis_server(tmp_path):
     if exe is None:
         pytest.fail("redis-server is not installed: run `make test`, which installs it")
     port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import redis
 
     client = redis.Redis(host="127.0.0.1", port=port, protocol=2)
@@ -247,10 +255,27 @@ def postgres_url():
         shutil.chown(base, "postgres")
         shutil.chown(sock, "postgres")
     port = free_port()
-    subprocess.run([*as_user, str(initdb), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*as_user, str(pg_ctl), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-                    f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off", "start"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*as_user, str(initdb), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            str(pg_ctl),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "log"),
+            "-o",
+            f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         yield f"postgresql+psycopg://postgres@/postgres?host={sock}&port={port}"
     finally:

@@ -3,6 +3,7 @@
 Besides people, the loop has built-in accounts: the reporting platforms (a report's first step),
 the handling units, the centre's staff roles that the synthetic city uses, the simulator and the
 system. Their ids are ASCII and stable; a migration created them with these names."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Area-code arithmetic: city 310000 > district (6 digits) > street/town (9) > grid (12 = street + 3)."""
+
 from __future__ import annotations
 
 from data.domain.vocab import CITY_CODE

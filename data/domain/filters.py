@@ -1,5 +1,6 @@
 """What a list can be filtered and sorted by: shared by the read layer (SQL) and the pages (URLs).
 No SQLAlchemy here, so components import it freely."""
+
 from __future__ import annotations
 
 from typing import NamedTuple

@@ -1,4 +1,5 @@
 """GeoJSON geometry helpers: rounding to ~1 m, rings, bounds. Pure functions."""
+
 from __future__ import annotations
 
 COORD_DIGITS = 5  # ~1 m: more precision only makes the payload bigger
@@ -21,8 +22,6 @@ def rings(geom: dict):
     polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom.get("coordinates", [])
     for poly in polys:
         yield from poly
-
-
 
 
 def bounds_of(geom: dict | None) -> list[list[float]] | None:

@@ -1,4 +1,5 @@
 """Bilingual names: one type and one way to read them in the reader's language (zh by default, en)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

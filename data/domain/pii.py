@@ -1,4 +1,5 @@
 """Personal data masking: reporters' names and phones leave the server only masked."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Scope: which area one read covers, made on the server (api.access.resolve_scope) and never taken
 from the browser. Every scoped read takes one; its repr, the area code, is the cache key."""
+
 from __future__ import annotations
 
 import functools

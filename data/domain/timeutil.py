@@ -1,4 +1,5 @@
 """Time helpers: all stored times are integer Unix seconds; Shanghai is UTC+8 with no DST."""
+
 from __future__ import annotations
 
 import time

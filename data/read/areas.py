@@ -1,5 +1,6 @@
 """The area tree: one area, names, lineage, children and their outlines. Reference data every
 screen needs to name places; geometry is static and served once per scope."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -47,8 +48,13 @@ def lineage(code: str) -> list[dict]:
 def children(code: str) -> pd.DataFrame:
     """Child areas of code: code, name_zh, name_en, level, lon, lat, area_km2, approximate."""
     with _conn() as conn:
-        rows = conn.execute(select(Area.code, Area.name_zh, Area.name_en, Area.level, Area.lon, Area.lat, Area.area_km2,
-                                   Area.approximate).where(Area.parent_code == code).order_by(Area.code)).all()
+        rows = conn.execute(
+            select(
+                Area.code, Area.name_zh, Area.name_en, Area.level, Area.lon, Area.lat, Area.area_km2, Area.approximate
+            )
+            .where(Area.parent_code == code)
+            .order_by(Area.code)
+        ).all()
     return pd.DataFrame(rows, columns=["code", "name_zh", "name_en", "level", "lon", "lat", "area_km2", "approximate"])
 
 
@@ -58,9 +64,20 @@ def outlines(scope: Scope) -> dict:
     once from a route, recolour by id)."""
 
     with _conn() as conn:
-        rows = conn.execute(select(Area.code, Area.name_zh, Area.name_en, Area.approximate, Area.geometry)
-                            .where(Area.parent_code == scope.code).order_by(Area.code)).all()
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": c, "geometry": round_geometry(geom),
-         "properties": {"code": c, "name_zh": zh, "name_en": en, "approximate": bool(approx)}}
-        for c, zh, en, approx, geom in rows]}
+        rows = conn.execute(
+            select(Area.code, Area.name_zh, Area.name_en, Area.approximate, Area.geometry)
+            .where(Area.parent_code == scope.code)
+            .order_by(Area.code)
+        ).all()
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": c,
+                "geometry": round_geometry(geom),
+                "properties": {"code": c, "name_zh": zh, "name_en": en, "approximate": bool(approx)},
+            }
+            for c, zh, en, approx, geom in rows
+        ],
+    }

@@ -1,5 +1,6 @@
 """The incident list: filters, sort and paging in SQL over the incident table (never in Python),
 plus counts per status for the same filters. No personal data leaves this module."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
@@ -13,8 +14,21 @@ from data.store.cache import cached_query, current_engine
 from data.store.models import Incident
 
 NULLS_LAST = ("due_at", "assigned_unit")
-COLUMNS = ("id", "reported_at", "title", "category", "subcategory", "source", "status", "priority", "district_code",
-           "street_code", "grid_code", "assigned_unit", "due_at")
+COLUMNS = (
+    "id",
+    "reported_at",
+    "title",
+    "category",
+    "subcategory",
+    "source",
+    "status",
+    "priority",
+    "district_code",
+    "street_code",
+    "grid_code",
+    "assigned_unit",
+    "due_at",
+)
 MAX_PAGE = 500
 
 
@@ -76,8 +90,13 @@ def page(scope: Scope, f: IncidentFilters, now: int, sort: str, descending: bool
 def _rows(conn, cond: list, sort: str, descending: bool, offset: int, limit: int) -> list[dict]:
     i = Incident
     keys = [getattr(i, sort)] + ([i.reported_at] if sort != "reported_at" else []) + [i.id]
-    q = (select(*[getattr(i, c) for c in COLUMNS]).where(*cond)
-         .order_by(*[k.desc() if descending else k.asc() for k in keys]).limit(limit).offset(offset))
+    q = (
+        select(*[getattr(i, c) for c in COLUMNS])
+        .where(*cond)
+        .order_by(*[k.desc() if descending else k.asc() for k in keys])
+        .limit(limit)
+        .offset(offset)
+    )
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
@@ -86,6 +105,9 @@ def status_counts(scope: Scope, f: IncidentFilters, now: int) -> dict[str, int]:
     """Incidents per status for the filters (the status filter itself left out)."""
     i = Incident
     with current_engine().connect() as conn:
-        got = dict(conn.execute(select(i.status, func.count()).where(*_where(scope, f, now, with_status=False))
-                                .group_by(i.status)).all())
+        got = dict(
+            conn.execute(
+                select(i.status, func.count()).where(*_where(scope, f, now, with_status=False)).group_by(i.status)
+            ).all()
+        )
     return {s: int(got.get(s, 0)) for s in STATUSES}

@@ -2,6 +2,7 @@
 
 Whole past hours come from the rollups in cached blocks aligned to Shanghai days; only the ragged
 edges and the current hour are counted from the raw rows' indexes."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -31,8 +32,11 @@ def _reported_hours(scope: Scope, h0: int, h1: int) -> list[tuple[str, str, int]
     day = _day_grain(scope, h0, h1)
     r = day or RollupIncidentHour
     t = r.day if day else r.hour
-    q = (select(r.source, r.category, func.sum(r.reported))
-         .where(scope.filter(r), t >= h0, t < h1).group_by(r.source, r.category))
+    q = (
+        select(r.source, r.category, func.sum(r.reported))
+        .where(scope.filter(r), t >= h0, t < h1)
+        .group_by(r.source, r.category)
+    )
     with _conn() as conn:
         return [(src, cat, int(n or 0)) for src, cat, n in conn.execute(q)]
 
@@ -90,8 +94,11 @@ def _reported_exact(conn, scope: Scope, start: int, end: int) -> dict[tuple[str,
     for a, b in ((start, min(h0, end)), (max(h1, start, h0), end)):
         if b <= a:
             continue
-        q = (select(i.source, i.category, func.count()).where(scope.filter(i), i.reported_at >= a, i.reported_at < b)
-             .group_by(i.source, i.category))
+        q = (
+            select(i.source, i.category, func.count())
+            .where(scope.filter(i), i.reported_at >= a, i.reported_at < b)
+            .group_by(i.source, i.category)
+        )
         for src, cat, n in conn.execute(q):
             totals[(src, cat)] = totals.get((src, cat), 0) + int(n)
     return totals
@@ -118,8 +125,12 @@ def closed_count(scope: Scope, start: int, end: int) -> int:
         i = Incident
         with _conn() as conn:
             # closed_at is set exactly while an incident is closed; no status test, so the grid index is used
-            return int(conn.execute(select(func.count()).where(
-                i.grid_code == scope.code, i.closed_at >= h0, i.closed_at < h_end + HOUR)).scalar() or 0)
+            return int(
+                conn.execute(
+                    select(func.count()).where(i.grid_code == scope.code, i.closed_at >= h0, i.closed_at < h_end + HOUR)
+                ).scalar()
+                or 0
+            )
     hours = _closed_hours if _is_past(h_end) else _closed_hours.uncached
     past = sum(hours(scope, a, b) for a, b in aligned_blocks(h0, h_end))
     r = RollupIncidentHour
@@ -135,8 +146,12 @@ def loop_status(scope: Scope, now: int) -> dict:
     with _conn() as conn:
         per_status = metrics.open_counts(conn, scope, None)
         overdue_by_child = metrics.overdue_counts(conn, scope, now, child)
-    return {"open": {s: per_status.get(s, 0) for s in OPEN_STATUSES}, "open_total": sum(per_status.values()),
-            "overdue": sum(overdue_by_child.values()), "overdue_by_child": overdue_by_child}
+    return {
+        "open": {s: per_status.get(s, 0) for s in OPEN_STATUSES},
+        "open_total": sum(per_status.values()),
+        "overdue": sum(overdue_by_child.values()),
+        "overdue_by_child": overdue_by_child,
+    }
 
 
 @cached_query("incidents")
@@ -144,8 +159,12 @@ def open_reported_since(scope: Scope, since: int) -> int:
     """Incidents reported since `since` that are still open (a covering-index range per status)."""
     i = Incident
     with _conn() as conn:
-        return int(conn.execute(select(func.count()).where(i.status.in_(OPEN_STATUSES), i.reported_at >= since,
-                                                           scope.filter(i))).scalar() or 0)
+        return int(
+            conn.execute(
+                select(func.count()).where(i.status.in_(OPEN_STATUSES), i.reported_at >= since, scope.filter(i))
+            ).scalar()
+            or 0
+        )
 
 
 @cached_query("incidents")
@@ -159,7 +178,8 @@ def open_by_child(scope: Scope) -> dict[str, int]:
 def heat(scope: Scope, start_day: int, end_day: int) -> dict[str, int]:
     """Incidents per grid cell reported on Shanghai days [start_day, end_day] (day-start seconds)."""
     q = select(RollupGridDay.grid_code, func.sum(RollupGridDay.reported)).where(
-        RollupGridDay.day >= start_day, RollupGridDay.day <= end_day, scope.prefix(RollupGridDay.grid_code))
+        RollupGridDay.day >= start_day, RollupGridDay.day <= end_day, scope.prefix(RollupGridDay.grid_code)
+    )
     with _conn() as conn:
         return {g: int(n) for g, n in conn.execute(q.group_by(RollupGridDay.grid_code))}
 
@@ -168,10 +188,41 @@ def heat(scope: Scope, start_day: int, end_day: int) -> dict[str, int]:
 def latest_incidents(scope: Scope, limit: int = 20, min_priority: int = 3) -> pd.DataFrame:
     """The newest incidents in scope (no personal data): id, time, place, category, status, priority."""
     i = Incident
-    q = (select(i.id, i.reported_at, i.source, i.category, i.subcategory, i.title, i.street_code, i.grid_code, i.lon,
-                i.lat, i.status, i.priority).where(scope.filter(i), i.priority <= min_priority)
-         .order_by(i.reported_at.desc()).limit(limit))
+    q = (
+        select(
+            i.id,
+            i.reported_at,
+            i.source,
+            i.category,
+            i.subcategory,
+            i.title,
+            i.street_code,
+            i.grid_code,
+            i.lon,
+            i.lat,
+            i.status,
+            i.priority,
+        )
+        .where(scope.filter(i), i.priority <= min_priority)
+        .order_by(i.reported_at.desc())
+        .limit(limit)
+    )
     with _conn() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=["id", "reported_at", "source", "category", "subcategory", "title", "street_code",
-                                       "grid_code", "lon", "lat", "status", "priority"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "reported_at",
+            "source",
+            "category",
+            "subcategory",
+            "title",
+            "street_code",
+            "grid_code",
+            "lon",
+            "lat",
+            "status",
+            "priority",
+        ],
+    )

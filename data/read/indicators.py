@@ -1,5 +1,6 @@
 """Indicator pages' data: the catalogue with current status, one indicator's history, its values
 by district, and the warnings it raised."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -37,8 +38,11 @@ def latest_readings(scope: Scope, now: int) -> pd.DataFrame:
     area_code = scope.code
     cat = indicator_catalogue()
     with _conn() as conn:
-        rows = conn.execute(select(LatestReading.indicator_code, LatestReading.area_code, LatestReading.ts,
-                                   LatestReading.value).where(LatestReading.area_code.in_({area_code, area_code[:6], CITY_CODE}))).all()
+        rows = conn.execute(
+            select(LatestReading.indicator_code, LatestReading.area_code, LatestReading.ts, LatestReading.value).where(
+                LatestReading.area_code.in_({area_code, area_code[:6], CITY_CODE})
+            )
+        ).all()
     best: dict[str, tuple] = {}
     rank = {area_code: 0, area_code[:6]: 1, CITY_CODE: 2}
     for code, area_c, ts, value in rows:
@@ -50,8 +54,17 @@ def latest_readings(scope: Scope, now: int) -> pd.DataFrame:
             continue
         area_c, ts, value = best[ind.code]
         level = level_for(value, ind.bands, ind.direction == "up") if ind.bands else 5
-        out.append({"code": ind.code, "area_code": area_c, "value": value, "ts": ts, "age_s": now - ts,
-                    "stale": now - ts > ind.interval_s * 1.5, "level": level})
+        out.append(
+            {
+                "code": ind.code,
+                "area_code": area_c,
+                "value": value,
+                "ts": ts,
+                "age_s": now - ts,
+                "stale": now - ts > ind.interval_s * 1.5,
+                "level": level,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -60,8 +73,11 @@ def indicator_series(code: str, scope: Scope, start: int, end: int) -> pd.DataFr
     """Readings of one indicator in one area in [start, end]: ts, value."""
     r = Reading
     with _conn() as conn:
-        rows = conn.execute(select(r.ts, r.value).where(r.indicator_code == code, r.area_code == scope.code,
-                                                        r.ts >= start, r.ts <= end).order_by(r.ts)).all()
+        rows = conn.execute(
+            select(r.ts, r.value)
+            .where(r.indicator_code == code, r.area_code == scope.code, r.ts >= start, r.ts <= end)
+            .order_by(r.ts)
+        ).all()
     return pd.DataFrame(rows, columns=["ts", "value"])
 
 
@@ -75,8 +91,9 @@ def indicator_series_many(pairs: tuple[tuple[str, str], ...], start: int, end: i
         return out
     cond = or_(*[and_(r.indicator_code == c, r.area_code == a) for c, a in pairs])
     with _conn() as conn:
-        for code, area_c, ts, value in conn.execute(select(r.indicator_code, r.area_code, r.ts, r.value)
-                                                    .where(cond, r.ts >= start, r.ts <= end).order_by(r.ts)):
+        for code, area_c, ts, value in conn.execute(
+            select(r.indicator_code, r.area_code, r.ts, r.value).where(cond, r.ts >= start, r.ts <= end).order_by(r.ts)
+        ):
             out[f"{code}@{area_c}"].append([ts, value])
     return out
 
@@ -85,8 +102,11 @@ def stale_indicators(now: int) -> list[str]:
     """Indicators whose newest reading anywhere is older than STALE_FACTOR x their interval."""
     cat = indicator_catalogue()
     with _conn() as conn:
-        newest = dict(conn.execute(select(LatestReading.indicator_code, func.max(LatestReading.ts))
-                                   .group_by(LatestReading.indicator_code)).all())
+        newest = dict(
+            conn.execute(
+                select(LatestReading.indicator_code, func.max(LatestReading.ts)).group_by(LatestReading.indicator_code)
+            ).all()
+        )
     return [c for c, iv in zip(cat.code, cat.interval_s) if now - newest.get(c, 0) > STALE_FACTOR * iv]
 
 
@@ -106,9 +126,15 @@ def catalogue_status(scope: Scope, now: int) -> list[dict]:
     out = []
     for ind in cat.to_dict("records"):
         r = latest.get(ind["code"])
-        out.append({**ind, "value": None if r is None else round(float(r["value"]), ind["decimals"]),
-                    "level": 5 if r is None else int(r["level"]), "age_s": None if r is None else int(r["age_s"]),
-                    "stale": True if r is None else bool(r["stale"])})
+        out.append(
+            {
+                **ind,
+                "value": None if r is None else round(float(r["value"]), ind["decimals"]),
+                "level": 5 if r is None else int(r["level"]),
+                "age_s": None if r is None else int(r["age_s"]),
+                "stale": True if r is None else bool(r["stale"]),
+            }
+        )
     return sorted(out, key=lambda d: (order.get(d["category"], 99), d["code"]))
 
 
@@ -135,15 +161,28 @@ def by_district(code: str, scope: Scope) -> list[dict]:
     if ind is None or ind["area_level"] != "district":
         return []
     with current_engine().connect() as conn:
-        rows = conn.execute(select(LatestReading.area_code, Area.name_zh, Area.name_en, LatestReading.ts,
-                                   LatestReading.value)
-                            .join(Area, Area.code == LatestReading.area_code)
-                            .where(LatestReading.indicator_code == code, Area.level == "district",
-                                   Scope(scope.district).prefix(Area.code) if scope.district else True)
-                            .order_by(LatestReading.area_code)).all()
+        rows = conn.execute(
+            select(LatestReading.area_code, Area.name_zh, Area.name_en, LatestReading.ts, LatestReading.value)
+            .join(Area, Area.code == LatestReading.area_code)
+            .where(
+                LatestReading.indicator_code == code,
+                Area.level == "district",
+                Scope(scope.district).prefix(Area.code) if scope.district else True,
+            )
+            .order_by(LatestReading.area_code)
+        ).all()
     bands = ind["bands"]
-    return [{"code": c, "name_zh": zh, "name_en": en, "ts": int(ts), "value": round(float(v), ind["decimals"]),
-             "level": level_for(v, bands, ind["direction"] == "up") if bands else 5} for c, zh, en, ts, v in rows]
+    return [
+        {
+            "code": c,
+            "name_zh": zh,
+            "name_en": en,
+            "ts": int(ts),
+            "value": round(float(v), ind["decimals"]),
+            "level": level_for(v, bands, ind["direction"] == "up") if bands else 5,
+        }
+        for c, zh, en, ts, v in rows
+    ]
 
 
 @cached_query("warnings")
@@ -151,7 +190,14 @@ def raised(code: str, scope: Scope, limit: int = 100) -> list[dict]:
     """Warnings this indicator raised in scope (active and ended), newest first."""
     w = Warning
     with current_engine().connect() as conn:
-        rows = conn.execute(select(w.id, w.level, w.area_code, w.value, w.cause_zh, w.cause_en, w.started_at,
-                                   w.ended_at).where(w.kind == "indicator", w.subject == code, scope.prefix(w.area_code))
-                            .order_by(w.started_at.desc()).limit(limit)).mappings().all()
+        rows = (
+            conn.execute(
+                select(w.id, w.level, w.area_code, w.value, w.cause_zh, w.cause_en, w.started_at, w.ended_at)
+                .where(w.kind == "indicator", w.subject == code, scope.prefix(w.area_code))
+                .order_by(w.started_at.desc())
+                .limit(limit)
+            )
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]

@@ -4,6 +4,7 @@ Geometry is static (it changes only with the area tree), so it is served once pe
 Flask route with an ETag and recoloured on the client by feature index; per-tick values are
 plain lists aligned with that index, never geometry.
 """
+
 from __future__ import annotations
 
 import h3
@@ -42,8 +43,9 @@ def _assign_bins(scope: Scope, rows) -> tuple[dict[str, int], list]:
     if scope.level != "city":
         return {row[0]: i for i, row in enumerate(rows)}, [row[0] for row in rows]
     parents: dict[str, int] = {}
-    index = {row[0]: parents.setdefault(h3.cell_to_parent(h3.int_to_str(row[1]), HEAT_RES), len(parents))
-             for row in rows}
+    index = {
+        row[0]: parents.setdefault(h3.cell_to_parent(h3.int_to_str(row[1]), HEAT_RES), len(parents)) for row in rows
+    }
     return index, list(parents)
 
 
@@ -62,8 +64,10 @@ def heat_cells(scope: Scope) -> dict:
         geometries = [{"type": "Polygon", "coordinates": [ring + ring[:1]]} for ring in rings]
     else:
         geometries = [round_geometry(geom) for _code, _cell, geom in rows]
-    features = [{"type": "Feature", "id": key, "properties": {"i": i}, "geometry": geom}
-                for i, (key, geom) in enumerate(zip(keys, geometries))]
+    features = [
+        {"type": "Feature", "id": key, "properties": {"i": i}, "geometry": geom}
+        for i, (key, geom) in enumerate(zip(keys, geometries))
+    ]
     return {"geojson": {"type": "FeatureCollection", "features": features}, "index": index}
 
 
@@ -86,8 +90,11 @@ def _bins_of(rows, index: dict[str, int], n_bins: int) -> list[int]:
 
 def _reported_by_grid(scope: Scope, start: int, end: int):
     i = Incident
-    q = (select(i.grid_code, func.count()).where(scope.filter(i), i.reported_at >= start, i.reported_at < end)
-         .group_by(i.grid_code))
+    q = (
+        select(i.grid_code, func.count())
+        .where(scope.filter(i), i.reported_at >= start, i.reported_at < end)
+        .group_by(i.grid_code)
+    )
     with current_engine().connect() as conn:
         return conn.execute(q).all()
 

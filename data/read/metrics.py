@@ -3,6 +3,7 @@
 Each takes a Scope; its level picks the column (city: everything). Results group by the child
 level asked for (district, street or grid).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Connection, and_, func, select
@@ -22,14 +23,23 @@ def overdue_counts(conn: Connection, scope: Scope, now: int, by: str) -> dict[st
     cur_hour = now - now % HOUR
     col = getattr(RollupOpen, f"{by}_code")
     out: dict[str, int] = {}
-    q = (select(col, func.sum(RollupOpen.count)).where(scope.filter(RollupOpen), RollupOpen.due_hour < cur_hour)
-         .group_by(col))
+    q = (
+        select(col, func.sum(RollupOpen.count))
+        .where(scope.filter(RollupOpen), RollupOpen.due_hour < cur_hour)
+        .group_by(col)
+    )
     for code, n in conn.execute(q):
         out[code] = int(n)
     icol = getattr(Incident, f"{by}_code")
-    q2 = (select(icol, func.count()).where(scope.filter(Incident), Incident.status.in_(OPEN_STATUSES),
-                                           and_(Incident.due_at >= cur_hour, Incident.due_at < now))
-          .group_by(icol))
+    q2 = (
+        select(icol, func.count())
+        .where(
+            scope.filter(Incident),
+            Incident.status.in_(OPEN_STATUSES),
+            and_(Incident.due_at >= cur_hour, Incident.due_at < now),
+        )
+        .group_by(icol)
+    )
     for code, n in conn.execute(q2):
         out[code] = out.get(code, 0) + int(n)
     return {k: v for k, v in out.items() if v}
@@ -38,7 +48,11 @@ def overdue_counts(conn: Connection, scope: Scope, now: int, by: str) -> dict[st
 def open_counts(conn: Connection, scope: Scope, by: str | None) -> dict:
     """Open incidents per status (by=None) or per `by`-level area inside scope."""
     if by is None:
-        q = select(RollupOpen.status, func.sum(RollupOpen.count)).where(scope.filter(RollupOpen)).group_by(RollupOpen.status)
+        q = (
+            select(RollupOpen.status, func.sum(RollupOpen.count))
+            .where(scope.filter(RollupOpen))
+            .group_by(RollupOpen.status)
+        )
     else:
         col = getattr(RollupOpen, f"{by}_code")
         q = select(col, func.sum(RollupOpen.count)).where(scope.filter(RollupOpen)).group_by(col)
@@ -48,7 +62,9 @@ def open_counts(conn: Connection, scope: Scope, by: str | None) -> dict:
 def reported_by_area_hour(conn: Connection, scope: Scope, start: int, end: int, by: str) -> dict[str, int]:
     """Incidents reported in whole hours [start, end) per `by` level (district or street)."""
     col = getattr(RollupIncidentHour, f"{by}_code")
-    q = (select(col, func.sum(RollupIncidentHour.reported))
-         .where(scope.filter(RollupIncidentHour), RollupIncidentHour.hour >= start, RollupIncidentHour.hour < end)
-         .group_by(col))
+    q = (
+        select(col, func.sum(RollupIncidentHour.reported))
+        .where(scope.filter(RollupIncidentHour), RollupIncidentHour.hour >= start, RollupIncidentHour.hour < end)
+        .group_by(col)
+    )
     return {k: int(v) for k, v in conn.execute(q) if v}

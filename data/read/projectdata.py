@@ -1,5 +1,6 @@
 """Projects in a Scope with their KPIs: the wall's panel, the filtered portfolio, one project with its
 milestones, plan and warnings. A street sees its district's projects."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -30,14 +31,42 @@ def projects(scope: Scope, now: int) -> pd.DataFrame:
 @cached_query("projects")
 def _projects(scope: Scope, now: int) -> pd.DataFrame:
     p = Project
-    q = select(p.id, p.name_zh, p.name_en, p.department, p.district_code, p.category, p.phase, p.budget, p.spend,
-               p.planned_start, p.planned_end, p.actual_end, p.progress)
+    q = select(
+        p.id,
+        p.name_zh,
+        p.name_en,
+        p.department,
+        p.district_code,
+        p.category,
+        p.phase,
+        p.budget,
+        p.spend,
+        p.planned_start,
+        p.planned_end,
+        p.actual_end,
+        p.progress,
+    )
     if scope.level != "city":
         q = q.where(p.district_code == scope.district)
     with current_engine().connect() as conn:
-        df = pd.DataFrame(conn.execute(q).all(), columns=["id", "name_zh", "name_en", "department", "district_code",
-                                                           "category", "phase", "budget", "spend", "planned_start",
-                                                           "planned_end", "actual_end", "progress"])
+        df = pd.DataFrame(
+            conn.execute(q).all(),
+            columns=[
+                "id",
+                "name_zh",
+                "name_en",
+                "department",
+                "district_code",
+                "category",
+                "phase",
+                "budget",
+                "spend",
+                "planned_start",
+                "planned_end",
+                "actual_end",
+                "progress",
+            ],
+        )
     if df.empty:
         return df.assign(spi=[], planned=[], budget_execution=[], status=[])
     kpi = [schedule_performance(pr, ps, pe, now) for pr, ps, pe in zip(df.progress, df.planned_start, df.planned_end)]
@@ -46,8 +75,10 @@ def _projects(scope: Scope, now: int) -> pd.DataFrame:
     df["budget_execution"] = (df.spend / df.budget).round(3)
     # too young to judge: a few days of slippage on a plan measured in months is noise (as in the rules)
     young = (now - df.planned_start) < PROJECT_GRACE_DAYS * DAY
-    df["status"] = ["on_track" if s >= 0.95 or ph == "operation" or y else "at_risk" if s >= 0.85 else "late"
-                    for s, ph, y in zip(df.spi, df.phase, young)]
+    df["status"] = [
+        "on_track" if s >= 0.95 or ph == "operation" or y else "at_risk" if s >= 0.85 else "late"
+        for s, ph, y in zip(df.spi, df.phase, young)
+    ]
     return df.sort_values(["spi", "id"]).reset_index(drop=True)
 
 
@@ -55,8 +86,14 @@ projects.uncached = lambda scope, now: _projects.uncached(scope, now)  # exact t
 
 
 @scoped
-def portfolio(scope: Scope, now: int, department: str | None = None, district: str | None = None, phase: str | None = None,
-              status: str | None = None) -> list[dict]:
+def portfolio(
+    scope: Scope,
+    now: int,
+    department: str | None = None,
+    district: str | None = None,
+    phase: str | None = None,
+    status: str | None = None,
+) -> list[dict]:
     """Projects matching the filters, at risk first (late, then at risk, each by SPI)."""
     df = projects(scope, now)
     if department:
@@ -75,7 +112,10 @@ def portfolio(scope: Scope, now: int, department: str | None = None, district: s
 @scoped
 def filter_options(scope: Scope, now: int) -> dict[str, list[str]]:
     df = projects(scope, now)
-    return {"department": sorted(df.department.unique().tolist()), "district": sorted(df.district_code.unique().tolist())}
+    return {
+        "department": sorted(df.department.unique().tolist()),
+        "district": sorted(df.district_code.unique().tolist()),
+    }
 
 
 @cached_query("projects")
@@ -86,8 +126,11 @@ def milestones(project_ids: tuple[int, ...]) -> dict[int, list[dict]]:
     m = Milestone
     out: dict[int, list[dict]] = {pid: [] for pid in project_ids}
     with current_engine().connect() as conn:
-        for r in conn.execute(select(m.project_id, m.name_zh, m.name_en, m.planned_date, m.actual_date)
-                              .where(m.project_id.in_(project_ids)).order_by(m.project_id, m.planned_date)).mappings():
+        for r in conn.execute(
+            select(m.project_id, m.name_zh, m.name_en, m.planned_date, m.actual_date)
+            .where(m.project_id.in_(project_ids))
+            .order_by(m.project_id, m.planned_date)
+        ).mappings():
             out[r["project_id"]].append(dict(r))
     return out
 
@@ -105,8 +148,11 @@ def project_warnings(scope: Scope, pid: int) -> list[dict]:
     """Warnings the schedule rule raised for this project, newest first (its history)."""
     w = Warning
     with current_engine().connect() as conn:
-        rows = conn.execute(select(w.level, w.value, w.cause_zh, w.cause_en, w.started_at, w.ended_at)
-                            .where(w.kind == "project", w.subject == str(pid)).order_by(w.started_at.desc())).mappings()
+        rows = conn.execute(
+            select(w.level, w.value, w.cause_zh, w.cause_en, w.started_at, w.ended_at)
+            .where(w.kind == "project", w.subject == str(pid))
+            .order_by(w.started_at.desc())
+        ).mappings()
         return [dict(r) for r in rows]
 
 

@@ -1,4 +1,5 @@
 """Drill-down data for one area: its child areas ranked, and this week against last week."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -24,14 +25,19 @@ def reported_by_child(scope: Scope, start_day: int, end_day: int) -> dict[str, i
     with current_engine().connect() as conn:
         if child == "district":  # the city's districts: whole days from the day rollup
             d = RollupIncidentDay
-            q = (select(d.district_code, func.sum(d.reported)).where(d.day >= start_day, d.day < end_day)
-                 .group_by(d.district_code))
+            q = (
+                select(d.district_code, func.sum(d.reported))
+                .where(d.day >= start_day, d.day < end_day)
+                .group_by(d.district_code)
+            )
             return {c: int(n) for c, n in conn.execute(q) if n}
         if child == "street":
             return metrics.reported_by_area_hour(conn, scope, start_day, end_day, child)
-        q = (select(RollupGridDay.grid_code, func.sum(RollupGridDay.reported))
-             .where(scope.prefix(RollupGridDay.grid_code), RollupGridDay.day >= start_day,
-                    RollupGridDay.day < end_day).group_by(RollupGridDay.grid_code))
+        q = (
+            select(RollupGridDay.grid_code, func.sum(RollupGridDay.reported))
+            .where(scope.prefix(RollupGridDay.grid_code), RollupGridDay.day >= start_day, RollupGridDay.day < end_day)
+            .group_by(RollupGridDay.grid_code)
+        )
         return {g: int(n) for g, n in conn.execute(q) if n}
 
 
@@ -49,9 +55,17 @@ def child_ranking(scope: Scope, now: int) -> list[dict]:
     colours = warnlist.area_colours(scope)
     rows = []
     for k in kids.itertuples():
-        rows.append({"code": k.code, "name_zh": k.name_zh, "name_en": k.name_en, "open": open_.get(k.code, 0),
-                     "overdue": overdue.get(k.code, 0), "per_day": round(reported.get(k.code, 0) / RATE_DAYS, 1),
-                     "level": colours.get(k.code, 5)})
+        rows.append(
+            {
+                "code": k.code,
+                "name_zh": k.name_zh,
+                "name_en": k.name_en,
+                "open": open_.get(k.code, 0),
+                "overdue": overdue.get(k.code, 0),
+                "per_day": round(reported.get(k.code, 0) / RATE_DAYS, 1),
+                "level": colours.get(k.code, 5),
+            }
+        )
     rows.sort(key=lambda r: (-r["overdue"], r["level"], -r["open"], r["code"]))
     return rows
 
@@ -65,5 +79,8 @@ def week_compare(scope: Scope, now: int) -> dict:
     this = incidents.incident_counts(scope, day0 - 7 * DAY, day0)
     last = incidents.incident_counts(scope, day0 - 14 * DAY, day0 - 7 * DAY)
     cats = sorted(set(this["by_category"]) | set(last["by_category"]), key=lambda c: -this["by_category"].get(c, 0))
-    return {"this": this["total"], "last": last["total"],
-            "by_category": [[c, this["by_category"].get(c, 0), last["by_category"].get(c, 0)] for c in cats]}
+    return {
+        "this": this["total"],
+        "last": last["total"],
+        "by_category": [[c, this["by_category"].get(c, 0), last["by_category"].get(c, 0)] for c in cats],
+    }

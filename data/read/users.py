@@ -1,4 +1,5 @@
 """Accounts as readers see them: every user's name in both languages, for timelines and acknowledgements."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

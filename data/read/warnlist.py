@@ -1,5 +1,6 @@
 """Warnings in a Scope: the active ones (the wall, the map's five colours), and the warnings page's
 filtered, sorted, paged list in SQL."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -15,9 +16,11 @@ from data.store.cache import cached_query, current_engine
 from data.store.models import Warning
 
 KINDS = WARNING_KINDS
-SORTS = {"newest": (Warning.started_at.desc(), Warning.id.desc()),
-         "oldest": (Warning.started_at.asc(), Warning.id.asc()),
-         "severity": (Warning.level.asc(), Warning.started_at.desc(), Warning.id.desc())}
+SORTS = {
+    "newest": (Warning.started_at.desc(), Warning.id.desc()),
+    "oldest": (Warning.started_at.asc(), Warning.id.asc()),
+    "severity": (Warning.level.asc(), Warning.started_at.desc(), Warning.id.desc()),
+}
 assert tuple(SORTS) == WARNING_SORTS  # the page offers exactly the orders the SQL knows
 PAGE_SIZE = 25
 
@@ -38,9 +41,27 @@ def warning_page(scope: Scope, status: str, level: int | None, kind: str | None,
     """{'total', 'rows'}: one page of warnings (PAGE_SIZE rows) matching the filters, in SQL."""
     w = Warning
     cond = _where(status, scope, level, kind)
-    q = (select(w.id, w.level, w.area_code, w.kind, w.subject, w.rule_id, w.value, w.cause_zh, w.cause_en,
-                w.started_at, w.ended_at, w.acknowledged_at, w.acknowledged_by)
-         .where(*cond).order_by(*SORTS[sort]).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    q = (
+        select(
+            w.id,
+            w.level,
+            w.area_code,
+            w.kind,
+            w.subject,
+            w.rule_id,
+            w.value,
+            w.cause_zh,
+            w.cause_en,
+            w.started_at,
+            w.ended_at,
+            w.acknowledged_at,
+            w.acknowledged_by,
+        )
+        .where(*cond)
+        .order_by(*SORTS[sort])
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
     with current_engine().connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(w).where(*cond)).scalar() or 0)
         rows = [dict(r) for r in conn.execute(q).mappings()]
@@ -67,13 +88,41 @@ def _conn():
 def active_warnings(scope: Scope) -> pd.DataFrame:
     """Active warnings inside scope, most severe and newest first."""
     w = Warning
-    q = (select(w.id, w.level, w.area_code, w.kind, w.subject, w.rule_id, w.value, w.cause_zh, w.cause_en,
-                w.started_at, w.acknowledged_at).where(w.ended_at.is_(None), scope.prefix(w.area_code))
-         .order_by(w.level, w.started_at.desc()))
+    q = (
+        select(
+            w.id,
+            w.level,
+            w.area_code,
+            w.kind,
+            w.subject,
+            w.rule_id,
+            w.value,
+            w.cause_zh,
+            w.cause_en,
+            w.started_at,
+            w.acknowledged_at,
+        )
+        .where(w.ended_at.is_(None), scope.prefix(w.area_code))
+        .order_by(w.level, w.started_at.desc())
+    )
     with _conn() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=["id", "level", "area_code", "kind", "subject", "rule_id", "value", "cause_zh",
-                                       "cause_en", "started_at", "acknowledged_at"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "level",
+            "area_code",
+            "kind",
+            "subject",
+            "rule_id",
+            "value",
+            "cause_zh",
+            "cause_en",
+            "started_at",
+            "acknowledged_at",
+        ],
+    )
 
 
 @cached_query("warnings")
@@ -84,8 +133,11 @@ def area_colours(scope: Scope) -> dict[str, int]:
     out = {c: 5 for c in [scope.code, *codes]}
     w = Warning
     with _conn() as conn:
-        for area_code, level in conn.execute(select(w.area_code, func.min(w.level)).where(
-                w.ended_at.is_(None), scope.prefix(w.area_code)).group_by(w.area_code)):
+        for area_code, level in conn.execute(
+            select(w.area_code, func.min(w.level))
+            .where(w.ended_at.is_(None), scope.prefix(w.area_code))
+            .group_by(w.area_code)
+        ):
             out[scope.code] = min(out[scope.code], level)
             if child:
                 key = area_code[: CODE_LEN[child]]

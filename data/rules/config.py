@@ -1,4 +1,5 @@
 """Load and validate the indicator catalogue and warning rules (data/rules/catalog.yaml)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -65,7 +66,9 @@ class IndicatorDef(_Strict):
             ok = b == sorted(b) if self.direction == "up" else b == sorted(b, reverse=True)
             if not ok or len(set(b)) != 4:
                 order = "ascend" if self.direction == "up" else "descend"
-                raise ValueError(f"bands {b} must strictly {order} (blue, yellow, orange, red) for direction '{self.direction}'")
+                raise ValueError(
+                    f"bands {b} must strictly {order} (blue, yellow, orange, red) for direction '{self.direction}'"
+                )
         return self
 
     def level_of(self, value: float) -> int:
@@ -168,7 +171,9 @@ class Catalog(_Strict):
         codes = {i.code for i in self.indicators}
         for ind in self.indicators:
             if ind.sim.cumulative and ind.sim.cumulative not in codes:
-                raise ValueError(f"indicator '{ind.code}': sim.cumulative names unknown indicator '{ind.sim.cumulative}'")
+                raise ValueError(
+                    f"indicator '{ind.code}': sim.cumulative names unknown indicator '{ind.sim.cumulative}'"
+                )
         for where, listed in (("wall.tiles", self.wall.tiles), ("wall.weather", self.wall.weather)):
             unknown = [c for c in listed if c not in codes]
             if unknown:

@@ -4,6 +4,7 @@ Levels: 1 red, 2 orange, 3 yellow, 4 blue, 5 green (normal, never stored). A war
 by (kind, area, subject); a level change closes the old warning and opens a new one, so the
 history shows when it escalated. An area's colour is the worst active warning inside it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,8 +48,9 @@ def indicator_findings(conn, catalog: Catalog, now: int) -> tuple[list[Finding],
     if rule is None:
         return [], set()
     out, stale = [], set()
-    for code, area, ts, value in conn.execute(select(LatestReading.indicator_code, LatestReading.area_code,
-                                                     LatestReading.ts, LatestReading.value)):
+    for code, area, ts, value in conn.execute(
+        select(LatestReading.indicator_code, LatestReading.area_code, LatestReading.ts, LatestReading.value)
+    ):
         try:
             ind = catalog.indicator(code)
         except KeyError:
@@ -61,11 +63,22 @@ def indicator_findings(conn, catalog: Catalog, now: int) -> tuple[list[Finding],
         level = ind.level_of(value)
         v = _fmt(value, ind.decimals)
         band = ind.bands[4 - level] if level < 5 else None
-        out.append(Finding(
-            "indicator", area, code, rule.id, level, value,
-            f"{ind.name_zh} {v}{ind.unit}，达到{COLOUR_ZH.get(level, '')}预警阈值 {band}{ind.unit}" if band is not None else "",
-            f"{ind.name_en} {v} {ind.unit} reached the {COLOUR_EN.get(level, '')} threshold {band}" if band is not None else "",
-        ))
+        out.append(
+            Finding(
+                "indicator",
+                area,
+                code,
+                rule.id,
+                level,
+                value,
+                f"{ind.name_zh} {v}{ind.unit}，达到{COLOUR_ZH.get(level, '')}预警阈值 {band}{ind.unit}"
+                if band is not None
+                else "",
+                f"{ind.name_en} {v} {ind.unit} reached the {COLOUR_EN.get(level, '')} threshold {band}"
+                if band is not None
+                else "",
+            )
+        )
     return out, stale
 
 
@@ -79,7 +92,9 @@ def spike_findings(conn, catalog: Catalog, now: int) -> list[Finding]:
         current = metrics.reported_by_area_hour(conn, CITY, start, end, rule.area_level)
         base: dict[str, float] = {}
         for d in range(1, rule.baseline_days + 1):
-            for code, n in metrics.reported_by_area_hour(conn, CITY, start - d * DAY, end - d * DAY, rule.area_level).items():
+            for code, n in metrics.reported_by_area_hour(
+                conn, CITY, start - d * DAY, end - d * DAY, rule.area_level
+            ).items():
                 base[code] = base.get(code, 0) + n / rule.baseline_days
         for code, n in current.items():
             if n < rule.min_count:
@@ -87,9 +102,18 @@ def spike_findings(conn, catalog: Catalog, now: int) -> list[Finding]:
             b = max(base.get(code, 0.0), 1.0)
             ratio = n / b
             level = level_for(ratio, rule.levels.as_tuple())
-            out.append(Finding("spike", code, "incidents", rule.id, level, round(ratio, 2),
-                               f"近{hours}小时事件 {n} 件，为基线 {b:.1f} 件的 {ratio:.1f} 倍",
-                               f"{n} incidents in the last {hours} h, {ratio:.1f}x the baseline of {b:.1f}"))
+            out.append(
+                Finding(
+                    "spike",
+                    code,
+                    "incidents",
+                    rule.id,
+                    level,
+                    round(ratio, 2),
+                    f"近{hours}小时事件 {n} 件，为基线 {b:.1f} 件的 {ratio:.1f} 倍",
+                    f"{n} incidents in the last {hours} h, {ratio:.1f}x the baseline of {b:.1f}",
+                )
+            )
     return out
 
 
@@ -102,9 +126,18 @@ def overdue_findings(conn, catalog: Catalog, now: int) -> list[Finding]:
                 continue
             share = n / max(open_.get(code, n), 1)
             level = level_for(share, rule.levels.as_tuple())
-            out.append(Finding("overdue", code, "incidents", rule.id, level, round(share, 3),
-                               f"超期未办结事件 {n} 件，占在办 {share:.0%}",
-                               f"{n} incidents past their deadline, {share:.0%} of open ones"))
+            out.append(
+                Finding(
+                    "overdue",
+                    code,
+                    "incidents",
+                    rule.id,
+                    level,
+                    round(share, 3),
+                    f"超期未办结事件 {n} 件，占在办 {share:.0%}",
+                    f"{n} incidents past their deadline, {share:.0%} of open ones",
+                )
+            )
     return out
 
 
@@ -116,17 +149,36 @@ def schedule_performance(progress: float, planned_start: int, planned_end: int, 
 
 def project_findings(conn, catalog: Catalog, now: int) -> list[Finding]:
     out = []
-    rows = conn.execute(select(Project.id, Project.name_zh, Project.name_en, Project.district_code, Project.progress,
-                               Project.planned_start, Project.planned_end, Project.phase)).all()
+    rows = conn.execute(
+        select(
+            Project.id,
+            Project.name_zh,
+            Project.name_en,
+            Project.district_code,
+            Project.progress,
+            Project.planned_start,
+            Project.planned_end,
+            Project.phase,
+        )
+    ).all()
     for rule in catalog.rules_of("project"):
         for pid, nzh, nen, district, progress, ps, pe, phase in rows:
             if phase == "operation" or now - ps < rule.min_days_in * DAY:
                 continue
             spi, planned = schedule_performance(progress, ps, pe, now)
             level = level_for(spi, rule.levels.as_tuple(), higher_is_worse=False)
-            out.append(Finding("project", district, str(pid), rule.id, level, round(spi, 3),
-                               f"{nzh}：进度绩效 {spi:.2f}（计划 {planned:.0%}，实际 {progress:.0%}）",
-                               f"{nen}: schedule performance {spi:.2f} (plan {planned:.0%}, actual {progress:.0%})"))
+            out.append(
+                Finding(
+                    "project",
+                    district,
+                    str(pid),
+                    rule.id,
+                    level,
+                    round(spi, 3),
+                    f"{nzh}：进度绩效 {spi:.2f}（计划 {planned:.0%}，实际 {progress:.0%}）",
+                    f"{nen}: schedule performance {spi:.2f} (plan {planned:.0%}, actual {progress:.0%})",
+                )
+            )
     return out
 
 
@@ -134,11 +186,18 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
     """Run every enabled rule at `now` and reconcile the warning table; returns what changed."""
     with engine.connect() as conn:
         ind, stale = indicator_findings(conn, catalog, now)
-        findings = ind + spike_findings(conn, catalog, now) + overdue_findings(conn, catalog, now) + project_findings(conn, catalog, now)
+        findings = (
+            ind
+            + spike_findings(conn, catalog, now)
+            + overdue_findings(conn, catalog, now)
+            + project_findings(conn, catalog, now)
+        )
     wanted = {(f.kind, f.area_code, f.subject): f for f in findings if f.level < 5}
     changes = {"opened": 0, "escalated": 0, "closed": 0}
     with write_session(engine) as s:
-        active = {(w.kind, w.area_code, w.subject): w for w in s.scalars(select(Warning).where(Warning.ended_at.is_(None)))}
+        active = {
+            (w.kind, w.area_code, w.subject): w for w in s.scalars(select(Warning).where(Warning.ended_at.is_(None)))
+        }
         for key, w in active.items():
             f = wanted.get(key)
             if f is None and key not in stale:
@@ -152,8 +211,19 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
         for key, f in wanted.items():
             w = active.get(key)
             if w is None or w.level != f.level:
-                s.add(Warning(level=f.level, area_code=f.area_code, kind=f.kind, subject=f.subject, rule_id=f.rule_id,
-                              value=f.value, cause_zh=f.cause_zh, cause_en=f.cause_en, started_at=now))
+                s.add(
+                    Warning(
+                        level=f.level,
+                        area_code=f.area_code,
+                        kind=f.kind,
+                        subject=f.subject,
+                        rule_id=f.rule_id,
+                        value=f.value,
+                        cause_zh=f.cause_zh,
+                        cause_en=f.cause_en,
+                        started_at=now,
+                    )
+                )
                 changes["opened"] += w is None
         if any(changes.values()):
             bump_versions(s, "warnings", now=now)
@@ -185,12 +255,20 @@ def backfill_indicator_warnings(engine: Engine, series: list, end: int) -> int:
             peak = float(values[a:z].max() if ind.direction == "up" else values[a:z].min())
             v = _fmt(peak, ind.decimals)
             band = ind.bands[4 - lv]
-            rows.append({
-                "level": lv, "area_code": area, "kind": "indicator", "subject": ind.code, "rule_id": "indicator-bands",
-                "value": peak, "started_at": int(ts[a]), "ended_at": int(ts[z]) if z < len(ts) else None,
-                "cause_zh": f"{ind.name_zh} {v}{ind.unit}，达到{COLOUR_ZH[lv]}预警阈值 {band}{ind.unit}",
-                "cause_en": f"{ind.name_en} {v} {ind.unit} reached the {COLOUR_EN[lv]} threshold {band}",
-            })
+            rows.append(
+                {
+                    "level": lv,
+                    "area_code": area,
+                    "kind": "indicator",
+                    "subject": ind.code,
+                    "rule_id": "indicator-bands",
+                    "value": peak,
+                    "started_at": int(ts[a]),
+                    "ended_at": int(ts[z]) if z < len(ts) else None,
+                    "cause_zh": f"{ind.name_zh} {v}{ind.unit}，达到{COLOUR_ZH[lv]}预警阈值 {band}{ind.unit}",
+                    "cause_en": f"{ind.name_en} {v} {ind.unit} reached the {COLOUR_EN[lv]} threshold {band}",
+                }
+            )
     if rows:
         with write_session(engine) as s:
             s.execute(insert(Warning), rows)
@@ -200,4 +278,3 @@ def backfill_indicator_warnings(engine: Engine, series: list, end: int) -> int:
 def worst_level(levels) -> int:
     """The most severe of some levels (5, green, when there are none)."""
     return min(levels, default=5)
-

@@ -5,6 +5,7 @@ of the key, so a write (which bumps a version in its own transaction) makes ever
 unreachable at once, in every process. When Redis refuses, hangs or dies, the backend stops
 asking it for a few seconds (one warning in the log), and queries go to the database.
 """
+
 from __future__ import annotations
 
 import functools
@@ -63,8 +64,12 @@ class ResilientRedisCache(RedisCache):
         except Exception as exc:  # redis.RedisError, OSError, timeouts: all mean "no cache now"
             with self._lock:
                 if self.available:
-                    log.warning("redis cache unavailable (%s: %s); querying the database for %.0f s",
-                                type(exc).__name__, exc, self.retry_after)
+                    log.warning(
+                        "redis cache unavailable (%s: %s); querying the database for %.0f s",
+                        type(exc).__name__,
+                        exc,
+                        self.retry_after,
+                    )
                 self._down_until = time.monotonic() + self.retry_after
             return default
 
@@ -108,8 +113,11 @@ def init_cache(server: Flask) -> None:
     url = server.config.get("CACHE_REDIS_URL")
     settings = {"CACHE_DEFAULT_TIMEOUT": server.config.get("CACHE_DEFAULT_TIMEOUT", 300)}
     if url:
-        settings.update(CACHE_TYPE="data.store.cache.ResilientRedisCache", CACHE_REDIS_URL=url,
-                        CACHE_KEY_PREFIX=server.config.get("CACHE_KEY_PREFIX", "cityops:"))
+        settings.update(
+            CACHE_TYPE="data.store.cache.ResilientRedisCache",
+            CACHE_REDIS_URL=url,
+            CACHE_KEY_PREFIX=server.config.get("CACHE_KEY_PREFIX", "cityops:"),
+        )
     else:
         settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
     cache.init_app(server, config=settings)

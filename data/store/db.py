@@ -1,4 +1,5 @@
 """Engine and session factories; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for writers."""
+
 from __future__ import annotations
 
 import threading

@@ -3,6 +3,7 @@
 Times are integer Unix seconds (see data.domain.timeutil). Area codes nest by prefix:
 city 310000, district 6 digits, street/town 9 digits, grid 12 digits (street + 3).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -106,8 +107,10 @@ class Incident(Base):
         Index("ix_incident_grid_reported", "grid_code", "reported_at"),
         Index("ix_incident_status_due", "status", "due_at"),
         Index("ix_incident_status_reported", "status", "reported_at", "district_code", "street_code"),
-        *(Index(f"ix_incident_{col}_reported", col, "reported_at")
-          for col in ("priority", "due_at", "category", "source", "assigned_unit")),
+        *(
+            Index(f"ix_incident_{col}_reported", col, "reported_at")
+            for col in ("priority", "due_at", "category", "source", "assigned_unit")
+        ),
     )
 
 

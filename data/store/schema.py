@@ -1,4 +1,5 @@
 """Create or upgrade the schema with Alembic, so SQLite and PostgreSQL deployments migrate in place."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,8 +51,10 @@ def refresh_statistics(engine: Engine, force: bool = False) -> bool:
         if not sqlite:
             return False
         with engine.connect() as conn:
-            has_stats = inspect(conn).has_table("sqlite_stat1") and conn.execute(
-                text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'incident'")).scalar()
+            has_stats = (
+                inspect(conn).has_table("sqlite_stat1")
+                and conn.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'incident'")).scalar()
+            )
             has_rows = conn.execute(text("SELECT EXISTS (SELECT 1 FROM incident)")).scalar()
         if has_stats or not has_rows:
             return False

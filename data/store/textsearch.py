@@ -11,6 +11,7 @@ A query without a bigram (one character) falls back to the LIKE alone.
 Titles and descriptions never change, so the index is written once per incident: by
 writes.add_incidents, by the seed loader (rebuild) and by migration 0006 for existing data.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -40,7 +41,7 @@ _fts = table(NAME, column("rowid"))
 def grams(text_: str | None) -> list[str]:
     """The distinct lower-case bigrams of letters and digits in a text."""
     s = (text_ or "").lower()
-    return sorted({s[i:i + 2] for i in range(len(s) - 1) if s[i].isalnum() and s[i + 1].isalnum()})
+    return sorted({s[i : i + 2] for i in range(len(s) - 1) if s[i].isalnum() and s[i + 1].isalnum()})
 
 
 def create(conn: Connection) -> None:
@@ -80,8 +81,12 @@ def rebuild(conn: Connection, chunk: int = 50_000) -> int:
     clear(conn)
     done, last = 0, 0
     while True:
-        rows = conn.execute(select(Incident.id, Incident.title, Incident.description).where(Incident.id > last)
-                            .order_by(Incident.id).limit(chunk)).all()
+        rows = conn.execute(
+            select(Incident.id, Incident.title, Incident.description)
+            .where(Incident.id > last)
+            .order_by(Incident.id)
+            .limit(chunk)
+        ).all()
         if not rows:
             return done
         done += index(conn, rows)
@@ -103,5 +108,6 @@ def candidates(query: str, dialect: str):
     if dialect == "postgresql":
         return Incident.id.in_(select(_pg.c.incident_id).where(_pg.c.grams.contains(wanted)))
     match = " AND ".join(f'"{g}"' for g in wanted)  # letters and digits only: nothing to escape
-    return Incident.id.in_(select(literal_column("rowid")).select_from(_fts).where(text(f"{NAME} MATCH :grams")
-                                                                                   .bindparams(grams=match)))
+    return Incident.id.in_(
+        select(literal_column("rowid")).select_from(_fts).where(text(f"{NAME} MATCH :grams").bindparams(grams=match))
+    )

@@ -7,6 +7,7 @@ these are flagged approximate. A real boundary file (GeoJSON with a street_code 
 per feature) can be loaded instead with `streets_geojson=PATH`.
 Grid cells are H3 resolution-8 hexagons (~0.74 km2) clipped to their street.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,10 +35,22 @@ SLIVER = 0.25  # a clipped hexagon smaller than this share of a cell joins its n
 SIMPLIFY_DEG = 0.0004  # ~40 m: plenty for a wall map, keeps street GeoJSON small
 
 DISTRICT_EN = {
-    "310101": "Huangpu", "310104": "Xuhui", "310105": "Changning", "310106": "Jing'an",
-    "310107": "Putuo", "310109": "Hongkou", "310110": "Yangpu", "310112": "Minhang",
-    "310113": "Baoshan", "310114": "Jiading", "310115": "Pudong New Area", "310116": "Jinshan",
-    "310117": "Songjiang", "310118": "Qingpu", "310120": "Fengxian", "310151": "Chongming",
+    "310101": "Huangpu",
+    "310104": "Xuhui",
+    "310105": "Changning",
+    "310106": "Jing'an",
+    "310107": "Putuo",
+    "310109": "Hongkou",
+    "310110": "Yangpu",
+    "310112": "Minhang",
+    "310113": "Baoshan",
+    "310114": "Jiading",
+    "310115": "Pudong New Area",
+    "310116": "Jinshan",
+    "310117": "Songjiang",
+    "310118": "Qingpu",
+    "310120": "Fengxian",
+    "310151": "Chongming",
 }
 _SUFFIX_EN = (("街道", "Subdistrict"), ("镇", "Town"), ("乡", "Township"))
 
@@ -57,10 +70,17 @@ class AreaRecord:
     def as_row(self) -> dict:
         c = self.geom.representative_point() if self.level != "city" else self.geom.centroid
         return {
-            "code": self.code, "level": self.level, "parent_code": self.parent_code,
-            "name_zh": self.name_zh, "name_en": self.name_en, "approximate": self.approximate,
-            "lon": round(c.x, 6), "lat": round(c.y, 6), "area_km2": round(area_km2(self.geom), 3),
-            "h3_cell": self.h3_cell, "geometry": mapping(shapely.set_precision(self.geom, 1e-6)),
+            "code": self.code,
+            "level": self.level,
+            "parent_code": self.parent_code,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "approximate": self.approximate,
+            "lon": round(c.x, 6),
+            "lat": round(c.y, 6),
+            "area_km2": round(area_km2(self.geom), 3),
+            "h3_cell": self.h3_cell,
+            "geometry": mapping(shapely.set_precision(self.geom, 1e-6)),
         }
 
 
@@ -150,10 +170,17 @@ def derive_streets(districts: list[AreaRecord]) -> list[AreaRecord]:
         rows_sorted = sorted(rows, key=lambda r: (0 if r["street_name"].endswith("街道") else 1, r["street_code"]))
         for row, idx in zip(rows_sorted, order):
             geom = cells[idx].simplify(SIMPLIFY_DEG, preserve_topology=True)
-            streets.append(AreaRecord(
-                row["street_code"], "street", d.code, row["street_name"], english_name(row["street_name"]),
-                geom, approximate=True,
-            ))
+            streets.append(
+                AreaRecord(
+                    row["street_code"],
+                    "street",
+                    d.code,
+                    row["street_name"],
+                    english_name(row["street_name"]),
+                    geom,
+                    approximate=True,
+                )
+            )
     return sorted(streets, key=lambda a: a.code)
 
 
@@ -168,8 +195,16 @@ def load_streets_file(path: str | Path, districts: list[AreaRecord]) -> list[Are
         if code not in names:
             raise ValueError(f"{path}: street_code {code} is not a known Shanghai street/town code")
         row = names[code]
-        out.append(AreaRecord(code, "street", row["district_code"], row["street_name"],
-                              english_name(row["street_name"]), shapely.make_valid(shape(f["geometry"]))))
+        out.append(
+            AreaRecord(
+                code,
+                "street",
+                row["district_code"],
+                row["street_name"],
+                english_name(row["street_name"]),
+                shapely.make_valid(shape(f["geometry"])),
+            )
+        )
     missing = set(names) - {a.code for a in out}
     if missing:
         raise ValueError(f"{path}: {len(missing)} street codes have no boundary, e.g. {sorted(missing)[0]}")
@@ -185,8 +220,10 @@ def derive_grids(streets: list[AreaRecord]) -> list[AreaRecord]:
     """H3 resolution-8 cells overlapping each street, clipped to it; code = street code + 3 digits."""
     grids = []
     for s in streets:
-        cells = sorted(h3.str_to_int(c) for c in h3.h3shape_to_cells_experimental(
-            h3.geo_to_h3shape(mapping(s.geom)), GRID_RES, contain="overlap"))
+        cells = sorted(
+            h3.str_to_int(c)
+            for c in h3.h3shape_to_cells_experimental(h3.geo_to_h3shape(mapping(s.geom)), GRID_RES, contain="overlap")
+        )
         if not cells:  # a street smaller than a cell: use the cell at its centre
             p = s.geom.representative_point()
             cells = [h3.str_to_int(h3.latlng_to_cell(p.y, p.x, GRID_RES))]
@@ -206,10 +243,18 @@ def derive_grids(streets: list[AreaRecord]) -> list[AreaRecord]:
             if seq > 999:
                 raise ValueError(f"street {s.code} has more than 999 grid cells")
             geom = shapely.union_all(merged[i]) if len(merged[i]) > 1 else merged[i][0]
-            grids.append(AreaRecord(
-                f"{s.code}{seq:03d}", "grid", s.code, f"{s.name_zh}第{seq}网格",
-                f"{s.name_en} grid {seq}", geom, approximate=True, h3_cell=cells[i],
-            ))
+            grids.append(
+                AreaRecord(
+                    f"{s.code}{seq:03d}",
+                    "grid",
+                    s.code,
+                    f"{s.name_zh}第{seq}网格",
+                    f"{s.name_en} grid {seq}",
+                    geom,
+                    approximate=True,
+                    h3_cell=cells[i],
+                )
+            )
     return grids
 
 
@@ -263,8 +308,9 @@ class GridLocator:
 def points_to_cells(lon: np.ndarray, lat: np.ndarray, res: int = GRID_RES) -> np.ndarray:
     """H3 cells (int64) for arrays of points; ~1.4 s per million, so done once at write time."""
     f = h3.api.basic_int.latlng_to_cell
-    return np.fromiter((f(y, x, res) for x, y in zip(lon.tolist(), lat.tolist())), dtype=np.uint64,
-                       count=len(lon)).astype(np.int64)
+    return np.fromiter(
+        (f(y, x, res) for x, y in zip(lon.tolist(), lat.tolist())), dtype=np.uint64, count=len(lon)
+    ).astype(np.int64)
 
 
 def random_points_in(geom, n: int, rng: np.random.Generator) -> np.ndarray:

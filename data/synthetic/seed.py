@@ -4,6 +4,7 @@ Creates the schema (Alembic) if needed. With --live, keeps adding incidents, sta
 readings until stopped. Bulk loading goes straight to the driver's executemany in chunks, then
 rebuilds the rollups set-wise and runs the rules engine once, so the first screen has warnings.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,40 +16,24 @@ import time
 
 import numpy as np
 import orjson
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, insert, select
 
-from data.domain import vocab as it
-from data.domain.actors import PLATFORMS, STAFF, unit_actor
 from data.domain.timeutil import DAY, HOUR, now_ts, parse_local
-from data.domain.vocab import CITY_CODE, SOURCES, STATUSES
+from data.domain.vocab import CITY_CODE
 from data.rules import engine as rules
 from data.rules.config import load_catalog
 from data.store import textsearch
 from data.store.db import DOMAINS, bump_versions, get_engine, write_session
-from data.store.models import Area, Base, DataVersion, Incident, Indicator, Milestone, Project
+from data.store.models import Area, Base, DataVersion, Indicator, Milestone, Project
 from data.store.schema import refresh_statistics, upgrade
 from data.synthetic import generator as gen
+from data.synthetic import projects as synthetic_projects
+from data.synthetic import readings
 from data.synthetic.geo import GridLocator, build_area_tree
+from data.synthetic.load_incidents import bulk_insert, load_incidents
 from data.write import rollups
 
 log = logging.getLogger("cityops.seed")
-CHUNK = 50_000
-INCIDENT_COLS = ("id", "source", "external_id", "kind", "category", "subcategory", "title", "description",
-                 "district_code", "street_code", "grid_code", "h3_cell", "lon", "lat", "reported_at", "status",
-                 "status_at", "due_at", "closed_at", "priority", "assigned_unit", "reporter_name", "reporter_phone",
-                 "version")
-HISTORY_COLS = ("incident_id", "from_status", "to_status", "at", "actor", "comment")
-PLATFORM = {"hotline": "12345热线平台", "patrol": "网格巡查", "iot": "物联感知平台", "video": "视频智能识别平台",
-            "police": "110联动平台"}
-SOURCE_PREFIX = {"hotline": "RX", "patrol": "WG", "iot": "WL", "video": "SP", "police": "JQ"}
-
-
-def _bulk(conn, table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
-    """executemany straight on the driver: ~10x faster than ORM inserts for millions of rows."""
-    if not rows:
-        return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})", rows)
 
 
 @functools.cache
@@ -74,91 +59,24 @@ def load_areas(engine: Engine, streets_geojson: str | None = None):
 def load_indicators(engine: Engine, catalog) -> None:
     with write_session(engine) as s:
         s.execute(delete(Indicator))
-        s.execute(insert(Indicator), [{
-            "code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "category": i.category, "unit": i.unit,
-            "direction": i.direction, "bands": list(i.bands) if i.bands else None, "interval_s": i.interval,
-            "area_level": i.area_level, "decimals": i.decimals} for i in catalog.indicators])
-
-
-def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndarray, id0: int):
-    st, slot = g["street"][a:b], g["slot"][a:b]
-    lon, lat = pools.lon[st, slot].round(6).tolist(), pools.lat[st, slot].round(6).tolist()
-    cell, grid = pools.cell[st, slot].tolist(), pools.grid[st, slot].tolist()
-    streets, districts = pools.street_codes[st].tolist(), pools.district_codes[st].tolist()
-    rows = []
-    for i in range(b - a):
-        j = a + i
-        src = SOURCES[g["src"][j]]
-        cat = gen.CATS[g["cat"][j]]
-        sub = g["sub"][j]
-        cdef = it.CATEGORIES[cat]
-        sub_zh = cdef["sub"][sub][0]
-        road = gen.ROADS[g["road"][j]]
-        sname = pools.street_names[st[i]]
-        name = phone = None
-        if src in ("hotline", "police", "patrol"):
-            s_, g1, g2 = g["names"][j]
-            name = gen.SURNAMES[s_] + gen.GIVEN[g1] + gen.GIVEN[g2]
-            phone = f"1{g['phone_prefix'][j]}{g['phones'][j] % 10:01d}{g['phones'][j]:08d}"
-        units = cdef["units"]
-        unit = units[int(g["unit_choice"][j] * len(units))] if g["dispatched"][j] else None
-        due = int(g["due"][j])
-        closed_at = int(g["closed_at"][j])
-        rows.append((
-            id0 + j, src, f"{SOURCE_PREFIX[src]}{seq[j]:09d}", cdef["kind"], cat, sub, f"{sname}{road}{sub_zh}",
-            f"{road}{g['number'][j]}号附近{sub_zh}，{PLATFORM[src]}上报，请核实处置。",
-            districts[i], streets[i], grid[i], cell[i], lon[i], lat[i], int(g["reported"][j]),
-            STATUSES[g["status"][j]], int(g["status_at"][j]), due if due >= 0 else None,
-            closed_at if closed_at >= 0 else None, int(g["priority"][j]), unit, name, phone, 1,
-        ))
-    return rows
-
-
-def _history_rows(g: dict, a: int, b: int, rows: list[tuple], id0: int) -> list[tuple]:
-    T, S, k = g["T"][a:b], g["S"][a:b], g["k"][a:b]
-    reached = np.arange(T.shape[1])[None, :] < k[:, None]
-    ii, jj = np.nonzero(reached)
-    at = T[ii, jj].tolist()
-    to = S[ii, jj].tolist()
-    frm = np.where(jj > 0, S[ii, np.maximum(jj - 1, 0)], -1).tolist()
-    out = []
-    for i, j, t, s_to, s_from in zip(ii.tolist(), jj.tolist(), at, to, frm):
-        to_name = STATUSES[s_to]
-        from_name = STATUSES[s_from] if s_from >= 0 else None
-        row = rows[i]
-        if j == 0:
-            actor, comment = PLATFORMS[row[1]][0], None  # history stores user ids (data.domain.actors)
-        elif to_name in ("handling", "verifying"):
-            actor = unit_actor(row[20])
-            comment = "核查未通过：现场仍未整改到位" if from_name == "verifying" else None
-        else:
-            actor = STAFF[to_name][0]
-            comment = "重复或无效工单，予以结案" if to_name == "closed" and from_name == "registered" else None
-        out.append((id0 + a + i, from_name, to_name, t, actor, comment))
-    return out
-
-
-def load_incidents(engine: Engine, n: int, start: int, end: int, pools, rain, seed: int) -> int:
-    """Generate and insert n incidents and their histories; returns the number of history rows."""
-    g = gen.incidents(n, start, end, pools, rain, seed)
-    seq = np.zeros(n, dtype=np.int64)
-    for si in range(len(SOURCES)):
-        m = g["src"] == si
-        seq[m] = np.arange(1, m.sum() + 1)
-    with engine.connect() as probe:
-        id0 = (probe.execute(select(func.max(Incident.id))).scalar() or 0) + 1
-    total_hist = 0
-    with engine.begin() as conn:
-        for a in range(0, n, CHUNK):
-            b = min(n, a + CHUNK)
-            rows = _incident_rows(g, a, b, pools, seq, id0)
-            _bulk(conn, "incident", INCIDENT_COLS, rows)
-            hist = _history_rows(g, a, b, rows, id0)
-            _bulk(conn, "incident_history", HISTORY_COLS, hist)
-            total_hist += len(hist)
-        if conn.dialect.name == "postgresql":  # explicit ids: move the sequences past them
-            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('incident','id'), (SELECT max(id) FROM incident))")
-    return total_hist
+        s.execute(
+            insert(Indicator),
+            [
+                {
+                    "code": i.code,
+                    "name_zh": i.name_zh,
+                    "name_en": i.name_en,
+                    "category": i.category,
+                    "unit": i.unit,
+                    "direction": i.direction,
+                    "bands": list(i.bands) if i.bands else None,
+                    "interval_s": i.interval,
+                    "area_level": i.area_level,
+                    "decimals": i.decimals,
+                }
+                for i in catalog.indicators
+            ],
+        )
 
 
 def rain_functions(areas: list[str], start: int, rain: np.ndarray, seed: int):
@@ -172,6 +90,7 @@ def rain_functions(areas: list[str], start: int, rain: np.ndarray, seed: int):
         def f(ts, scale=scale, lag=lag):
             x = (ts - start) / HOUR - lag
             return scale * np.interp(x, np.arange(len(rain)), rain, left=0, right=0)
+
         funcs[code] = f
     return funcs
 
@@ -185,14 +104,18 @@ def load_readings(engine: Engine, catalog, districts: list[str], start: int, end
     with engine.begin() as conn:
         for ind in catalog.indicators:
             areas = [CITY_CODE, *districts] if ind.area_level == "district" else [CITY_CODE]
-            series = gen.reading_series(ind, areas, start, end, rf, seed, ind.code in breaching)
+            series = readings.reading_series(ind, areas, start, end, rf, seed, ind.code in breaching)
             if ind.area_level == "district":  # the city value is the mean (rain: the max) of its districts
                 vals = np.vstack([v for _, _, v in series[1:]])
-                agg = vals.max(axis=0) if ind.category in ("flood", "weather") and "rain" in ind.code else vals.mean(axis=0)
+                agg = (
+                    vals.max(axis=0)
+                    if ind.category in ("flood", "weather") and "rain" in ind.code
+                    else vals.mean(axis=0)
+                )
                 series[0] = (CITY_CODE, series[0][1], np.round(agg, ind.decimals))
             for area, ts, values in series:
                 rows = list(zip([ind.code] * len(ts), [area] * len(ts), ts.tolist(), values.tolist()))
-                _bulk(conn, "reading", ("indicator_code", "area_code", "ts", "value"), rows)
+                bulk_insert(conn, "reading", ("indicator_code", "area_code", "ts", "value"), rows)
                 total += len(rows)
                 series_all.append((ind, area, ts, values))
     rules.backfill_indicator_warnings(engine, series_all, end)
@@ -200,7 +123,7 @@ def load_readings(engine: Engine, catalog, districts: list[str], start: int, end
 
 
 def load_projects(engine: Engine, n: int, end: int, districts, seed: int) -> None:
-    projects = gen.projects(n, end, districts, seed)
+    projects = synthetic_projects.projects(n, end, districts, seed)
     with write_session(engine) as s:
         s.execute(insert(Project), [{k: v for k, v in p.items() if k != "milestones"} for p in projects])
         s.execute(insert(Milestone), [m for p in projects for m in p["milestones"]])
@@ -220,9 +143,18 @@ def reset(engine: Engine) -> None:
                 conn.execute(table.delete())
 
 
-def seed(url: str, *, days: int = 30, incidents: int = 300_000, seed_value: int = 1, end: int | None = None,
-         projects: int = 64, rules_file: str = "data/rules/catalog.yaml", streets_geojson: str | None = None,
-         replace: bool = False) -> dict:
+def seed(
+    url: str,
+    *,
+    days: int = 30,
+    incidents: int = 300_000,
+    seed_value: int = 1,
+    end: int | None = None,
+    projects: int = 64,
+    rules_file: str = "data/rules/catalog.yaml",
+    streets_geojson: str | None = None,
+    replace: bool = False,
+) -> dict:
     """Create the schema and load a synthetic city; returns timings and counts."""
     t0 = time.perf_counter()
     end = end if end is not None else now_ts() // 60 * 60
@@ -264,8 +196,14 @@ def seed(url: str, *, days: int = 30, incidents: int = 300_000, seed_value: int 
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     timings["total"] = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"incidents": incidents, "history": n_hist, "readings": n_read, "areas": len(tree),
-            "timings": {k: round(v, 2) for k, v in timings.items()}, "peak_rss_mb": round(peak_mb)}
+    return {
+        "incidents": incidents,
+        "history": n_hist,
+        "readings": n_read,
+        "areas": len(tree),
+        "timings": {k: round(v, 2) for k, v in timings.items()},
+        "peak_rss_mb": round(peak_mb),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from config import Config  # the app's defaults, without importing Dash
+
     cfg = Config()
     url = args.url or cfg.DATABASE_URL
     if args.days < 1 or args.incidents < 0 or args.projects < 0:
@@ -296,12 +235,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.if_empty and has_data(engine):
             log.info("database already holds a city; not seeding")
         else:
-            report = seed(url, days=args.days, incidents=args.incidents, seed_value=args.seed, end=end,
-                          projects=args.projects, rules_file=cfg.RULES_FILE, streets_geojson=cfg.STREETS_GEOJSON,
-                          replace=args.reset)
+            report = seed(
+                url,
+                days=args.days,
+                incidents=args.incidents,
+                seed_value=args.seed,
+                end=end,
+                projects=args.projects,
+                rules_file=cfg.RULES_FILE,
+                streets_geojson=cfg.STREETS_GEOJSON,
+                replace=args.reset,
+            )
             print(report, flush=True)
     if args.live or args.live_only:
         from data.synthetic.simulator import Simulator
+
         sim = Simulator(engine, load_catalog(cfg.RULES_FILE), seed=args.seed)
         try:
             sim.run_forever(args.interval)

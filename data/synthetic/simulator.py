@@ -2,6 +2,7 @@
 
 It writes only through data.writes, so rollups, data versions and caches stay correct.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,13 @@ from data.synthetic.geo import AreaRecord, GridLocator
 from data.write import writes
 
 log = logging.getLogger("cityops.simulator")
-NEXT_ACTION = {"reported": "register", "registered": "dispatch", "dispatched": "start", "handling": "handled",
-               "verifying": "verify_pass"}
+NEXT_ACTION = {
+    "reported": "register",
+    "registered": "dispatch",
+    "dispatched": "start",
+    "handling": "handled",
+    "verifying": "verify_pass",
+}
 RATE_PER_S = 0.35  # mean new incidents per second across the city at the daily average hour
 
 
@@ -42,9 +48,16 @@ class Simulator:
 
     def _load_pools(self):
         with self.engine.connect() as conn:
-            rows = conn.execute(select(Area.code, Area.level, Area.parent_code, Area.name_zh, Area.h3_cell, Area.geometry)
-                                .where(Area.level.in_(("street", "grid")))).all()
-        streets = [AreaRecord(c, lv, p, n, n, shapely.make_valid(shape(geom))) for c, lv, p, n, _, geom in rows if lv == "street"]
+            rows = conn.execute(
+                select(Area.code, Area.level, Area.parent_code, Area.name_zh, Area.h3_cell, Area.geometry).where(
+                    Area.level.in_(("street", "grid"))
+                )
+            ).all()
+        streets = [
+            AreaRecord(c, lv, p, n, n, shapely.make_valid(shape(geom)))
+            for c, lv, p, n, _, geom in rows
+            if lv == "street"
+        ]
         locator = GridLocator([(c, p, cell) for c, lv, p, _, cell, _ in rows if lv == "grid"])
         self._pools = gen.build_pools(streets, locator, self.rng, pool=200)  # plenty for a live trickle
         with self.engine.connect() as conn:
@@ -74,25 +87,46 @@ class Simulator:
             name = phone = None
             if src in ("hotline", "police", "patrol"):
                 name = gen.SURNAMES[int(self.rng.integers(0, len(gen.SURNAMES)))] + "".join(
-                    gen.GIVEN[int(k)] for k in self.rng.integers(0, len(gen.GIVEN), 2))
+                    gen.GIVEN[int(k)] for k in self.rng.integers(0, len(gen.GIVEN), 2)
+                )
                 phone = f"1{int(self.rng.choice([3, 5, 7, 8, 9]))}{int(self.rng.integers(0, 10**9)):09d}"
-            records.append({
-                "source": src, "external_id": f"LIVE{now}{self._seq:07d}", "kind": cdef["kind"], "category": cat,
-                "subcategory": sub, "title": f"{p.street_names[st]}{road}{cdef['sub'][sub][0]}",
-                "description": f"{road}附近{cdef['sub'][sub][0]}，请核实处置。",
-                "district_code": str(p.district_codes[st]), "street_code": str(p.street_codes[st]),
-                "grid_code": p.grid[st, slot], "h3_cell": int(p.cell[st, slot]), "lon": round(float(p.lon[st, slot]), 6),
-                "lat": round(float(p.lat[st, slot]), 6), "reported_at": now, "status": "reported", "status_at": now,
-                "due_at": it.step_due("reported", now, priority), "closed_at": None, "priority": priority,
-                "assigned_unit": None, "reporter_name": name, "reporter_phone": phone,
-            })
-        return writes.add_incidents(self.engine, records, actor_of=lambda r: PLATFORMS[r['source']][0], now=now)
+            records.append(
+                {
+                    "source": src,
+                    "external_id": f"LIVE{now}{self._seq:07d}",
+                    "kind": cdef["kind"],
+                    "category": cat,
+                    "subcategory": sub,
+                    "title": f"{p.street_names[st]}{road}{cdef['sub'][sub][0]}",
+                    "description": f"{road}附近{cdef['sub'][sub][0]}，请核实处置。",
+                    "district_code": str(p.district_codes[st]),
+                    "street_code": str(p.street_codes[st]),
+                    "grid_code": p.grid[st, slot],
+                    "h3_cell": int(p.cell[st, slot]),
+                    "lon": round(float(p.lon[st, slot]), 6),
+                    "lat": round(float(p.lat[st, slot]), 6),
+                    "reported_at": now,
+                    "status": "reported",
+                    "status_at": now,
+                    "due_at": it.step_due("reported", now, priority),
+                    "closed_at": None,
+                    "priority": priority,
+                    "assigned_unit": None,
+                    "reporter_name": name,
+                    "reporter_phone": phone,
+                }
+            )
+        return writes.add_incidents(self.engine, records, actor_of=lambda r: PLATFORMS[r["source"]][0], now=now)
 
     def advance_incidents(self, now: int, k: int) -> int:
         """Move up to k open incidents one step (the ones waiting longest first, with some randomness)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(Incident.id, Incident.status, Incident.version, Incident.category)
-                                .where(Incident.status.in_(OPEN_STATUSES)).order_by(Incident.status_at).limit(k * 4)).all()
+            rows = conn.execute(
+                select(Incident.id, Incident.status, Incident.version, Incident.category)
+                .where(Incident.status.in_(OPEN_STATUSES))
+                .order_by(Incident.status_at)
+                .limit(k * 4)
+            ).all()
         moved = 0
         for idx in self.rng.permutation(len(rows))[:k]:
             inc_id, status, version, cat = rows[int(idx)]
@@ -102,8 +136,9 @@ class Simulator:
                 units = it.CATEGORIES[cat]["units"]
                 unit = units[int(self.rng.integers(0, len(units)))]
             try:
-                writes.apply_action(self.engine, inc_id, action, actor="simulator", expected_version=version,
-                                    unit=unit, now=now)
+                writes.apply_action(
+                    self.engine, inc_id, action, actor="simulator", expected_version=version, unit=unit, now=now
+                )
                 moved += 1
             except writes.WriteError as exc:  # someone (a duty officer) moved it first: fine
                 log.debug("simulator skipped incident %s: %s", inc_id, exc)
@@ -111,8 +146,12 @@ class Simulator:
 
     def new_readings(self, now: int) -> int:
         with self.engine.connect() as conn:
-            latest = {(c, a): (ts, v) for c, a, ts, v in conn.execute(
-                select(LatestReading.indicator_code, LatestReading.area_code, LatestReading.ts, LatestReading.value))}
+            latest = {
+                (c, a): (ts, v)
+                for c, a, ts, v in conn.execute(
+                    select(LatestReading.indicator_code, LatestReading.area_code, LatestReading.ts, LatestReading.value)
+                )
+            }
         rows = []
         h = ((now + OFFSET) % DAY) / HOUR
         for ind in self.catalog.indicators:
@@ -125,14 +164,23 @@ class Simulator:
                 cycle = math.cos(2 * math.pi * (h - sim.peak) / 24)
                 target = sim.base + sim.amp * cycle
                 value = last + 0.15 * (target - last) + float(self.rng.normal(0, sim.noise * 0.5))
-                rows.append({"indicator_code": code, "area_code": area, "ts": now,
-                             "value": round(min(max(value, sim.lo), sim.hi), ind.decimals)})
+                rows.append(
+                    {
+                        "indicator_code": code,
+                        "area_code": area,
+                        "ts": now,
+                        "value": round(min(max(value, sim.lo), sim.hi), ind.decimals),
+                    }
+                )
         writes.add_readings(self.engine, rows, now=now)
         return len(rows)
 
     def step(self, now: int, seconds: float) -> dict:
-        out = {"new": len(self.new_incidents(now, seconds)), "moved": self.advance_incidents(now, max(1, int(seconds))),
-               "readings": self.new_readings(now)}
+        out = {
+            "new": len(self.new_incidents(now, seconds)),
+            "moved": self.advance_incidents(now, max(1, int(seconds))),
+            "readings": self.new_readings(now),
+        }
         if now - self._last_rules >= 60:
             rules.evaluate(self.engine, self.catalog, now)
             self._last_rules = now
@@ -154,4 +202,3 @@ class Simulator:
         t = threading.Thread(target=self.run_forever, args=(interval,), name="cityops-simulator", daemon=True)
         t.start()
         return t
-

@@ -1,4 +1,5 @@
 """Refresh-ahead: compute each watched scope's wall snapshot as soon as a new tick starts."""
+
 from __future__ import annotations
 
 import logging
@@ -60,7 +61,8 @@ class RefreshAhead:
             for scope in scopes:
                 try:
                     with self.server.app_context():
-                        shared_snapshot(load_catalog(self.server.config["RULES_FILE"]), scope, tick, wait=0,
-                                        compute_late=False)
+                        shared_snapshot(
+                            load_catalog(self.server.config["RULES_FILE"]), scope, tick, wait=0, compute_late=False
+                        )
                 except Exception:  # the screens' own requests will report and show it; keep the thread alive
                     log.warning("refresh-ahead of %s at %s failed", scope, tick, exc_info=True)

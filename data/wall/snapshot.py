@@ -4,6 +4,7 @@
 per scope per tick into the cache (one writer at a time, the others reuse the entry), so ten walls
 on one scope cost one computation and ten cache reads.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,11 +38,25 @@ def _names(code: str, names: dict) -> dict:
 
 def _reading(ind, latest: dict) -> dict:
     row = latest.get(ind.code)
-    out = {"code": ind.code, "name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit,
-           "decimals": ind.decimals, "value": None, "level": 5, "stale": True, "age_s": None}
+    out = {
+        "code": ind.code,
+        "name_zh": ind.name_zh,
+        "name_en": ind.name_en,
+        "unit": ind.unit,
+        "decimals": ind.decimals,
+        "value": None,
+        "level": 5,
+        "stale": True,
+        "age_s": None,
+    }
     if row is not None:
-        out.update(value=round(float(row["value"]), ind.decimals), level=int(row["level"]), stale=bool(row["stale"]),
-                   age_s=int(row["age_s"]), area_code=row["area_code"])
+        out.update(
+            value=round(float(row["value"]), ind.decimals),
+            level=int(row["level"]),
+            stale=bool(row["stale"]),
+            age_s=int(row["age_s"]),
+            area_code=row["area_code"],
+        )
     return out
 
 
@@ -82,9 +97,12 @@ def _incidents(scope: Scope, tick: int, names: dict) -> dict:
     cats = sorted(CATEGORIES, key=lambda c: -today["by_category"].get(c, 0))
     top_overdue = sorted(loop["overdue_by_child"].items(), key=lambda kv: -kv[1])[:5]
     return {
-        "today": today["total"], "yesterday": yday["total"],
-        "by_source": {s: [today["by_source"].get(s, 0), yday["by_source"].get(s, 0)] for s in sorted(
-            set(today["by_source"]) | set(yday["by_source"]))},
+        "today": today["total"],
+        "yesterday": yday["total"],
+        "by_source": {
+            s: [today["by_source"].get(s, 0), yday["by_source"].get(s, 0)]
+            for s in sorted(set(today["by_source"]) | set(yday["by_source"]))
+        },
         "by_category": [[c, today["by_category"].get(c, 0), yday["by_category"].get(c, 0)] for c in cats[:6]],
         "funnel": {s: loop["open"].get(s, 0) for s in OPEN_STATUSES},
         "closed_today": incidents.closed_count(scope, day0, tick),
@@ -101,16 +119,33 @@ def _warnings(scope: Scope, names: dict) -> dict:
     # string keys: the snapshot must survive a JSON round trip unchanged
     by_level = {str(int(k)): int(v) for k, v in active.groupby("level").size().items()} if len(active) else {}
     severe = active[active.level <= 2].sort_values("started_at", ascending=False) if len(active) else active
-    newest = [{"id": int(w.id), "level": int(w.level), "area_code": w.area_code, "area": _names(w.area_code, names),
-               "kind": w.kind, "cause_zh": w.cause_zh, "cause_en": w.cause_en, "started_at": int(w.started_at)}
-              for w in severe.head(5).itertuples()]
+    newest = [
+        {
+            "id": int(w.id),
+            "level": int(w.level),
+            "area_code": w.area_code,
+            "area": _names(w.area_code, names),
+            "kind": w.kind,
+            "cause_zh": w.cause_zh,
+            "cause_en": w.cause_en,
+            "started_at": int(w.started_at),
+        }
+        for w in severe.head(5).itertuples()
+    ]
     red = severe[severe.level == 1].head(1) if len(severe) else severe
     newest_red = None
     if len(red):
         w = red.iloc[0]
         a = areas.area(w.area_code) or {}
-        newest_red = {"id": int(w.id), "area_code": w.area_code, "area": _names(w.area_code, names),
-                      "lat": a.get("lat"), "lon": a.get("lon"), "cause_zh": w.cause_zh, "cause_en": w.cause_en}
+        newest_red = {
+            "id": int(w.id),
+            "area_code": w.area_code,
+            "area": _names(w.area_code, names),
+            "lat": a.get("lat"),
+            "lon": a.get("lon"),
+            "cause_zh": w.cause_zh,
+            "cause_en": w.cause_en,
+        }
     return {"by_level": by_level, "total": int(len(active)), "newest": newest, "newest_red": newest_red}
 
 
@@ -125,22 +160,49 @@ def _projects(scope: Scope, tick: int, names: dict) -> dict:
         by_status[p["status"]] = by_status.get(p["status"], 0) + 1
         counts = per_district.setdefault(p["district_code"], {})
         counts[p["status"]] = counts.get(p["status"], 0) + 1
-    delayed = [{"id": int(p["id"]), "name_zh": p["name_zh"], "name_en": p["name_en"], "spi": float(p["spi"]),
-                "progress": float(p["progress"]), "planned": float(p["planned"]), "status": p["status"]}
-               for p in rows if p["status"] != "on_track"][:4]  # rows come sorted by spi, worst first
+    delayed = [
+        {
+            "id": int(p["id"]),
+            "name_zh": p["name_zh"],
+            "name_en": p["name_en"],
+            "spi": float(p["spi"]),
+            "progress": float(p["progress"]),
+            "planned": float(p["planned"]),
+            "status": p["status"],
+        }
+        for p in rows
+        if p["status"] != "on_track"
+    ][:4]  # rows come sorted by spi, worst first
     by_district = []
     for code, counts in sorted(per_district.items()):
         a = areas.area(code) or {}
-        by_district.append({"code": code, "name": _names(code, names), "lat": a.get("lat"), "lon": a.get("lon"),
-                            "counts": counts})
-    return {"count": int(len(df)), "by_status": by_status, "budget": round(float(df.budget.sum()), 1),
-            "spend": round(float(df.spend.sum()), 1), "delayed": delayed, "by_district": by_district}
+        by_district.append(
+            {"code": code, "name": _names(code, names), "lat": a.get("lat"), "lon": a.get("lon"), "counts": counts}
+        )
+    return {
+        "count": int(len(df)),
+        "by_status": by_status,
+        "budget": round(float(df.budget.sum()), 1),
+        "spend": round(float(df.spend.sum()), 1),
+        "delayed": delayed,
+        "by_district": by_district,
+    }
 
 
 def _ticker(scope: Scope, names: dict) -> list[dict]:
     df = incidents.latest_incidents(scope, limit=TICKER, min_priority=3)
-    return [{"id": int(r.id), "at": int(r.reported_at), "street": _names(r.street_code, names), "category": r.category,
-             "title": r.title, "status": r.status, "priority": int(r.priority)} for r in df.itertuples()]
+    return [
+        {
+            "id": int(r.id),
+            "at": int(r.reported_at),
+            "street": _names(r.street_code, names),
+            "category": r.category,
+            "title": r.title,
+            "status": r.status,
+            "priority": int(r.priority),
+        }
+        for r in df.itertuples()
+    ]
 
 
 def heat_breaks(values: list[int], classes: int = 5) -> list[int]:
@@ -161,12 +223,29 @@ def _map(scope: Scope, tick: int) -> dict:
     counts = mapqueries.heat_bins(scope, local_day_start(tick), tick + 1)
     hot = incidents.latest_incidents(scope, limit=MARKERS, min_priority=1)
     hot = hot[hot.reported_at >= tick - DAY]
-    markers = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]},
-         "properties": {"id": int(r.id), "title": r.title, "status": r.status, "age_s": int(tick - r.reported_at)}}
-        for r in hot.itertuples()]}
-    return {"levels": {c: int(v) for c, v in colours.items() if c != scope.code}, "scope_level": int(colours.get(scope.code, 5)),
-            "heat": counts, "heat_breaks": heat_breaks(counts), "markers": markers}
+    markers = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]},
+                "properties": {
+                    "id": int(r.id),
+                    "title": r.title,
+                    "status": r.status,
+                    "age_s": int(tick - r.reported_at),
+                },
+            }
+            for r in hot.itertuples()
+        ],
+    }
+    return {
+        "levels": {c: int(v) for c, v in colours.items() if c != scope.code},
+        "scope_level": int(colours.get(scope.code, 5)),
+        "heat": counts,
+        "heat_breaks": heat_breaks(counts),
+        "markers": markers,
+    }
 
 
 def wall_snapshot(catalog: Catalog, scope: Scope, tick: int) -> dict:
@@ -175,11 +254,21 @@ def wall_snapshot(catalog: Catalog, scope: Scope, tick: int) -> dict:
     fresh = freshness.freshness(scope, tick)
     names = areas.area_names()  # one cache read for every name on the screen
     return {
-        "tick": tick, "scope": scope.code, "level": scope.level, "area": _names(scope.code, names),
-        "tiles": tiles, "weather": weather, "incidents": _incidents(scope, tick, names),
-        "warnings": _warnings(scope, names), "projects": _projects(scope, tick, names), "ticker": _ticker(scope, names), "map": _map(scope, tick),
-        "freshness": {"incident_age_s": fresh.get("newest_incident_age_s"),
-                      "reading_age_s": fresh.get("newest_reading_age_s")},
+        "tick": tick,
+        "scope": scope.code,
+        "level": scope.level,
+        "area": _names(scope.code, names),
+        "tiles": tiles,
+        "weather": weather,
+        "incidents": _incidents(scope, tick, names),
+        "warnings": _warnings(scope, names),
+        "projects": _projects(scope, tick, names),
+        "ticker": _ticker(scope, names),
+        "map": _map(scope, tick),
+        "freshness": {
+            "incident_age_s": fresh.get("newest_incident_age_s"),
+            "reading_age_s": fresh.get("newest_reading_age_s"),
+        },
     }
 
 
@@ -188,7 +277,9 @@ def _local_lock(key: str) -> threading.Lock:
         return _local_locks.setdefault(key, threading.Lock())
 
 
-def shared_snapshot(catalog: Catalog, scope: Scope, tick: int, wait: float = 2.0, compute_late: bool = True) -> dict | None:
+def shared_snapshot(
+    catalog: Catalog, scope: Scope, tick: int, wait: float = 2.0, compute_late: bool = True
+) -> dict | None:
     """The scope's snapshot for this tick, computed by one writer and shared through the cache.
 
     Another process or thread already computing it: wait up to `wait` seconds for its result, then

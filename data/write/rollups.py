@@ -1,4 +1,5 @@
 """Rollup tables: rebuilt in bulk after a load, kept current by every write in the same transaction."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -23,8 +24,15 @@ from data.store.models import (
 ROLLUPS = (RollupIncidentHour, RollupIncidentDay, RollupGridDay, RollupOpen, LatestReading)
 
 
-def _upsert(session: Session, model, rows: list[dict], keys: tuple[str, ...], add: tuple[str, ...] = (),
-            replace: tuple[str, ...] = (), newer: str | None = None) -> None:
+def _upsert(
+    session: Session,
+    model,
+    rows: list[dict],
+    keys: tuple[str, ...],
+    add: tuple[str, ...] = (),
+    replace: tuple[str, ...] = (),
+    newer: str | None = None,
+) -> None:
     """INSERT ... ON CONFLICT DO UPDATE: counters in `add` are incremented, `replace` columns
     overwritten (only when excluded.`newer` >= the stored one, if given)."""
     if not rows:
@@ -64,10 +72,17 @@ def incidents_added(session: Session, incidents: Iterable[dict]) -> None:
         if inc["status"] == "closed":
             closed[(hour_bucket(inc["closed_at"]), inc["street_code"], inc["category"], inc["source"])] += 1
         else:
-            opened[(inc["grid_code"], inc["status"], hour_bucket(inc["due_at"]), inc["street_code"], inc["district_code"])] += 1
+            opened[
+                (inc["grid_code"], inc["status"], hour_bucket(inc["due_at"]), inc["street_code"], inc["district_code"])
+            ] += 1
     _incident_hour(session, hourly, closed, meta)
-    _upsert(session, RollupGridDay, [{"day": d, "grid_code": g, "reported": c} for (d, g), c in daily.items()],
-            ("day", "grid_code"), add=("reported",))
+    _upsert(
+        session,
+        RollupGridDay,
+        [{"day": d, "grid_code": g, "reported": c} for (d, g), c in daily.items()],
+        ("day", "grid_code"),
+        add=("reported",),
+    )
     _open(session, opened)
 
 
@@ -93,9 +108,20 @@ def readings_added(session: Session, readings: Iterable[dict]) -> None:
     for r in readings:
         key = (r["indicator_code"], r["area_code"])
         if key not in latest or r["ts"] >= latest[key]["ts"]:
-            latest[key] = {"indicator_code": r["indicator_code"], "area_code": r["area_code"], "ts": r["ts"], "value": r["value"]}
-    _upsert(session, LatestReading, list(latest.values()), ("indicator_code", "area_code"),
-            replace=("ts", "value"), newer="ts")
+            latest[key] = {
+                "indicator_code": r["indicator_code"],
+                "area_code": r["area_code"],
+                "ts": r["ts"],
+                "value": r["value"],
+            }
+    _upsert(
+        session,
+        LatestReading,
+        list(latest.values()),
+        ("indicator_code", "area_code"),
+        replace=("ts", "value"),
+        newer="ts",
+    )
 
 
 def _open_key(inc: dict) -> tuple:
@@ -106,26 +132,50 @@ def _incident_hour(session: Session, reported: Counter, closed: Counter, meta: d
     rows: dict[tuple, dict] = {}
     for counter, field in ((reported, "reported"), (closed, "closed")):
         for (hour, street, cat, src), n in counter.items():
-            row = rows.setdefault((hour, street, cat, src), {
-                "hour": hour, "street_code": street, "category": cat, "source": src,
-                "district_code": meta[street][0], "reported": 0, "closed": 0})
+            row = rows.setdefault(
+                (hour, street, cat, src),
+                {
+                    "hour": hour,
+                    "street_code": street,
+                    "category": cat,
+                    "source": src,
+                    "district_code": meta[street][0],
+                    "reported": 0,
+                    "closed": 0,
+                },
+            )
             row[field] += n
-    _upsert(session, RollupIncidentHour, list(rows.values()), ("hour", "street_code", "category", "source"),
-            add=("reported", "closed"))
+    _upsert(
+        session,
+        RollupIncidentHour,
+        list(rows.values()),
+        ("hour", "street_code", "category", "source"),
+        add=("reported", "closed"),
+    )
     days: dict[tuple, dict] = {}
     for row in rows.values():
         key = (day_bucket(row["hour"]), row["district_code"], row["category"], row["source"])
-        d = days.setdefault(key, {"day": key[0], "district_code": key[1], "category": key[2], "source": key[3],
-                                  "reported": 0, "closed": 0})
+        d = days.setdefault(
+            key,
+            {"day": key[0], "district_code": key[1], "category": key[2], "source": key[3], "reported": 0, "closed": 0},
+        )
         d["reported"] += row["reported"]
         d["closed"] += row["closed"]
-    _upsert(session, RollupIncidentDay, list(days.values()), ("day", "district_code", "category", "source"),
-            add=("reported", "closed"))
+    _upsert(
+        session,
+        RollupIncidentDay,
+        list(days.values()),
+        ("day", "district_code", "category", "source"),
+        add=("reported", "closed"),
+    )
 
 
 def _open(session: Session, delta: Counter) -> None:
-    rows = [{"grid_code": g, "status": s, "due_hour": h, "street_code": st, "district_code": d, "count": n}
-            for (g, s, h, st, d), n in delta.items() if n]
+    rows = [
+        {"grid_code": g, "status": s, "due_hour": h, "street_code": st, "district_code": d, "count": n}
+        for (g, s, h, st, d), n in delta.items()
+        if n
+    ]
     _upsert(session, RollupOpen, rows, ("grid_code", "status", "due_hour"), add=("count",))
     if any(n < 0 for n in delta.values()):
         session.execute(delete(RollupOpen).where(RollupOpen.count <= 0))
@@ -140,40 +190,78 @@ def rebuild_all(session: Session) -> None:
         session.execute(delete(model))
     i = Incident
     events = union_all(  # one row per report and per closure, then one GROUP BY: no Python in the loop
-        select((i.reported_at - i.reported_at % HOUR).label("hour"), i.street_code, i.category, i.source,
-               i.district_code, literal_column("1").label("rep"), literal_column("0").label("clo")),
-        select((i.closed_at - i.closed_at % HOUR).label("hour"), i.street_code, i.category, i.source,
-               i.district_code, literal_column("0"), literal_column("1")).where(i.status == "closed"),
+        select(
+            (i.reported_at - i.reported_at % HOUR).label("hour"),
+            i.street_code,
+            i.category,
+            i.source,
+            i.district_code,
+            literal_column("1").label("rep"),
+            literal_column("0").label("clo"),
+        ),
+        select(
+            (i.closed_at - i.closed_at % HOUR).label("hour"),
+            i.street_code,
+            i.category,
+            i.source,
+            i.district_code,
+            literal_column("0"),
+            literal_column("1"),
+        ).where(i.status == "closed"),
     ).subquery()
     e = events.c
-    session.execute(insert(RollupIncidentHour).from_select(
-        ["hour", "street_code", "category", "source", "district_code", "reported", "closed"],
-        select(e.hour, e.street_code, e.category, e.source, func.min(e.district_code), func.sum(e.rep), func.sum(e.clo))
-        .group_by(e.hour, e.street_code, e.category, e.source)))
+    session.execute(
+        insert(RollupIncidentHour).from_select(
+            ["hour", "street_code", "category", "source", "district_code", "reported", "closed"],
+            select(
+                e.hour, e.street_code, e.category, e.source, func.min(e.district_code), func.sum(e.rep), func.sum(e.clo)
+            ).group_by(e.hour, e.street_code, e.category, e.source),
+        )
+    )
     h = RollupIncidentHour
     h_day = h.hour - (h.hour + OFFSET) % DAY
-    session.execute(insert(RollupIncidentDay).from_select(
-        ["day", "district_code", "category", "source", "reported", "closed"],
-        select(h_day, h.district_code, h.category, h.source, func.sum(h.reported), func.sum(h.closed))
-        .group_by(h_day, h.district_code, h.category, h.source)))
-    day = (i.reported_at - (i.reported_at + OFFSET) % DAY)
-    session.execute(insert(RollupGridDay).from_select(
-        ["day", "grid_code", "reported"],
-        select(day, i.grid_code, func.count()).group_by(day, i.grid_code)))
-    due_hour = (i.due_at - i.due_at % HOUR)
-    session.execute(insert(RollupOpen).from_select(
-        ["grid_code", "status", "due_hour", "street_code", "district_code", "count"],
-        select(i.grid_code, i.status, due_hour, func.min(i.street_code), func.min(i.district_code), func.count())
-        .where(i.status.in_(OPEN_STATUSES)).group_by(i.grid_code, i.status, due_hour)))
+    session.execute(
+        insert(RollupIncidentDay).from_select(
+            ["day", "district_code", "category", "source", "reported", "closed"],
+            select(h_day, h.district_code, h.category, h.source, func.sum(h.reported), func.sum(h.closed)).group_by(
+                h_day, h.district_code, h.category, h.source
+            ),
+        )
+    )
+    day = i.reported_at - (i.reported_at + OFFSET) % DAY
+    session.execute(
+        insert(RollupGridDay).from_select(
+            ["day", "grid_code", "reported"], select(day, i.grid_code, func.count()).group_by(day, i.grid_code)
+        )
+    )
+    due_hour = i.due_at - i.due_at % HOUR
+    session.execute(
+        insert(RollupOpen).from_select(
+            ["grid_code", "status", "due_hour", "street_code", "district_code", "count"],
+            select(i.grid_code, i.status, due_hour, func.min(i.street_code), func.min(i.district_code), func.count())
+            .where(i.status.in_(OPEN_STATUSES))
+            .group_by(i.grid_code, i.status, due_hour),
+        )
+    )
     r = Reading
-    newest = (select(r.indicator_code, r.area_code, func.max(r.ts).label("ts"))
-              .group_by(r.indicator_code, r.area_code).subquery())
-    session.execute(insert(LatestReading).from_select(
-        ["indicator_code", "area_code", "ts", "value"],
-        select(r.indicator_code, r.area_code, r.ts, func.max(r.value))
-        .join(newest, (r.indicator_code == newest.c.indicator_code) & (r.area_code == newest.c.area_code)
-              & (r.ts == newest.c.ts))
-        .group_by(r.indicator_code, r.area_code, r.ts)))
+    newest = (
+        select(r.indicator_code, r.area_code, func.max(r.ts).label("ts"))
+        .group_by(r.indicator_code, r.area_code)
+        .subquery()
+    )
+    session.execute(
+        insert(LatestReading).from_select(
+            ["indicator_code", "area_code", "ts", "value"],
+            select(r.indicator_code, r.area_code, r.ts, func.max(r.value))
+            .join(
+                newest,
+                (r.indicator_code == newest.c.indicator_code)
+                & (r.area_code == newest.c.area_code)
+                & (r.ts == newest.c.ts),
+            )
+            .group_by(r.indicator_code, r.area_code, r.ts),
+        )
+    )
 
 
 def snapshot(session: Session) -> dict[str, set[tuple]]:

@@ -1,4 +1,5 @@
 """The only way data changes after a load: each write updates rollups and data versions atomically."""
+
 from __future__ import annotations
 
 from sqlalchemy import Engine, insert, select, update
@@ -40,7 +41,9 @@ class BadInput(WriteError):
     code = "bad_input"
 
 
-def add_incidents(engine: Engine, records: list[dict], actor_of=lambda rec: "system", now: int | None = None) -> list[int]:
+def add_incidents(
+    engine: Engine, records: list[dict], actor_of=lambda rec: "system", now: int | None = None
+) -> list[int]:
     """Insert new incidents (dicts of Incident columns) with their first history row; returns the ids.
 
     A new incident is always 'reported': status, step start, deadline and version are set here.
@@ -52,14 +55,28 @@ def add_incidents(engine: Engine, records: list[dict], actor_of=lambda rec: "sys
         row = {k: rec.get(k) for k in INCIDENT_COLUMNS}
         if row["priority"] not in (1, 2, 3) or not isinstance(row["reported_at"], int):
             raise BadInput("a new incident needs priority 1-3 and an integer reported_at")
-        row.update(status="reported", status_at=row["reported_at"], closed_at=None, version=1, assigned_unit=None,
-                   due_at=step_due("reported", row["reported_at"], row["priority"]))
+        row.update(
+            status="reported",
+            status_at=row["reported_at"],
+            closed_at=None,
+            version=1,
+            assigned_unit=None,
+            due_at=step_due("reported", row["reported_at"], row["priority"]),
+        )
         rows.append(row)
     with write_session(engine) as s:
         for rec, row in zip(records, rows):
             new_id = s.execute(insert(Incident).values(**row).returning(Incident.id)).scalar_one()
-            s.execute(insert(IncidentHistory).values(incident_id=new_id, from_status=None, to_status=row["status"],
-                                                     at=row["reported_at"], actor=actor_of(rec), comment=None))
+            s.execute(
+                insert(IncidentHistory).values(
+                    incident_id=new_id,
+                    from_status=None,
+                    to_status=row["status"],
+                    at=row["reported_at"],
+                    actor=actor_of(rec),
+                    comment=None,
+                )
+            )
             ids.append(new_id)
         textsearch.index(s.connection(), [(i, row["title"], row["description"]) for i, row in zip(ids, rows)])
         rollups.incidents_added(s, rows)
@@ -68,9 +85,18 @@ def add_incidents(engine: Engine, records: list[dict], actor_of=lambda rec: "sys
     return ids
 
 
-def apply_action(engine: Engine, incident_id: int, action: str, *, actor: str, expected_version: int,
-                 comment: str | None = None, unit: str | None = None, now: int | None = None,
-                 scope: Scope = CITY) -> dict:
+def apply_action(
+    engine: Engine,
+    incident_id: int,
+    action: str,
+    *,
+    actor: str,
+    expected_version: int,
+    comment: str | None = None,
+    unit: str | None = None,
+    now: int | None = None,
+    scope: Scope = CITY,
+) -> dict:
     """Move an incident one step of the closed loop in one transaction.
 
     Raises NotFound (also for an incident outside `scope`: the actor's area), NotAllowed, BadInput (a missing reason; a unit that does not handle the
@@ -86,37 +112,73 @@ def apply_action(engine: Engine, incident_id: int, action: str, *, actor: str, e
         raise BadInput(f"action {action!r} needs a reason", action=action)
     now = now if now is not None else now_ts()
     with write_session(engine) as s:
-        inc = s.execute(select(Incident.__table__).where(Incident.id == incident_id, scope.filter(Incident))).mappings().first()
+        inc = (
+            s.execute(select(Incident.__table__).where(Incident.id == incident_id, scope.filter(Incident)))
+            .mappings()
+            .first()
+        )
         if inc is None:
             raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
         before = dict(inc)
         if before["version"] != expected_version:
-            raise StaleVersion(f"incident {incident_id} is at version {before['version']}, not {expected_version}",
-                               incident_id=incident_id)
+            raise StaleVersion(
+                f"incident {incident_id} is at version {before['version']}, not {expected_version}",
+                incident_id=incident_id,
+            )
         if before["status"] not in allowed_from:
             raise NotAllowed(f"cannot {action} an incident that is {before['status']}", status=before["status"])
         if action == "dispatch":
             unit = (unit or "").strip()
             if unit not in CATEGORIES[before["category"]]["units"]:
                 raise BadInput(f"unit {unit!r} does not handle {before['category']!r}", action=action, unit=unit)
-        after = dict(before, status=to_status, status_at=now, due_at=step_due(to_status, now, before["priority"]),
-                     closed_at=now if to_status == "closed" else None, version=before["version"] + 1)
+        after = dict(
+            before,
+            status=to_status,
+            status_at=now,
+            due_at=step_due(to_status, now, before["priority"]),
+            closed_at=now if to_status == "closed" else None,
+            version=before["version"] + 1,
+        )
         if action == "dispatch":
             after["assigned_unit"] = unit.strip()
         changed = s.execute(
             update(Incident.__table__)
             .where(Incident.id == incident_id, Incident.version == expected_version)
-            .values(status=after["status"], status_at=now, due_at=after["due_at"], closed_at=after["closed_at"],
-                    assigned_unit=after["assigned_unit"], version=after["version"])
+            .values(
+                status=after["status"],
+                status_at=now,
+                due_at=after["due_at"],
+                closed_at=after["closed_at"],
+                assigned_unit=after["assigned_unit"],
+                version=after["version"],
+            )
         ).rowcount
         if changed != 1:  # only possible without BEGIN IMMEDIATE (PostgreSQL): the version moved under us
             raise StaleVersion(f"incident {incident_id} changed while being updated", incident_id=incident_id)
-        s.execute(insert(IncidentHistory).values(incident_id=incident_id, from_status=before["status"],
-                                                 to_status=to_status, at=now, actor=actor, comment=comment))
-        s.execute(insert(IncidentAudit).values(incident_id=incident_id, action=action, actor=actor, at=now,
-                                               from_status=before["status"], to_status=to_status,
-                                               from_version=before["version"], to_version=after["version"],
-                                               unit=unit if action == "dispatch" else None, comment=comment))
+        s.execute(
+            insert(IncidentHistory).values(
+                incident_id=incident_id,
+                from_status=before["status"],
+                to_status=to_status,
+                at=now,
+                actor=actor,
+                comment=comment,
+            )
+        )
+        s.execute(
+            insert(IncidentAudit).values(
+                incident_id=incident_id,
+                action=action,
+                actor=actor,
+                at=now,
+                from_status=before["status"],
+                to_status=to_status,
+                from_version=before["version"],
+                to_version=after["version"],
+                unit=unit if action == "dispatch" else None,
+                comment=comment,
+            )
+        )
         rollups.status_changed(s, before, after)
         bump_versions(s, "incidents", now=now)
     return after
@@ -132,26 +194,42 @@ def add_readings(engine: Engine, rows: list[dict], now: int | None = None) -> No
         bump_versions(s, "readings", now=now if now is not None else now_ts())
 
 
-def acknowledge_warning(engine: Engine, warning_id: int, *, actor: str, now: int | None = None,
-                        scope: Scope = CITY) -> dict:
+def acknowledge_warning(
+    engine: Engine, warning_id: int, *, actor: str, now: int | None = None, scope: Scope = CITY
+) -> dict:
     """Record that `actor` has seen an active warning (who and when), once.
 
     Raises NotFound for an unknown id (or one outside `scope`), NotAllowed when the warning has ended or was already
     acknowledged (by someone else first: their name is in the details); nothing changes then."""
     now = now if now is not None else now_ts()
     with write_session(engine) as s:
-        w = s.execute(select(Warning.__table__).where(Warning.id == warning_id, scope.prefix(Warning.area_code))).mappings().first()
+        w = (
+            s.execute(select(Warning.__table__).where(Warning.id == warning_id, scope.prefix(Warning.area_code)))
+            .mappings()
+            .first()
+        )
         if w is None:
             raise NotFound(f"warning {warning_id} does not exist", warning_id=warning_id)
         if w["ended_at"] is not None:
             raise NotAllowed(f"warning {warning_id} ended at {w['ended_at']}", warning_id=warning_id, reason="ended")
         if w["acknowledged_at"] is not None:
-            raise NotAllowed(f"warning {warning_id} was acknowledged by {w['acknowledged_by']}", warning_id=warning_id,
-                             reason="acknowledged", by=w["acknowledged_by"])
-        changed = s.execute(update(Warning).where(Warning.id == warning_id, Warning.acknowledged_at.is_(None))
-                            .values(acknowledged_at=now, acknowledged_by=actor)).rowcount
+            raise NotAllowed(
+                f"warning {warning_id} was acknowledged by {w['acknowledged_by']}",
+                warning_id=warning_id,
+                reason="acknowledged",
+                by=w["acknowledged_by"],
+            )
+        changed = s.execute(
+            update(Warning)
+            .where(Warning.id == warning_id, Warning.acknowledged_at.is_(None))
+            .values(acknowledged_at=now, acknowledged_by=actor)
+        ).rowcount
         if changed != 1:  # PostgreSQL: someone acknowledged it between our read and our write
-            raise NotAllowed(f"warning {warning_id} was acknowledged meanwhile", warning_id=warning_id,
-                             reason="acknowledged", by=None)
+            raise NotAllowed(
+                f"warning {warning_id} was acknowledged meanwhile",
+                warning_id=warning_id,
+                reason="acknowledged",
+                by=None,
+            )
         bump_versions(s, "warnings", now=now)
     return dict(w, acknowledged_at=now, acknowledged_by=actor)

@@ -1,5 +1,6 @@
 """The browser tests' fixtures: dash.testing's dash_duo and dash_br, on one headless Chromium for the
 session and one port for the session's test servers."""
+
 from __future__ import annotations
 
 import contextlib
@@ -20,11 +21,17 @@ from tests.conftest import free_port
 
 def _browser_options(config, download_path: str) -> dict:
     """What dash.testing's own dash_duo passes to its browser."""
-    return {"browser": config.getoption("webdriver"), "remote": config.getoption("remote"),
-            "remote_url": config.getoption("remote_url"), "headless": config.getoption("headless"),
-            "options": config.hook.pytest_setup_options(), "download_path": download_path,
-            "percy_assets_root": config.getoption("percy_assets"),
-            "percy_finalize": config.getoption("nopercyfinalize"), "pause": config.getoption("pause")}
+    return {
+        "browser": config.getoption("webdriver"),
+        "remote": config.getoption("remote"),
+        "remote_url": config.getoption("remote_url"),
+        "headless": config.getoption("headless"),
+        "options": config.hook.pytest_setup_options(),
+        "download_path": download_path,
+        "percy_assets_root": config.getoption("percy_assets"),
+        "percy_finalize": config.getoption("nopercyfinalize"),
+        "pause": config.getoption("pause"),
+    }
 
 
 class _Server(ThreadedRunner):
@@ -101,8 +108,9 @@ class _OnDriver(DashComposite):
         """dash.testing's explicit wait (wait_for_text_to_equal and the like), checking every 50 ms instead
         of every 0.5 s."""
         try:
-            return WebDriverWait(self.driver, self._wait_timeout if timeout is None else timeout,
-                                 poll_frequency=0.05).until(method)
+            return WebDriverWait(
+                self.driver, self._wait_timeout if timeout is None else timeout, poll_frequency=0.05
+            ).until(method)
         except Exception as err:
             raise TimeoutException(str(msg(self.driver) if callable(msg) else msg)) from err
 

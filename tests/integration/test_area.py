@@ -1,4 +1,5 @@
 """The drill path in a real browser: wall -> district -> street -> grid, and back by breadcrumbs."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,6 +24,7 @@ def test_drill_from_the_wall_down_to_a_grid_and_back(dash_duo, live_city):
     dash_duo.wait_for_element(".wall .area-label", timeout=20)
     # leaving a page while Leaflet zooms must not throw (assets/leaflet-guard.js)
     assert dash_duo.driver.execute_script("return !!(window.L && L.Map.prototype.__cityopsGuarded)")
+
     def click_district():  # labels are redrawn when colours change: find and click in one go, retry if stale
         try:
             label = next(e for e in dash_duo.find_elements(".wall .area-label") if e.text == "浦东新区")
@@ -64,7 +66,9 @@ def test_drill_from_the_wall_down_to_a_grid_and_back(dash_duo, live_city):
     dash_duo.wait_for_element("#area-incidents .inc-stat.overdue .mid-number", timeout=15)
     overdue = dash_duo.find_element("#area-incidents .inc-stat.overdue .mid-number").text
     next(a for a in dash_duo.find_elements(".panel-links a") if a.text.startswith("超期")).click()
-    until(lambda: "overdue=1" in dash_duo.driver.current_url and "window=all" in dash_duo.driver.current_url, timeout=10)
+    until(
+        lambda: "overdue=1" in dash_duo.driver.current_url and "window=all" in dash_duo.driver.current_url, timeout=10
+    )
     dash_duo.wait_for_contains_text(".status-chips .range-link.active", "全部 · ", timeout=15)
     listed = int(dash_duo.find_element(".status-chips .range-link.active").text.split("·")[1].replace(",", ""))
     assert int(overdue) <= listed <= int(overdue) + 2  # the same incidents (a deadline may pass in between)

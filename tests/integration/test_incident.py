@@ -1,5 +1,6 @@
 """One incident in a real browser: the reporter stays masked, a bad action says why and changes
 nothing, a dispatch lands in the timeline, and a stale page is told to reload."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,10 +21,17 @@ CANARY_NAME, CANARY_PHONE = "司马金丝雀", "13987654321"
 def _canary(url: str) -> tuple[int, str]:
     engine = get_engine(url)
     with engine.connect() as conn:
-        row = dict(conn.execute(select(Incident.__table__).where(Incident.status == "reported").limit(1)).mappings().one())
+        row = dict(
+            conn.execute(select(Incident.__table__).where(Incident.status == "reported").limit(1)).mappings().one()
+        )
     now = now_ts()
-    row.update(external_id="CANARY-B", reporter_name=CANARY_NAME, reporter_phone=CANARY_PHONE, title="金丝雀路测试井盖缺失",
-               reported_at=max(now - 60, local_day_start(now)))  # today's, for lists that open on today
+    row.update(
+        external_id="CANARY-B",
+        reporter_name=CANARY_NAME,
+        reporter_phone=CANARY_PHONE,
+        title="金丝雀路测试井盖缺失",
+        reported_at=max(now - 60, local_day_start(now)),
+    )  # today's, for lists that open on today
     (inc_id,) = writes.add_incidents(engine, [row])
     writes.apply_action(engine, inc_id, "register", actor="受理员", expected_version=1)
     return inc_id, row["category"]

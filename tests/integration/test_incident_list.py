@@ -1,5 +1,6 @@
 """The incident list in a real browser: filters go into the URL, the grid pages from the server,
 a row opens the incident, and no personal data reaches the page."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """A duty officer's whole loop in a real browser: find today's overdue incidents in a street with the
 list's filters, open one, move it through every step to closure, and see the wall open in another tab
 count it on its next refresh."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,15 +27,29 @@ def _overdue_incident(url: str) -> tuple[int, dict, str]:
     """A priority-1 report from 35 minutes ago, never registered: its 30-minute step is overdue."""
     engine = get_engine(url)
     with engine.connect() as conn:
-        row = dict(conn.execute(select(Incident.__table__).where(Incident.category == CATEGORY).limit(1))
-                   .mappings().one())
-        names = dict(conn.execute(select(Area.code, Area.name_zh).where(
-            Area.code.in_([row["district_code"], row["street_code"]]))).all())
-    row.update(external_id="LOOP-1", title=TITLE, priority=1, reported_at=now_ts() - 35 * 60,
-               reporter_name="欧阳测试", reporter_phone="13700001111")
+        row = dict(
+            conn.execute(select(Incident.__table__).where(Incident.category == CATEGORY).limit(1)).mappings().one()
+        )
+        names = dict(
+            conn.execute(
+                select(Area.code, Area.name_zh).where(Area.code.in_([row["district_code"], row["street_code"]]))
+            ).all()
+        )
+    row.update(
+        external_id="LOOP-1",
+        title=TITLE,
+        priority=1,
+        reported_at=now_ts() - 35 * 60,
+        reporter_name="欧阳测试",
+        reporter_phone="13700001111",
+    )
     (inc_id,) = writes.add_incidents(engine, [row])
     window = "today" if row["reported_at"] >= local_day_start(now_ts()) else "24h"  # just after midnight
-    return inc_id, {"street": row["street_code"], "label": f"{names[row['district_code']]} · {names[row['street_code']]}"}, window
+    return (
+        inc_id,
+        {"street": row["street_code"], "label": f"{names[row['district_code']]} · {names[row['street_code']]}"},
+        window,
+    )
 
 
 def _funnel(dash_duo) -> list[int] | None:
@@ -93,8 +108,12 @@ def test_find_an_overdue_incident_and_close_the_loop(dash_duo, live_copy):
     _search_pick(dash_duo, "#incs-area", street["label"].split(" · ")[1], street["label"])
     dash_duo.find_element("#incs-overdue input").click()
     dash_duo.find_element("#incs-apply").click()
-    until(lambda: f"area={street['street']}" in dash_duo.driver.current_url and "overdue=1" in dash_duo.driver.current_url,
-          timeout=10)
+    until(
+        lambda: (
+            f"area={street['street']}" in dash_duo.driver.current_url and "overdue=1" in dash_duo.driver.current_url
+        ),
+        timeout=10,
+    )
     dash_duo.wait_for_contains_text(".incidents-grid", TITLE, timeout=15)
     next(a for a in dash_duo.find_elements(".incidents-grid a") if TITLE in a.text).click()
 
@@ -126,8 +145,12 @@ def test_find_an_overdue_incident_and_close_the_loop(dash_duo, live_copy):
     dash_duo.wait_for_text_to_equal("#inc-deadline", "已结案", timeout=5)
     assert [e.text for e in dash_duo.find_elements("#inc-action label")] == ["重新处置"]
     timeline = dash_duo.find_element(".timeline").text
-    for line in ("立案 · 市城运中心值班员", "派遣 · 市城运中心值班员 · 请市政养护到场", "处置 · 市城运中心值班员 · 井盖仍有松动",
-                 "结案 · 市城运中心值班员"):
+    for line in (
+        "立案 · 市城运中心值班员",
+        "派遣 · 市城运中心值班员 · 请市政养护到场",
+        "处置 · 市城运中心值班员 · 井盖仍有松动",
+        "结案 · 市城运中心值班员",
+    ):
         assert line in timeline
     assert unit in dash_duo.find_element(".facts").text
     _shot(dash_duo, "incident-closed", 1920, 1080)
@@ -146,9 +169,14 @@ def test_find_an_overdue_incident_and_close_the_loop(dash_duo, live_copy):
     expected[5] += 1  # closed today
     until(lambda: (_funnel(dash_duo) or [])[:6] == expected, timeout=20)
     with engine.connect() as conn:  # others in the street may have passed their deadline meanwhile
-        newly_due = conn.execute(select(func.count()).where(
-            Incident.street_code == street["street"], Incident.status != "closed",
-            Incident.due_at >= t0 - 5, Incident.due_at < now_ts())).scalar_one()
+        newly_due = conn.execute(
+            select(func.count()).where(
+                Incident.street_code == street["street"],
+                Incident.status != "closed",
+                Incident.due_at >= t0 - 5,
+                Incident.due_at < now_ts(),
+            )
+        ).scalar_one()
     assert before[6] - 1 <= _funnel(dash_duo)[6] <= before[6] - 1 + newly_due  # ours is no longer overdue
     _shot(dash_duo, "incident-loop-wall", 1920, 1080)
     assert dash_duo.get_logs() == []

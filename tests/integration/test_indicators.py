@@ -1,4 +1,5 @@
 """Indicator pages in a real browser: catalogue, detail with a range change, bad codes."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,10 @@ def test_catalogue_to_detail_and_a_range_change(dash_duo, live_city):
     dash_duo.find_element("#ind-start").send_keys("2026-11-12")
     dash_duo.find_element("#ind-end").send_keys("2026-11-14")
     dash_duo.find_element(".range-form button").click()  # the custom range goes into the URL
-    until(lambda: "range=custom" in dash_duo.driver.current_url and "start=2026-11-12" in dash_duo.driver.current_url,
-          timeout=10)
+    until(
+        lambda: "range=custom" in dash_duo.driver.current_url and "start=2026-11-12" in dash_duo.driver.current_url,
+        timeout=10,
+    )
     dash_duo.wait_for_text_to_equal(".range-link.active", "自定义", timeout=15)
     dash_duo.driver.back()
     until(lambda: "range=7d" in dash_duo.driver.current_url, timeout=10)

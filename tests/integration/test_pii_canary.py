@@ -1,5 +1,6 @@
 """A canary reporter's name and phone never reach the browser: not in any page, not in any
 callback response, on every page a user can open."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,18 @@ def test_no_page_or_callback_ever_carries_the_reporters_personal_data(dash_duo, 
     inc_id, _ = _canary(live_copy)
     dash_duo.start_server(make_app(live_copy))
     dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD})
-    pages = ["/", "/wall", "/area/310000", "/indicators", "/warnings", "/projects", "/incidents",
-             "/incidents?window=7d&q=金丝雀", f"/incidents/{inc_id}", f"/incidents/{inc_id}?lang=en"]
+    pages = [
+        "/",
+        "/wall",
+        "/area/310000",
+        "/indicators",
+        "/warnings",
+        "/projects",
+        "/incidents",
+        "/incidents?window=7d&q=金丝雀",
+        f"/incidents/{inc_id}",
+        f"/incidents/{inc_id}?lang=en",
+    ]
     seen = 0
     for path in pages:
         dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")

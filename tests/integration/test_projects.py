@@ -1,4 +1,5 @@
 """Projects pages in a real browser: filter the portfolio, open a project, bad ids."""
+
 from __future__ import annotations
 
 import pytest

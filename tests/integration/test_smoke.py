@@ -1,4 +1,5 @@
 """The app starts in a real headless Chromium, renders with data, and asks nothing of the internet."""
+
 import pytest
 
 from tests.conftest import ARTIFACTS, make_app
@@ -30,7 +31,8 @@ def test_overview_renders_seeded_data_offline_without_console_errors(dash_duo, s
     for width, height in ((1920, 1080), (3840, 2160)):
         _shot(dash_duo, "overview", width, height)
         assert dash_duo.driver.execute_script(
-            "return document.documentElement.scrollWidth <= window.innerWidth")  # no horizontal scrollbar
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        )  # no horizontal scrollbar
     assert dash_duo.get_logs() == []
 
 

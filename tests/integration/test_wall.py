@@ -1,5 +1,6 @@
 """The command wall in a real headless Chromium: fills the screen offline, refreshes in place,
 survives a database failure, rotates its map layers in kiosk mode."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,10 @@ return (Math.max(...xs) - Math.min(...xs)) / box.width;"""
 
 def _viewport(dash_duo, width: int, height: int) -> None:
     """Make the page itself width x height CSS pixels (the window size would include browser chrome)."""
-    dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    dash_duo.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
 
 
 def _open(dash_duo, app, path: str, width: int = 1920, height: int = 1080) -> None:
@@ -73,7 +76,8 @@ def _shot(dash_duo, name: str, width: int, height: int) -> None:
     driver = dash_duo.driver
     resized = driver.execute_script(
         "window.__resizedAt = 0; addEventListener('resize', () => { window.__resizedAt = Date.now(); });"
-        "return [window.innerWidth, window.innerHeight]") != [width, height]
+        "return [window.innerWidth, window.innerHeight]"
+    ) != [width, height]
     _viewport(dash_duo, width, height)
     driver.set_script_timeout(15)
     assert driver.execute_async_script(SETTLED, resized)
@@ -115,7 +119,8 @@ def test_wall_fills_the_screen_with_seeded_data_offline(dash_duo, live_city):
     smallest = dash_duo.driver.execute_script(
         "return Math.min(...[...document.querySelectorAll('.wall *')].filter(e => e.childNodes.length &&"
         " [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))"
-        ".map(e => parseFloat(getComputedStyle(e).fontSize)))")
+        ".map(e => parseFloat(getComputedStyle(e).fontSize)))"
+    )
     assert smallest >= 40  # at 3840x2160: 1rem = 40 px, i.e. 20 px on a 1080p wall
     assert dash_duo.driver.execute_script(OUTSIDE_REQUESTS) == []
     assert dash_duo.get_logs() == []
@@ -160,15 +165,18 @@ def test_warning_colours_survive_a_slow_geometry_load(dash_duo, live_city):
 
     with app.server.app_context():
         names = areas.area_names()
-        levels = {names[code][0]: level for code, level in warnlist.area_colours(Scope("310000")).items() if code != "310000"}
+        levels = {
+            names[code][0]: level for code, level in warnlist.area_colours(Scope("310000")).items() if code != "310000"
+        }
     assert any(level < 5 for level in levels.values())  # the seeded city has warnings to colour
-    wanted = {name: [int(LEVELS[level][0][i:i + 2], 16) for i in (1, 3, 5)] for name, level in levels.items()}
+    wanted = {name: [int(LEVELS[level][0][i : i + 2], 16) for i in (1, 3, 5)] for name, level in levels.items()}
 
     def coloured() -> bool:
         fills = dash_duo.driver.execute_script(DISTRICT_FILLS) or {}
         # the canvas blends the fill over the dark map: the hue's strongest channel must be the warning's
         return len(fills) == len(wanted) and all(
-            max(range(3), key=lambda i: fills[n][i]) == max(range(3), key=lambda i: wanted[n][i]) for n in wanted)
+            max(range(3), key=lambda i: fills[n][i]) == max(range(3), key=lambda i: wanted[n][i]) for n in wanted
+        )
 
     _open(dash_duo, app, "/wall")
     _wall_ready(dash_duo)
@@ -211,7 +219,8 @@ def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, 
     until(lambda: _big_number(dash_duo) >= before + len(ids), timeout=10)
     assert dash_duo.driver.execute_script("return document.getElementById('wall-map')._probe") == 42  # same map
     geometry_loads = dash_duo.driver.execute_script(
-        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/')).length")
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/')).length"
+    )
     assert geometry_loads == 2  # outlines and heat cells, once each: refreshes never resend geometry
     assert dash_duo.get_logs() == []
 
@@ -253,9 +262,19 @@ def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_copy)
     from data.store.models import Warning
 
     with write_session(get_engine(live_copy)) as s:  # a new red warning opens in 崇明区
-        s.execute(insert(Warning).values(level=1, area_code="310151", kind="indicator", subject="rain_1h",
-                                         rule_id="indicator-bands", value=55.0, cause_zh="小时雨量 55 mm",
-                                         cause_en="Hourly rainfall 55 mm", started_at=now_ts()))
+        s.execute(
+            insert(Warning).values(
+                level=1,
+                area_code="310151",
+                kind="indicator",
+                subject="rain_1h",
+                rule_id="indicator-bands",
+                value=55.0,
+                cause_zh="小时雨量 55 mm",
+                cause_en="Hourly rainfall 55 mm",
+                started_at=now_ts(),
+            )
+        )
         bump_versions(s, "warnings")
     dash_duo.wait_for_contains_text("#wall-callout", "新增红色预警：崇明区", timeout=15)  # the carousel jumps to it
     assert "mode-warnings" in dash_duo.find_element("#wall-map-box").get_attribute("class")
@@ -275,8 +294,13 @@ def test_open_wall_recovers_from_a_restart_and_reloads_after_a_redeploy(dash_br,
     env = dict(os.environ, DATABASE_URL=live_copy, PORT=str(port), REFRESH_SECONDS=str(REFRESH), BUILD_ID="release-1")
 
     def start():
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=open(tmp_path / "server.log", "a"))  # noqa: SIM115
+        proc = subprocess.Popen(
+            [sys.executable, "app.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(tmp_path / "server.log", "a"),  # noqa: SIM115
+        )
         until(lambda: _healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
         return proc
 

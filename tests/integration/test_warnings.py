@@ -1,4 +1,5 @@
 """Warnings page in a real browser: filter by colour through the URL, acknowledge one warning."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Actors are user ids: history, audit and acknowledgements store who, names come in the reader's language."""
+
 from __future__ import annotations
 
 from alembic import command
@@ -29,12 +30,23 @@ def test_migration_turns_stored_display_names_into_user_ids(tmp_path):
     engine = create_engine(url)  # plain: the rows below stand alone, without their incident
     command.upgrade(alembic_config(url), "0007")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO warning (level, area_code, kind, subject, rule_id, value, cause_zh, cause_en, "
-                          "started_at, acknowledged_by) VALUES (2, '310101', 'spike', 's', 'r', 1, 'c', 'c', 1, "
-                          "'City operations duty officer')"))
-        for i, actor in enumerate(("市城运中心值班员", "City operations duty officer", "网格巡查平台", "区水务局", "值班员甲")):
-            conn.execute(text("INSERT INTO incident_history (incident_id, from_status, to_status, at, actor) "
-                              "VALUES (1, NULL, 'reported', :at, :actor)"), {"at": i, "actor": actor})
+        conn.execute(
+            text(
+                "INSERT INTO warning (level, area_code, kind, subject, rule_id, value, cause_zh, cause_en, "
+                "started_at, acknowledged_by) VALUES (2, '310101', 'spike', 's', 'r', 1, 'c', 'c', 1, "
+                "'City operations duty officer')"
+            )
+        )
+        for i, actor in enumerate(
+            ("市城运中心值班员", "City operations duty officer", "网格巡查平台", "区水务局", "值班员甲")
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO incident_history (incident_id, from_status, to_status, at, actor) "
+                    "VALUES (1, NULL, 'reported', :at, :actor)"
+                ),
+                {"at": i, "actor": actor},
+            )
     command.upgrade(alembic_config(url), "head")
     with engine.connect() as conn:
         actors = conn.execute(text("SELECT actor FROM incident_history ORDER BY at")).scalars().all()
@@ -48,15 +60,22 @@ def test_an_action_records_the_officers_id_and_each_language_reads_its_name(city
     app = app_for(city_copy)
     engine = get_engine(city_copy)
     with engine.connect() as conn:
-        inc_id, version = conn.execute(select(Incident.id, Incident.version).where(Incident.status == "reported")).first()
+        inc_id, version = conn.execute(
+            select(Incident.id, Incident.version).where(Incident.status == "reported")
+        ).first()
     with app.server.test_request_context():
         outcome, _message = act({"id": inc_id, "version": version, "lang": "en"}, "register", None, None)
         assert outcome == "done"
         story = incidentdesk.incident_story(CITY, inc_id, SMALL_END)
         assert user_names()["duty-officer"] == ("市城运中心值班员", "City operations duty officer")
     with engine.connect() as conn:
-        history = conn.execute(select(IncidentHistory.actor).where(IncidentHistory.incident_id == inc_id)
-                               .order_by(IncidentHistory.id)).scalars().all()
+        history = (
+            conn.execute(
+                select(IncidentHistory.actor).where(IncidentHistory.incident_id == inc_id).order_by(IncidentHistory.id)
+            )
+            .scalars()
+            .all()
+        )
         audit = conn.execute(select(IncidentAudit.actor).where(IncidentAudit.incident_id == inc_id)).scalars().all()
     assert history[-1] == "duty-officer" and audit == ["duty-officer"]  # the same id whatever the UI language
     assert story["history"][-1]["actor_name"] == ("市城运中心值班员", "City operations duty officer")

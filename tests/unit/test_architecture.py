@@ -1,4 +1,5 @@
 """The rules of the road (docs/ARCHITECTURE.md), checked on the source: rooms, arrows and sizes."""
+
 from __future__ import annotations
 
 import ast
@@ -47,7 +48,9 @@ def test_nothing_imports_upward():
             assert "app" not in tops, name
             assert not any(i.startswith(("data.store", "data.write")) for i in imports), name
         if not name.startswith("data"):  # outside data/, SQLAlchemy only for its exception types
-            assert not {i for i in imports if i.split(".")[0] == "sqlalchemy" and not i.startswith("sqlalchemy.exc")}, name
+            assert not {i for i in imports if i.split(".")[0] == "sqlalchemy" and not i.startswith("sqlalchemy.exc")}, (
+                name
+            )
 
 
 def test_no_import_circle():

@@ -1,4 +1,5 @@
 """The cache: scopes never share results, writes invalidate, and a dead Redis is survived."""
+
 import logging
 
 import pytest
@@ -94,7 +95,11 @@ def test_healthz_reports_database_cache_and_data_age(empty_db, app_for, redis_se
     app = app_for(empty_db, CACHE_REDIS_URL=url)
     client = app.server.test_client()
     body = client.get("/healthz").get_json()
-    assert body["status"] == "ok" and body["database"]["ok"] and body["cache"] == {"backend": "redis", "ok": True, "note": None}
+    assert (
+        body["status"] == "ok"
+        and body["database"]["ok"]
+        and body["cache"] == {"backend": "redis", "ok": True, "note": None}
+    )
     assert body["data_age_s"]["newest_incident"] is not None
     proc.kill()
     proc.wait()

@@ -1,4 +1,5 @@
 """The synthetic city is deterministic and has the patterns the screens are meant to show."""
+
 import numpy as np
 import pytest
 
@@ -6,6 +7,7 @@ from data.domain.timeutil import DAY, HOUR, OFFSET, parse_local
 from data.domain.vocab import SOURCES, STATUSES
 from data.rules.config import load_catalog
 from data.synthetic import generator as gen
+from data.synthetic import readings
 from data.synthetic.geo import GridLocator, build_area_tree
 
 END = parse_local("2026-11-20 12:00")
@@ -85,7 +87,7 @@ def test_readings_breach_bands_and_stale_feeds_stop(world):
     for ind in cat.indicators:
         if ind.bands is None:
             continue
-        (_, ts, values), = gen.reading_series(ind, ["310000"], start, END, rf, 1, breach_now=True)
+        ((_, ts, values),) = readings.reading_series(ind, ["310000"], start, END, rf, 1, breach_now=True)
         levels_seen |= {ind.level_of(v) for v in values}
         if ind.sim.stale_hours:
             assert END - ts[-1] >= ind.sim.stale_hours * HOUR - ind.interval

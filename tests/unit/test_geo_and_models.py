@@ -1,4 +1,5 @@
 """The area tree and the models, on the real reference data."""
+
 import pytest
 from sqlalchemy import select
 

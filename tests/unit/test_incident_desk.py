@@ -1,4 +1,5 @@
 """The incident desk's reads: masked reporter, timeline with actors, deadline, repeats nearby."""
+
 from __future__ import annotations
 
 import json
@@ -21,12 +22,21 @@ def test_story_masks_the_reporter_and_tells_the_whole_timeline(city_copy, app_fo
     app_for(city_copy)
     engine = get_engine(city_copy)
     with engine.connect() as conn:
-        row = dict(conn.execute(select(Incident.__table__).where(Incident.status == "reported").limit(1)).mappings().one())
+        row = dict(
+            conn.execute(select(Incident.__table__).where(Incident.status == "reported").limit(1)).mappings().one()
+        )
     row.update(external_id="CANARY-1", reporter_name=CANARY_NAME, reporter_phone=CANARY_PHONE, reported_at=SMALL_END)
     (inc_id,) = writes.add_incidents(engine, [row], now=SMALL_END)
     writes.apply_action(engine, inc_id, "register", actor="值班员甲", expected_version=1, now=SMALL_END + 60)
-    writes.apply_action(engine, inc_id, "dispatch", actor="值班员乙", expected_version=2, now=SMALL_END + 120,
-                        unit=CATEGORIES[row["category"]]["units"][0])
+    writes.apply_action(
+        engine,
+        inc_id,
+        "dispatch",
+        actor="值班员乙",
+        expected_version=2,
+        now=SMALL_END + 120,
+        unit=CATEGORIES[row["category"]]["units"][0],
+    )
     story = incidentdesk.incident_story(CITY, inc_id, SMALL_END + 180)
     text = repr(story)
     assert CANARY_NAME not in text and CANARY_PHONE not in text and "8765" not in text  # middle digits gone
@@ -45,11 +55,16 @@ def test_similar_incidents_share_the_grid_or_street_and_category(small_city, app
     app_for(small_city)
     engine = get_engine(small_city)
     with engine.connect() as conn:
-        inc = dict(conn.execute(select(Incident.__table__).order_by(Incident.reported_at.desc()).limit(1)).mappings().one())
+        inc = dict(
+            conn.execute(select(Incident.__table__).order_by(Incident.reported_at.desc()).limit(1)).mappings().one()
+        )
     rows = incidentdesk.similar(CITY, inc, SMALL_END)
     assert rows and all(r["id"] != inc["id"] for r in rows)
-    assert all(r["grid_code"] == inc["grid_code"] or (r["street_code"] == inc["street_code"]
-                                                      and r["category"] == inc["category"]) for r in rows)
+    assert all(
+        r["grid_code"] == inc["grid_code"]
+        or (r["street_code"] == inc["street_code"] and r["category"] == inc["category"])
+        for r in rows
+    )
 
 
 def test_the_deadline_line_counts_down_and_turns_red_when_overdue():
@@ -74,6 +89,9 @@ def test_only_allowed_moves_are_offered_and_dispatch_asks_for_a_unit():
     assert allowed_actions("verifying") == ["verify_pass", "verify_fail"]
     assert allowed_actions("closed") == ["reopen"]
     assert set(needs_reason()) == {"verify_fail", "close", "reopen"}
-    html = json.dumps(render_actions({"status": "registered", "category": "drainage"}, "zh"), cls=PlotlyJSONEncoder,
-                      ensure_ascii=False)
+    html = json.dumps(
+        render_actions({"status": "registered", "category": "drainage"}, "zh"),
+        cls=PlotlyJSONEncoder,
+        ensure_ascii=False,
+    )
     assert "区排水管理所" in html and "区水务局" in html and "区防汛办" not in html  # this category's units only

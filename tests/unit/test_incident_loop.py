@@ -1,5 +1,6 @@
 """The closed loop against its allowed-moves table: a Hypothesis state machine, two officers racing,
 and rejected actions that write nothing."""
+
 from __future__ import annotations
 
 import shutil
@@ -24,8 +25,11 @@ ACTION_NAMES = sorted(ACTIONS)
 
 def _row(engine, inc_id):
     with engine.connect() as conn:
-        return conn.execute(select(Incident.status, Incident.version, Incident.category, Incident.assigned_unit)
-                            .where(Incident.id == inc_id)).one()
+        return conn.execute(
+            select(Incident.status, Incident.version, Incident.category, Incident.assigned_unit).where(
+                Incident.id == inc_id
+            )
+        ).one()
 
 
 def _counts(engine, inc_id):
@@ -59,18 +63,34 @@ class LoopMachine(RuleBasedStateMachine):
             dispose_engine(self.url)
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    @rule(action=st.sampled_from(ACTION_NAMES), reason=st.sampled_from(["", "  ", "复核未通过：现场仍有积水"]),
-          good_unit=st.booleans(), stale=st.booleans())
+    @rule(
+        action=st.sampled_from(ACTION_NAMES),
+        reason=st.sampled_from(["", "  ", "复核未通过：现场仍有积水"]),
+        good_unit=st.booleans(),
+        stale=st.booleans(),
+    )
     def act(self, action, reason, good_unit, stale):
         allowed_from, to_status, needs_reason = ACTIONS[action]
         unit = CATEGORIES[self.category]["units"][0] if good_unit else "不存在的单位"
         self.now += 60
         expected = self.version - 1 if stale else self.version
-        ok = (not stale and self.status in allowed_from and (reason.strip() or not needs_reason)
-              and (action != "dispatch" or good_unit))
+        ok = (
+            not stale
+            and self.status in allowed_from
+            and (reason.strip() or not needs_reason)
+            and (action != "dispatch" or good_unit)
+        )
         try:
-            writes.apply_action(self.engine, self.inc, action, actor="值班员", expected_version=expected,
-                                comment=reason, unit=unit, now=self.now)
+            writes.apply_action(
+                self.engine,
+                self.inc,
+                action,
+                actor="值班员",
+                expected_version=expected,
+                comment=reason,
+                unit=unit,
+                now=self.now,
+            )
             accepted = True
         except writes.WriteError:
             accepted = False
@@ -89,17 +109,22 @@ class LoopMachine(RuleBasedStateMachine):
         assert _counts(self.engine, self.inc) == (self.history, self.audit)
 
 
-
 def test_the_loop_follows_its_allowed_moves_table(mini_copy):
     LoopMachine.db_template = mini_copy.removeprefix("sqlite:///")  # each example works on a copy of its own
     machine = LoopMachine.TestCase
-    machine.settings = settings(max_examples=10, stateful_step_count=20, deadline=None,
-                                suppress_health_check=[HealthCheck.too_slow])
+    machine.settings = settings(
+        max_examples=10, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     machine().runTest()
 
 
-NEXT = {"reported": "register", "registered": "dispatch", "dispatched": "start", "handling": "handled",
-        "verifying": "verify_pass"}
+NEXT = {
+    "reported": "register",
+    "registered": "dispatch",
+    "dispatched": "start",
+    "handling": "handled",
+    "verifying": "verify_pass",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -118,8 +143,9 @@ def race_city(request, mini_city) -> str:
 def test_two_officers_at_once_exactly_one_wins_every_time(race_city):
     engine = get_engine(race_city)
     with engine.connect() as conn:
-        ids = conn.scalars(select(Incident.id).where(Incident.status.in_(list(NEXT))).order_by(Incident.id)
-                           .limit(100)).all()
+        ids = conn.scalars(
+            select(Incident.id).where(Incident.status.in_(list(NEXT))).order_by(Incident.id).limit(100)
+        ).all()
     assert len(ids) == 100
     for inc_id in ids:
         status, version, cat, _ = _row(engine, inc_id)
@@ -130,8 +156,9 @@ def test_two_officers_at_once_exactly_one_wins_every_time(race_city):
         def officer(name):
             barrier.wait()
             try:
-                writes.apply_action(engine, inc_id, NEXT[status], actor=name, expected_version=version,
-                                    unit=CATEGORIES[cat]["units"][0])
+                writes.apply_action(
+                    engine, inc_id, NEXT[status], actor=name, expected_version=version, unit=CATEGORIES[cat]["units"][0]
+                )
                 results.append("ok")
             except writes.StaleVersion:
                 results.append("stale")

@@ -1,4 +1,5 @@
 """Indicator pages' data shaping: range parsing, the catalogue, the history chart, districts, warnings."""
+
 from __future__ import annotations
 
 from components.indicator_views import history_figure, parse_range
@@ -14,8 +15,13 @@ def test_range_parsing_accepts_presets_and_whole_day_custom_ranges_only():
     assert parse_range("7d", None, None, now)[:3] == ("7d", now - 7 * DAY, now)
     key, a, b, ok = parse_range("custom", "2026-11-12", "2026-11-13", now)
     assert (key, ok) == ("custom", True) and a == parse_local("2026-11-12") and b == parse_local("2026-11-14")
-    for bad in (("custom", "2026-11-13", "2026-11-12"), ("custom", "yesterday", "2026-11-12"),
-                ("custom", "2026-01-01", "2026-11-12"), ("custom", None, None), ("1y", None, None)):
+    for bad in (
+        ("custom", "2026-11-13", "2026-11-12"),
+        ("custom", "yesterday", "2026-11-12"),
+        ("custom", "2026-01-01", "2026-11-12"),
+        ("custom", None, None),
+        ("1y", None, None),
+    ):
         assert parse_range(*bad, now) == ("24h", now - DAY, now, False), bad
     assert parse_range("custom", "2026-11-19", "2027-01-01", now)[2] == now  # the future is cut at now
 

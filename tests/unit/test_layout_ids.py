@@ -1,4 +1,5 @@
 """Every callback's components exist, once, in the layout Dash validates against."""
+
 from __future__ import annotations
 
 from collections import Counter

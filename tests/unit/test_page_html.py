@@ -1,4 +1,5 @@
 """Every page's HTML is structure only: no rows ride along in Dash's validation layout."""
+
 from __future__ import annotations
 
 import dash

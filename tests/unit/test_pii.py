@@ -1,4 +1,5 @@
 """Personal data is masked before it can reach a page."""
+
 from data.domain.pii import mask_name, mask_phone
 
 

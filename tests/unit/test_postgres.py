@@ -1,4 +1,5 @@
 """The same schema, loader, rollups and queries on a real PostgreSQL server."""
+
 import pytest
 from sqlalchemy import func, inspect, or_, select
 
@@ -13,6 +14,7 @@ from tests.conftest import SMALL_END
 
 pytestmark = pytest.mark.postgres
 
+
 def _page(f, *args):
     return incidentlist.page(Scope(f.area), f, *args)
 
@@ -21,18 +23,25 @@ def _counts(f, now):
     return incidentlist.status_counts(Scope(f.area), f, now)
 
 
-
 def test_postgres_migrates_seeds_and_keeps_rollups_exact(postgres_url, app_for):
     report = seed(postgres_url, days=3, incidents=3000, seed_value=5, end=SMALL_END, projects=8)
     assert report["incidents"] == 3000
     engine = get_engine(postgres_url)
     assert {"incident", "rollup_open", "alembic_version"} <= set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        inc_id, version = conn.execute(select(Incident.id, Incident.version).where(Incident.status == "reported").limit(1)).one()
+        inc_id, version = conn.execute(
+            select(Incident.id, Incident.version).where(Incident.status == "reported").limit(1)
+        ).one()
     writes.apply_action(engine, inc_id, "register", actor="t", expected_version=version, now=SMALL_END + 60)
-    new = writes.add_incidents(engine, [{c.name: getattr(row, c.name) for c in Incident.__table__.columns if c.name != "id"}
-                                        | {"external_id": "PG-NEW", "status": "reported"}
-                                        for row in [_one(engine)]], now=SMALL_END + 90)
+    new = writes.add_incidents(
+        engine,
+        [
+            {c.name: getattr(row, c.name) for c in Incident.__table__.columns if c.name != "id"}
+            | {"external_id": "PG-NEW", "status": "reported"}
+            for row in [_one(engine)]
+        ],
+        now=SMALL_END + 90,
+    )
     assert new[0] > 3000  # the id sequence moved past the bulk-loaded ids
     assert rollups.drift(engine) == {}
     app_for(postgres_url)
@@ -45,8 +54,12 @@ def test_postgres_migrates_seeds_and_keeps_rollups_exact(postgres_url, app_for):
         assert first["total"] == sum(_counts(f, SMALL_END).values()) > 1000
         assert len(first["rows"]) == 100
     with engine.connect() as conn:  # the GIN bigram index narrows, LIKE decides: the same as a plain scan
-        plain = conn.execute(select(func.count()).where(Incident.reported_at >= SMALL_END - 30 * 86400, or_(
-            Incident.title.like("%街道%"), Incident.description.like("%街道%")))).scalar()
+        plain = conn.execute(
+            select(func.count()).where(
+                Incident.reported_at >= SMALL_END - 30 * 86400,
+                or_(Incident.title.like("%街道%"), Incident.description.like("%街道%")),
+            )
+        ).scalar()
         assert textsearch.indexed_count(conn) == 3001
     assert first["total"] == plain
     n_open = sum(n for s, n in _counts(f, SMALL_END).items() if s != "closed")

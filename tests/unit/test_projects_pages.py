@@ -1,4 +1,5 @@
 """Projects pages' data shaping: filters, at-risk-first ordering, the plan curve, the timeline."""
+
 from __future__ import annotations
 
 from components.project_views import ProjFilters, gantt_figure, parse_project_filters, spend_figure
@@ -52,7 +53,9 @@ def test_project_charts_use_the_shared_layout(small_city, app_for):
     app_for(small_city)
     rows = projectdata.portfolio(CITY, SMALL_END)[:3]
     p = rows[0]
-    spend = spend_figure(p, projectdata.planned_spend(p["budget"], p["planned_start"], p["planned_end"]), SMALL_END, "zh")
+    spend = spend_figure(
+        p, projectdata.planned_spend(p["budget"], p["planned_start"], p["planned_end"]), SMALL_END, "zh"
+    )
     gantt = gantt_figure(rows, {}, SMALL_END, "en")
     for fig in (spend, gantt):
         assert fig.layout.plot_bgcolor == "rgba(0,0,0,0)" and fig.layout.legend.orientation == "h"

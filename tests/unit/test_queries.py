@@ -1,4 +1,5 @@
 """Each query against answers computed by hand on the tiny city (see tiny_city.py)."""
+
 import pytest
 
 from api.access import ScopeError, resolve_scope
@@ -113,11 +114,13 @@ def test_late_report_reaches_cached_past_hour_counts(city_copy, app_for):
     from sqlalchemy import select
 
     from data.store.models import Incident
+
     with get_engine(city_copy).connect() as conn:
         late = dict(conn.execute(select(Incident.__table__).limit(1)).mappings().one())
     late.update(reported_at=int(start + HOUR), external_id="LATE-1", title="late report")
     writes.add_incidents(get_engine(city_copy), [late], now=SMALL_END)
     from flask import g
+
     g.pop("_cityops_versions", None)  # a new request reads the versions again
     assert incidents.incident_counts(Scope("310000"), start, end)["total"] == before + 1
 
@@ -128,7 +131,11 @@ def test_aligned_blocks_tile_the_window_exactly():
     from tests.conftest import SMALL_END
 
     day0 = local_day_start(SMALL_END)
-    for h0, h1 in ((day0 - 7 * DAY + 5 * HOUR, day0 + 16 * HOUR), (day0, day0 + HOUR), (day0 + 3 * HOUR, day0 + 3 * HOUR)):
+    for h0, h1 in (
+        (day0 - 7 * DAY + 5 * HOUR, day0 + 16 * HOUR),
+        (day0, day0 + HOUR),
+        (day0 + 3 * HOUR, day0 + 3 * HOUR),
+    ):
         blocks = aligned_blocks(h0, h1)
         assert [a for a, _ in blocks] == ([h0] + [b for _, b in blocks[:-1]] if blocks else [])  # contiguous
         assert (blocks[-1][1] if blocks else h0) == h1

@@ -1,4 +1,5 @@
 """Drill-down data: child-area ranking and week-on-week comparison agree with the base queries."""
+
 from __future__ import annotations
 
 from callbacks.area import drill_target

@@ -1,4 +1,5 @@
 """Rollups kept on write equal a full recomputation, whatever mix of writes came before."""
+
 import random
 
 from sqlalchemy import select, update
@@ -27,23 +28,46 @@ def test_incremental_rollups_equal_a_rebuild_after_random_writes(city_copy):
     new_ids = []
     for step in range(60):
         now += rng.randint(30, 900)
-        batch = [incident(rng.choice(grids), now - rng.randint(0, 7200), rng.choice(["hotline", "patrol", "iot"]),
-                          rng.choice(["sanitation", "drainage", "street_order"]), rng.choice([1, 2, 3]),
-                          external_id=f"R{step}-{k}") for k in range(rng.randint(1, 3))]
+        batch = [
+            incident(
+                rng.choice(grids),
+                now - rng.randint(0, 7200),
+                rng.choice(["hotline", "patrol", "iot"]),
+                rng.choice(["sanitation", "drainage", "street_order"]),
+                rng.choice([1, 2, 3]),
+                external_id=f"R{step}-{k}",
+            )
+            for k in range(rng.randint(1, 3))
+        ]
         new_ids += writes.add_incidents(engine, batch, now=now)
     moves = 0
     for inc_id in rng.sample(open_ids + new_ids + closed_ids, 120):
         with engine.connect() as conn:
-            status, version, cat = conn.execute(select(Incident.status, Incident.version, Incident.category)
-                                                .where(Incident.id == inc_id)).one()
+            status, version, cat = conn.execute(
+                select(Incident.status, Incident.version, Incident.category).where(Incident.id == inc_id)
+            ).one()
         choices = [a for a, (frm, _, _) in ACTIONS.items() if status in frm]
         action = rng.choice(choices)
         now += rng.randint(10, 600)
-        writes.apply_action(engine, inc_id, action, actor="t", expected_version=version, comment="理由",
-                            unit=CATEGORIES[cat]["units"][0], now=now)
+        writes.apply_action(
+            engine,
+            inc_id,
+            action,
+            actor="t",
+            expected_version=version,
+            comment="理由",
+            unit=CATEGORIES[cat]["units"][0],
+            now=now,
+        )
         moves += 1
-    writes.add_readings(engine, [{"indicator_code": "aqi", "area_code": "310106", "ts": now, "value": 88.0},
-                                 {"indicator_code": "aqi", "area_code": "310106", "ts": now - 99999, "value": 1.0}], now=now)
+    writes.add_readings(
+        engine,
+        [
+            {"indicator_code": "aqi", "area_code": "310106", "ts": now, "value": 88.0},
+            {"indicator_code": "aqi", "area_code": "310106", "ts": now - 99999, "value": 1.0},
+        ],
+        now=now,
+    )
     assert moves == 120
     assert rollups.drift(engine) == {}
     assert ("aqi", "310106", now, 88.0) in _state(engine)["latest_reading"]
@@ -60,7 +84,9 @@ def test_drift_notices_a_rollup_that_went_wrong(city_copy):
 def test_a_rejected_action_changes_nothing(city_copy):
     engine = get_engine(city_copy)
     with engine.connect() as conn:
-        inc_id, version = conn.execute(select(Incident.id, Incident.version).where(Incident.status == "reported").limit(1)).one()
+        inc_id, version = conn.execute(
+            select(Incident.id, Incident.version).where(Incident.status == "reported").limit(1)
+        ).one()
     before = _state(engine)
     for kwargs, error in (
         ({"action": "verify_pass", "expected_version": version}, writes.NotAllowed),

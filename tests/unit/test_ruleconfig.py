@@ -1,4 +1,5 @@
 """The catalogue file is validated at load and a bad entry is named."""
+
 import copy
 from pathlib import Path
 
@@ -21,16 +22,19 @@ def test_shipped_catalogue_has_forty_indicators_in_eight_categories():
     assert {r.kind for r in cat.rules} == {"indicator", "spike", "overdue", "project"}
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda r: r["indicators"][2].update(bands=[20, 13.9, 17.2, 24.5]), "indicators[2] ('wind_speed')"),
-    (lambda r: r["indicators"][3].update(direction="sideways"), "indicators[3] ('visibility').direction"),
-    (lambda r: r["indicators"][0].pop("unit"), "indicators[0] ('temperature').unit"),
-    (lambda r: r["indicators"].append(copy.deepcopy(r["indicators"][0])), "duplicate indicator code 'temperature'"),
-    (lambda r: r["rules"][1]["levels"].update(red=1.5), "rules[1] ('incident-spike').levels"),
-    (lambda r: r["rules"][2].update(kind="teleport"), "rules[2]"),
-    (lambda r: r["rules"][2]["levels"].update(red=7), "rules[2] ('overdue-backlog').levels"),
-    (lambda r: r["indicators"][5].update(colour="green"), "indicators[5] ('aqi').colour"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda r: r["indicators"][2].update(bands=[20, 13.9, 17.2, 24.5]), "indicators[2] ('wind_speed')"),
+        (lambda r: r["indicators"][3].update(direction="sideways"), "indicators[3] ('visibility').direction"),
+        (lambda r: r["indicators"][0].pop("unit"), "indicators[0] ('temperature').unit"),
+        (lambda r: r["indicators"].append(copy.deepcopy(r["indicators"][0])), "duplicate indicator code 'temperature'"),
+        (lambda r: r["rules"][1]["levels"].update(red=1.5), "rules[1] ('incident-spike').levels"),
+        (lambda r: r["rules"][2].update(kind="teleport"), "rules[2]"),
+        (lambda r: r["rules"][2]["levels"].update(red=7), "rules[2] ('overdue-backlog').levels"),
+        (lambda r: r["indicators"][5].update(colour="green"), "indicators[5] ('aqi').colour"),
+    ],
+)
 def test_bad_entry_is_named_in_the_error(mutate, expected):
     raw = copy.deepcopy(GOOD)
     mutate(raw)

@@ -1,4 +1,5 @@
 """The five-colour rules engine: each colour, each kind, open/escalate/close, and the area roll-up."""
+
 import pytest
 from sqlalchemy import select
 
@@ -16,7 +17,9 @@ from tests.unit.tiny_city import NOW, incident
 CAT = load_catalog("data/rules/catalog.yaml")
 
 
-@pytest.mark.parametrize("value, level", [(80, 5), (100, 4), (149, 4), (150, 3), (200, 2), (299, 2), (300, 1), (480, 1)])
+@pytest.mark.parametrize(
+    "value, level", [(80, 5), (100, 4), (149, 4), (150, 3), (200, 2), (299, 2), (300, 1), (480, 1)]
+)
 def test_higher_is_worse_bands(value, level):
     assert CAT.indicator("aqi").level_of(value) == level
 
@@ -28,7 +31,9 @@ def test_lower_is_worse_bands(value, level):
 
 def _active(engine):
     with engine.connect() as conn:
-        return {(w.kind, w.area_code, w.subject): w for w in conn.execute(select(Warning).where(Warning.ended_at.is_(None)))}
+        return {
+            (w.kind, w.area_code, w.subject): w for w in conn.execute(select(Warning).where(Warning.ended_at.is_(None)))
+        }
 
 
 @pytest.fixture
@@ -51,7 +56,9 @@ def test_indicator_warning_opens_escalates_and_closes(tiny):
     w3 = reading(40, NOW + 1200)
     assert w3 is None
     with tiny.connect() as conn:
-        ended = conn.execute(select(Warning.level, Warning.ended_at).where(Warning.subject == "aqi").order_by(Warning.id)).all()
+        ended = conn.execute(
+            select(Warning.level, Warning.ended_at).where(Warning.subject == "aqi").order_by(Warning.id)
+        ).all()
     assert ended == [(3, NOW + 600), (1, NOW + 1200)]
 
 
@@ -83,8 +90,12 @@ def test_incident_spike_against_the_baseline(tiny):
     hour_start = parse_local("2026-11-20 09:00")
     for day in range(1, 8):  # baseline: 2 incidents in that hour on each of the last 7 days
         t0 = hour_start - day * 86400
-        writes.add_incidents(tiny, [incident("310101002001", t0 + 60 * k, external_id=f"B{day}-{k}") for k in range(2)], now=t0)
-    writes.add_incidents(tiny, [incident("310101002001", hour_start + 60 * k, external_id=f"S{k}") for k in range(9)], now=NOW)
+        writes.add_incidents(
+            tiny, [incident("310101002001", t0 + 60 * k, external_id=f"B{day}-{k}") for k in range(2)], now=t0
+        )
+    writes.add_incidents(
+        tiny, [incident("310101002001", hour_start + 60 * k, external_id=f"S{k}") for k in range(9)], now=NOW
+    )
     rules.evaluate(tiny, CAT, NOW)
     w = _active(tiny)[("spike", "310101002", "incidents")]
     # 9 (+ f at 08:00 is outside 09-10) vs baseline 2/day -> ratio 4.5 -> orange (4 <= r < 6)

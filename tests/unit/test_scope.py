@@ -1,4 +1,5 @@
 """Scope is made on the server: reads refuse bare strings, and a forged Store or id widens nothing."""
+
 from __future__ import annotations
 
 import inspect
@@ -29,9 +30,24 @@ from tests.conftest import SMALL_END, make_app
 
 STREET = "310101002"  # 南京东路街道, 黄浦区
 OTHER_DISTRICT = "310115"  # 浦东新区
-STREET_USER = {"id": "street-op", "name_zh": "南京东路街道城运中心", "name_en": "Nanjing East Road centre", "area": STREET}
-READ_MODULES = (areas, freshness, incidentdesk, incidentlist, incidents, indicators, mapqueries, projectdata, rankings,
-                warnlist)
+STREET_USER = {
+    "id": "street-op",
+    "name_zh": "南京东路街道城运中心",
+    "name_en": "Nanjing East Road centre",
+    "area": STREET,
+}
+READ_MODULES = (
+    areas,
+    freshness,
+    incidentdesk,
+    incidentlist,
+    incidents,
+    indicators,
+    mapqueries,
+    projectdata,
+    rankings,
+    warnlist,
+)
 
 
 def test_scope_is_keyed_by_its_area_and_refuses_what_lies_outside():
@@ -51,8 +67,11 @@ def test_scope_is_keyed_by_its_area_and_refuses_what_lies_outside():
 def _scoped_reads():
     for module in READ_MODULES:
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if (fn.__module__ == module.__name__ and not name.startswith("_")
-                    and "scope" in inspect.signature(fn).parameters):
+            if (
+                fn.__module__ == module.__name__
+                and not name.startswith("_")
+                and "scope" in inspect.signature(fn).parameters
+            ):
                 yield f"{module.__name__}.{name}", fn
 
 
@@ -70,8 +89,13 @@ def test_every_scoped_read_refuses_a_bare_area_string(small_city, app_for):
 
 def _post(client, app, output_key: str, inputs: list, state: list, changed: str) -> dict:
     outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in output_key.strip(".").split("...")]
-    body = {"output": output_key, "outputs": outputs if "..." in output_key else outputs[0], "inputs": inputs,
-            "state": state, "changedPropIds": [changed]}
+    body = {
+        "output": output_key,
+        "outputs": outputs if "..." in output_key else outputs[0],
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [changed],
+    }
     resp = client.post("/_dash-update-component", data=json.dumps(body), headers={"Content-Type": "application/json"})
     assert resp.status_code in (200, 204), resp.data[:300]
     return json.loads(resp.data)["response"] if resp.status_code == 200 else {}
@@ -95,32 +119,64 @@ def test_forged_scopes_in_stores_get_the_resolved_scope_back(street_app):
     wall, area, rows = _key(app, "wall-meta.data"), _key(app, "area-meta.data"), _key(app, "getRowsResponse")
     covered = {wall, area, rows}
     stores = {WALL["config"], AREA["config"], "incs-state"}
-    reading_stores = {k for k, cb in app.callback_map.items()
-                      if any(d["id"] in stores for d in cb["inputs"] + cb["state"]) and cb.get("callback")}
+    reading_stores = {
+        k
+        for k, cb in app.callback_map.items()
+        if any(d["id"] in stores for d in cb["inputs"] + cb["state"]) and cb.get("callback")
+    }
     reading_stores -= {_key(app, "area-nav.href"), _key(app, "wall-nav.href"), _key(app, "incs-nav.href")}  # links only
     assert reading_stores <= covered, reading_stores - covered  # a new callback reading a scope Store is tested here
     for forged in ("310000", OTHER_DISTRICT, "31011500", "'; DROP TABLE incidents; --", None, {"code": "310000"}):
         config = {"scope": forged, "lang": "zh", "kiosk": False}
-        got = _post(client, app, wall, [{"id": SHELL["tick"], "property": "n_intervals", "value": 1},
-                                        {"id": WALL["config"], "property": "data", "value": config}],
-                    [{"id": WALL["meta"], "property": "data", "value": None}], f"{SHELL['tick']}.n_intervals")
+        got = _post(
+            client,
+            app,
+            wall,
+            [
+                {"id": SHELL["tick"], "property": "n_intervals", "value": 1},
+                {"id": WALL["config"], "property": "data", "value": config},
+            ],
+            [{"id": WALL["meta"], "property": "data", "value": None}],
+            f"{SHELL['tick']}.n_intervals",
+        )
         assert got[WALL["meta"]]["data"]["scope"] == STREET, forged
-        got = _post(client, app, area, [{"id": SHELL["tick"], "property": "n_intervals", "value": 1},
-                                        {"id": AREA["config"], "property": "data", "value": config}],
-                    [{"id": AREA["meta"], "property": "data", "value": None}], f"{SHELL['tick']}.n_intervals")
+        got = _post(
+            client,
+            app,
+            area,
+            [
+                {"id": SHELL["tick"], "property": "n_intervals", "value": 1},
+                {"id": AREA["config"], "property": "data", "value": config},
+            ],
+            [{"id": AREA["meta"], "property": "data", "value": None}],
+            f"{SHELL['tick']}.n_intervals",
+        )
         assert got[AREA["meta"]]["data"]["scope"] == STREET, forged
         ranked = [r["code"] for r in got[AREA["ranking"]]["rowData"]]
         assert ranked and all(code.startswith(STREET) for code in ranked), forged
         filters = {"window": "all", "area": forged}
-        got = _post(client, app, rows, [{"id": INCIDENTS["grid"], "property": "getRowsRequest",
-                                         "value": {"startRow": 0, "endRow": 100, "sortModel": []}}],
-                    [{"id": "incs-state", "property": "data", "value": {"filters": filters, "lang": "zh"}}],
-                    f"{INCIDENTS['grid']}.getRowsRequest")
+        got = _post(
+            client,
+            app,
+            rows,
+            [
+                {
+                    "id": INCIDENTS["grid"],
+                    "property": "getRowsRequest",
+                    "value": {"startRow": 0, "endRow": 100, "sortModel": []},
+                }
+            ],
+            [{"id": "incs-state", "property": "data", "value": {"filters": filters, "lang": "zh"}}],
+            f"{INCIDENTS['grid']}.getRowsRequest",
+        )
         listed = got[INCIDENTS["grid"]]["getRowsResponse"]["rowData"]
         assert listed and all(str(r["id"]).isdigit() for r in listed), forged
         with get_engine(_url).connect() as conn:
-            streets = set(conn.execute(select(Incident.street_code).where(
-                Incident.id.in_([int(r["id"]) for r in listed]))).scalars())
+            streets = set(
+                conn.execute(
+                    select(Incident.street_code).where(Incident.id.in_([int(r["id"]) for r in listed]))
+                ).scalars()
+            )
         assert streets == {STREET}, forged
 
 
@@ -130,27 +186,45 @@ def test_forged_ids_outside_the_scope_change_nothing(street_app):
     app, client, url = street_app
     engine = get_engine(url)
     with engine.connect() as conn:
-        inc = conn.execute(select(Incident.id, Incident.version).where(
-            Incident.district_code == OTHER_DISTRICT, Incident.status == "reported")).first()
-        warning = conn.execute(select(Warning.id).where(~Warning.area_code.startswith(STREET),
-                                                        Warning.ended_at.is_(None),
-                                                        Warning.acknowledged_at.is_(None))).scalar()
+        inc = conn.execute(
+            select(Incident.id, Incident.version).where(
+                Incident.district_code == OTHER_DISTRICT, Incident.status == "reported"
+            )
+        ).first()
+        warning = conn.execute(
+            select(Warning.id).where(
+                ~Warning.area_code.startswith(STREET), Warning.ended_at.is_(None), Warning.acknowledged_at.is_(None)
+            )
+        ).scalar()
         before = conn.execute(select(func.count()).select_from(IncidentHistory)).scalar()
     assert inc is not None and warning is not None
     act = _key(app, INCIDENT["result"])
-    got = _post(client, app, act, [{"id": INCIDENT["submit"], "property": "n_clicks", "value": 1}],
-                [{"id": INCIDENT["action"], "property": "value", "value": "register"},
-                 {"id": INCIDENT["unit"], "property": "value", "value": None},
-                 {"id": INCIDENT["comment"], "property": "value", "value": None},
-                 {"id": INCIDENT["state"], "property": "data", "value": {"id": inc.id, "version": inc.version,
-                                                                        "lang": "zh"}}],
-                f"{INCIDENT['submit']}.n_clicks")
+    got = _post(
+        client,
+        app,
+        act,
+        [{"id": INCIDENT["submit"], "property": "n_clicks", "value": 1}],
+        [
+            {"id": INCIDENT["action"], "property": "value", "value": "register"},
+            {"id": INCIDENT["unit"], "property": "value", "value": None},
+            {"id": INCIDENT["comment"], "property": "value", "value": None},
+            {
+                "id": INCIDENT["state"],
+                "property": "data",
+                "value": {"id": inc.id, "version": inc.version, "lang": "zh"},
+            },
+        ],
+        f"{INCIDENT['submit']}.n_clicks",
+    )
     assert "不存在" in json.dumps(got[INCIDENT["result"]]["children"], ensure_ascii=False)
     ack = next(k for k in app.callback_map if ACK_CELL in k)
-    body = {"output": ack, "outputs": {"id": {"id": warning, "type": ACK_CELL}, "property": "children"},
-            "inputs": [{"id": {"id": warning, "type": ACK}, "property": "n_clicks", "value": 1}],
-            "state": [{"id": SHELL["location"], "property": "search", "value": ""}],
-            "changedPropIds": [json.dumps({"id": warning, "type": ACK}, separators=(",", ":")) + ".n_clicks"]}
+    body = {
+        "output": ack,
+        "outputs": {"id": {"id": warning, "type": ACK_CELL}, "property": "children"},
+        "inputs": [{"id": {"id": warning, "type": ACK}, "property": "n_clicks", "value": 1}],
+        "state": [{"id": SHELL["location"], "property": "search", "value": ""}],
+        "changedPropIds": [json.dumps({"id": warning, "type": ACK}, separators=(",", ":")) + ".n_clicks"],
+    }
     resp = client.post("/_dash-update-component", data=json.dumps(body), headers={"Content-Type": "application/json"})
     assert resp.status_code == 200 and "预警不存在" in resp.get_data(as_text=True)
     with engine.connect() as conn:
@@ -178,12 +252,27 @@ def test_no_client_string_reaches_the_log(street_app, caplog):
     app, client, _url = street_app
     junk = "JUNK" + "x" * 200
     caplog.set_level("DEBUG")
-    for path in (f"/area/{junk}", f"/indicators/{junk}", f"/projects/{junk}", f"/incidents/{junk}",
-                 f"/wall?area={junk}&rotate={junk}", f"/incidents?area={junk}&q={junk}", f"/warnings?area={junk}",
-                 f"/geo/outlines/{junk}.json"):
+    for path in (
+        f"/area/{junk}",
+        f"/indicators/{junk}",
+        f"/projects/{junk}",
+        f"/incidents/{junk}",
+        f"/wall?area={junk}&rotate={junk}",
+        f"/incidents?area={junk}&q={junk}",
+        f"/warnings?area={junk}",
+        f"/geo/outlines/{junk}.json",
+    ):
         client.get(path)
     wall = _key(app, "wall-meta.data")
-    _post(client, app, wall, [{"id": SHELL["tick"], "property": "n_intervals", "value": 1},
-                              {"id": WALL["config"], "property": "data", "value": {"scope": junk, "lang": junk}}],
-          [{"id": WALL["meta"], "property": "data", "value": None}], f"{SHELL['tick']}.n_intervals")
+    _post(
+        client,
+        app,
+        wall,
+        [
+            {"id": SHELL["tick"], "property": "n_intervals", "value": 1},
+            {"id": WALL["config"], "property": "data", "value": {"scope": junk, "lang": junk}},
+        ],
+        [{"id": WALL["meta"], "property": "data", "value": None}],
+        f"{SHELL['tick']}.n_intervals",
+    )
     assert caplog.records and not [r for r in caplog.records if "JUNK" in r.getMessage()]

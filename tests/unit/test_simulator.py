@@ -1,4 +1,5 @@
 """Live mode adds incidents, moves open ones along the loop, adds readings, and keeps rollups exact."""
+
 from sqlalchemy import func, select
 
 from data.rules.config import load_catalog
@@ -14,9 +15,11 @@ def test_live_steps_add_and_advance_data(city_copy):
 
     def counts():
         with engine.connect() as conn:
-            return (conn.execute(select(func.count()).select_from(Incident)).scalar(),
-                    conn.execute(select(func.count()).select_from(IncidentHistory)).scalar(),
-                    conn.execute(select(func.count()).select_from(Reading)).scalar())
+            return (
+                conn.execute(select(func.count()).select_from(Incident)).scalar(),
+                conn.execute(select(func.count()).select_from(IncidentHistory)).scalar(),
+                conn.execute(select(func.count()).select_from(Reading)).scalar(),
+            )
 
     before = counts()
     sim = Simulator(engine, load_catalog("data/rules/catalog.yaml"), seed=3)

@@ -1,5 +1,6 @@
 """One theme: the stylesheets and scripts use the warning colours of components.theme, through the
 custom properties assets/theme.css defines once, and the shared widgets draw with them."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,9 @@ def _rrggbb(colour: str) -> str:
 
 def _colours(text: str) -> set[str]:
     """Every colour written out in the text, as rrggbb (alpha dropped)."""
-    return ({_rrggbb(m.group(0)) for m in HEX.finditer(text)}
-            | {"".join(f"{int(c):02x}" for c in m.groups()) for m in RGB.finditer(text)})
+    return {_rrggbb(m.group(0)) for m in HEX.finditer(text)} | {
+        "".join(f"{int(c):02x}" for c in m.groups()) for m in RGB.finditer(text)
+    }
 
 
 def _root(css: str) -> dict[str, str]:
@@ -43,7 +45,9 @@ def test_theme_css_defines_the_python_colours():
 
 
 def test_the_colour_properties_are_defined_once():
-    defined = [(name, file) for file, text in _assets().items() for name, _ in DEFINITION.findall(text) if name in CSS_COLOURS]
+    defined = [
+        (name, file) for file, text in _assets().items() for name, _ in DEFINITION.findall(text) if name in CSS_COLOURS
+    ]
     assert sorted(defined) == sorted((name, "theme.css") for name in CSS_COLOURS)
 
 
@@ -94,7 +98,10 @@ def test_one_bar_widget_for_the_home_page_the_wall_and_the_desks():
     cells = create_bars([("热线", 30, 60), ("巡查", 15, 0)])
     assert [c.className for c in cells[:3]] == ["bar-label", "bar-value num", "bar-track"]
     fill, mark = cells[2].children
-    assert (fill.style, mark.style) == ({"width": "50.0%"}, {"left": "100.0%"})  # scaled to the larger of value and mark
+    assert (fill.style, mark.style) == (
+        {"width": "50.0%"},
+        {"left": "100.0%"},
+    )  # scaled to the larger of value and mark
     home = create_bars([("a", 4), ("b", 0)])  # the home page: no marks, nothing to compare with
     assert len(home) == 6 and len(home[2].children) == 1 and home[5].children[0].style == {"width": "0.0%"}
     week = create_bars([("x", 5, 8)], top=10, delta=True)

@@ -1,4 +1,5 @@
 """The wall's data shaping: snapshot, heat bins, sparklines, panels, partial updates, shared snapshots."""
+
 from __future__ import annotations
 
 import copy
@@ -11,7 +12,7 @@ from dash import Patch, no_update
 
 from callbacks.wall import OUTPUTS, wall_updates
 from components.sparkline import sparkline_svg
-from components.wall_panels import compact, render_tile
+from components.wall_readings import compact, render_tile
 from data.domain.scope import Scope
 from data.read import incidents, mapqueries
 from data.rules.config import load_catalog
@@ -85,8 +86,19 @@ def test_compact_numbers_fit_the_funnel():
 
 
 def test_a_late_feed_turns_grey_and_says_how_late():
-    tile = {"code": "crowd_disney", "name_zh": "迪士尼度假区客流", "name_en": "Disney resort crowd", "unit": "万人",
-            "decimals": 1, "value": 5.7, "level": 5, "stale": True, "age_s": 4260, "series": [1.0, 2.0], "bands": None}
+    tile = {
+        "code": "crowd_disney",
+        "name_zh": "迪士尼度假区客流",
+        "name_en": "Disney resort crowd",
+        "unit": "万人",
+        "decimals": 1,
+        "value": 5.7,
+        "level": 5,
+        "stale": True,
+        "age_s": 4260,
+        "series": [1.0, 2.0],
+        "bands": None,
+    }
     zh = render_tile(tile, "zh")
     assert "数据延迟 71 分钟" in _text(zh) and "stale" in zh.className
     fresh = dict(tile, stale=False, level=2, age_s=60)

@@ -1,4 +1,5 @@
 """Warnings page: URL filters, paging in SQL, and acknowledging (once, by whom, when)."""
+
 from __future__ import annotations
 
 import threading
@@ -16,13 +17,16 @@ from tests.conftest import SMALL_END
 
 
 def test_filters_round_trip_through_the_url_and_bad_values_are_named():
-    f, bad = parse_filters({"status": "history", "level": "2", "kind": "spike", "area": "310115", "sort": "oldest",
-                            "page": "3"})
+    f, bad = parse_filters(
+        {"status": "history", "level": "2", "kind": "spike", "area": "310115", "sort": "oldest", "page": "3"}
+    )
     assert bad == [] and f == WarnFilters(status="history", level=2, kind="spike", area="310115", sort="oldest", page=3)
     query = f.url("en").split("?", 1)[1]
     again, _ = parse_filters(dict(p.split("=") for p in query.split("&")))
     assert again == f
-    f, bad = parse_filters({"status": "x", "level": "9", "kind": "<script>", "area": "../1", "sort": "id", "page": "-1"})
+    f, bad = parse_filters(
+        {"status": "x", "level": "9", "kind": "<script>", "area": "../1", "sort": "id", "page": "-1"}
+    )
     assert f == WarnFilters() and bad == ["status", "level", "kind", "area", "sort", "page"]
     assert WarnFilters().url("zh") == "/warnings"
 
@@ -45,8 +49,9 @@ def test_acknowledge_records_who_and_when_once(city_copy, app_for):
     app_for(city_copy)
     engine = get_engine(city_copy)
     with engine.connect() as conn:
-        active = conn.execute(select(Warning.id).where(Warning.ended_at.is_(None), Warning.acknowledged_at.is_(None))
-                              .limit(1)).scalar_one()
+        active = conn.execute(
+            select(Warning.id).where(Warning.ended_at.is_(None), Warning.acknowledged_at.is_(None)).limit(1)
+        ).scalar_one()
         ended = conn.execute(select(Warning.id).where(Warning.ended_at.is_not(None)).limit(1)).scalar_one()
     row = acknowledge_warning(engine, active, actor="值班员甲", now=SMALL_END)
     assert (row["acknowledged_by"], row["acknowledged_at"]) == ("值班员甲", SMALL_END)
@@ -58,15 +63,18 @@ def test_acknowledge_records_who_and_when_once(city_copy, app_for):
     with pytest.raises(NotFound):
         acknowledge_warning(engine, 10**9, actor="值班员乙")
     with engine.connect() as conn:
-        stored = conn.execute(select(Warning.acknowledged_by, Warning.acknowledged_at).where(Warning.id == active)).one()
+        stored = conn.execute(
+            select(Warning.acknowledged_by, Warning.acknowledged_at).where(Warning.id == active)
+        ).one()
     assert tuple(stored) == ("值班员甲", SMALL_END)  # the second attempt changed nothing
 
 
 def test_two_officers_acknowledging_at_once_one_wins(city_copy):
     engine = get_engine(city_copy)
     with engine.connect() as conn:
-        ids = conn.scalars(select(Warning.id).where(Warning.ended_at.is_(None), Warning.acknowledged_at.is_(None))
-                           .limit(10)).all()
+        ids = conn.scalars(
+            select(Warning.id).where(Warning.ended_at.is_(None), Warning.acknowledged_at.is_(None)).limit(10)
+        ).all()
     for wid in ids:
         results = []
 

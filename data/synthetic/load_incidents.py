@@ -1,0 +1,169 @@
+"""Bulk-load synthetic incidents and their history, chunk by chunk, in the shape the write path keeps."""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import Engine, func, select
+
+from data.domain import vocab as it
+from data.domain.actors import PLATFORMS, STAFF, unit_actor
+from data.domain.vocab import SOURCES, STATUSES
+from data.store.models import Incident
+from data.synthetic import generator as gen
+
+CHUNK = 50_000
+
+
+INCIDENT_COLS = (
+    "id",
+    "source",
+    "external_id",
+    "kind",
+    "category",
+    "subcategory",
+    "title",
+    "description",
+    "district_code",
+    "street_code",
+    "grid_code",
+    "h3_cell",
+    "lon",
+    "lat",
+    "reported_at",
+    "status",
+    "status_at",
+    "due_at",
+    "closed_at",
+    "priority",
+    "assigned_unit",
+    "reporter_name",
+    "reporter_phone",
+    "version",
+)
+
+
+HISTORY_COLS = ("incident_id", "from_status", "to_status", "at", "actor", "comment")
+
+
+PLATFORM = {
+    "hotline": "12345热线平台",
+    "patrol": "网格巡查",
+    "iot": "物联感知平台",
+    "video": "视频智能识别平台",
+    "police": "110联动平台",
+}
+
+
+SOURCE_PREFIX = {"hotline": "RX", "patrol": "WG", "iot": "WL", "video": "SP", "police": "JQ"}
+
+
+def bulk_insert(conn, table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
+    """executemany straight on the driver: ~10x faster than ORM inserts for millions of rows."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})", rows)
+
+
+def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndarray, id0: int):
+    st, slot = g["street"][a:b], g["slot"][a:b]
+    lon, lat = pools.lon[st, slot].round(6).tolist(), pools.lat[st, slot].round(6).tolist()
+    cell, grid = pools.cell[st, slot].tolist(), pools.grid[st, slot].tolist()
+    streets, districts = pools.street_codes[st].tolist(), pools.district_codes[st].tolist()
+    rows = []
+    for i in range(b - a):
+        j = a + i
+        src = SOURCES[g["src"][j]]
+        cat = gen.CATS[g["cat"][j]]
+        sub = g["sub"][j]
+        cdef = it.CATEGORIES[cat]
+        sub_zh = cdef["sub"][sub][0]
+        road = gen.ROADS[g["road"][j]]
+        sname = pools.street_names[st[i]]
+        name = phone = None
+        if src in ("hotline", "police", "patrol"):
+            s_, g1, g2 = g["names"][j]
+            name = gen.SURNAMES[s_] + gen.GIVEN[g1] + gen.GIVEN[g2]
+            phone = f"1{g['phone_prefix'][j]}{g['phones'][j] % 10:01d}{g['phones'][j]:08d}"
+        units = cdef["units"]
+        unit = units[int(g["unit_choice"][j] * len(units))] if g["dispatched"][j] else None
+        due = int(g["due"][j])
+        closed_at = int(g["closed_at"][j])
+        rows.append(
+            (
+                id0 + j,
+                src,
+                f"{SOURCE_PREFIX[src]}{seq[j]:09d}",
+                cdef["kind"],
+                cat,
+                sub,
+                f"{sname}{road}{sub_zh}",
+                f"{road}{g['number'][j]}号附近{sub_zh}，{PLATFORM[src]}上报，请核实处置。",
+                districts[i],
+                streets[i],
+                grid[i],
+                cell[i],
+                lon[i],
+                lat[i],
+                int(g["reported"][j]),
+                STATUSES[g["status"][j]],
+                int(g["status_at"][j]),
+                due if due >= 0 else None,
+                closed_at if closed_at >= 0 else None,
+                int(g["priority"][j]),
+                unit,
+                name,
+                phone,
+                1,
+            )
+        )
+    return rows
+
+
+def _history_rows(g: dict, a: int, b: int, rows: list[tuple], id0: int) -> list[tuple]:
+    T, S, k = g["T"][a:b], g["S"][a:b], g["k"][a:b]
+    reached = np.arange(T.shape[1])[None, :] < k[:, None]
+    ii, jj = np.nonzero(reached)
+    at = T[ii, jj].tolist()
+    to = S[ii, jj].tolist()
+    frm = np.where(jj > 0, S[ii, np.maximum(jj - 1, 0)], -1).tolist()
+    out = []
+    for i, j, t, s_to, s_from in zip(ii.tolist(), jj.tolist(), at, to, frm):
+        to_name = STATUSES[s_to]
+        from_name = STATUSES[s_from] if s_from >= 0 else None
+        row = rows[i]
+        if j == 0:
+            actor, comment = PLATFORMS[row[1]][0], None  # history stores user ids (data.domain.actors)
+        elif to_name in ("handling", "verifying"):
+            actor = unit_actor(row[20])
+            comment = "核查未通过：现场仍未整改到位" if from_name == "verifying" else None
+        else:
+            actor = STAFF[to_name][0]
+            comment = "重复或无效工单，予以结案" if to_name == "closed" and from_name == "registered" else None
+        out.append((id0 + a + i, from_name, to_name, t, actor, comment))
+    return out
+
+
+def load_incidents(engine: Engine, n: int, start: int, end: int, pools, rain, seed: int) -> int:
+    """Generate and insert n incidents and their histories; returns the number of history rows."""
+    g = gen.incidents(n, start, end, pools, rain, seed)
+    seq = np.zeros(n, dtype=np.int64)
+    for si in range(len(SOURCES)):
+        m = g["src"] == si
+        seq[m] = np.arange(1, m.sum() + 1)
+    with engine.connect() as probe:
+        id0 = (probe.execute(select(func.max(Incident.id))).scalar() or 0) + 1
+    total_hist = 0
+    with engine.begin() as conn:
+        for a in range(0, n, CHUNK):
+            b = min(n, a + CHUNK)
+            rows = _incident_rows(g, a, b, pools, seq, id0)
+            bulk_insert(conn, "incident", INCIDENT_COLS, rows)
+            hist = _history_rows(g, a, b, rows, id0)
+            bulk_insert(conn, "incident_history", HISTORY_COLS, hist)
+            total_hist += len(hist)
+        if conn.dialect.name == "postgresql":  # explicit ids: move the sequences past them
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('incident','id'), (SELECT max(id) FROM incident))"
+            )
+    return total_hist
