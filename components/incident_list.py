@@ -153,8 +153,27 @@ def status_chips(counts: dict[str, int], f: IncidentFilters, lang: str) -> html.
     )
 
 
+# the narrowest each column may get: on a phone the grid scrolls sideways instead of cutting every cell
+MIN_WIDTH = {
+    "reported_at": 108,
+    "title": 200,
+    "status": 84,
+    "priority": 60,
+    "category": 90,
+    "source": 90,
+    "street_code": 110,
+    "assigned_unit": 120,
+    "due_at": 108,
+}
+
+
 def columns(lang: str) -> list[dict]:
-    """Relative widths (flex): a 4K desk gets wider columns for its larger text, not truncated ones."""
+    """Relative widths (flex): a 4K desk gets wider columns for its larger text, not truncated ones; each
+    has a minimum width (px) so a phone scrolls the grid rather than squeezing it."""
+    return [dict(c, minWidth=MIN_WIDTH[c["field"]]) for c in _columns(lang)]
+
+
+def _columns(lang: str) -> list[dict]:
     return [
         {
             "field": "reported_at",
