@@ -36,27 +36,31 @@ def _where(status: str, scope: Scope, level: int | None, kind: str | None) -> li
     return cond
 
 
+def _columns() -> tuple:
+    """What every warning read returns (the page adds when it ended and who acknowledged it)."""
+    w = Warning
+    return (
+        w.id,
+        w.level,
+        w.area_code,
+        w.kind,
+        w.subject,
+        w.rule_id,
+        w.value,
+        w.cause_zh,
+        w.cause_en,
+        w.started_at,
+        w.acknowledged_at,
+    )
+
+
 @cached_query("warnings")
 def warning_page(scope: Scope, status: str, level: int | None, kind: str | None, sort: str, page: int) -> dict:
     """{'total', 'rows'}: one page of warnings (PAGE_SIZE rows) matching the filters, in SQL."""
     w = Warning
     cond = _where(status, scope, level, kind)
     q = (
-        select(
-            w.id,
-            w.level,
-            w.area_code,
-            w.kind,
-            w.subject,
-            w.rule_id,
-            w.value,
-            w.cause_zh,
-            w.cause_en,
-            w.started_at,
-            w.ended_at,
-            w.acknowledged_at,
-            w.acknowledged_by,
-        )
+        select(*_columns(), w.ended_at, w.acknowledged_by)
         .where(*cond)
         .order_by(*SORTS[sort])
         .limit(PAGE_SIZE)
@@ -89,40 +93,13 @@ def active_warnings(scope: Scope) -> pd.DataFrame:
     """Active warnings inside scope, most severe and newest first."""
     w = Warning
     q = (
-        select(
-            w.id,
-            w.level,
-            w.area_code,
-            w.kind,
-            w.subject,
-            w.rule_id,
-            w.value,
-            w.cause_zh,
-            w.cause_en,
-            w.started_at,
-            w.acknowledged_at,
-        )
+        select(*_columns())
         .where(w.ended_at.is_(None), scope.prefix(w.area_code))
         .order_by(w.level, w.started_at.desc())
     )
     with _conn() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "level",
-            "area_code",
-            "kind",
-            "subject",
-            "rule_id",
-            "value",
-            "cause_zh",
-            "cause_en",
-            "started_at",
-            "acknowledged_at",
-        ],
-    )
+    return pd.DataFrame(rows, columns=[c.name for c in _columns()])
 
 
 @cached_query("warnings")
