@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 
 import dash
 from dash import Dash, html
+from dash.development.base_component import Component
 from flask import Flask
 
 from api import register_blueprints
@@ -47,19 +49,37 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     return app
 
 
+def _ids_only(node):
+    """The component tree cut down to what Dash validates callbacks against: each component that has an
+    id, or holds one below it, keeps its type, its id and its children, and nothing else."""
+    if isinstance(node, (list, tuple)):
+        kept = [k for k in (_ids_only(n) for n in node) if k is not None]
+        return kept or None
+    if not isinstance(node, Component):
+        return None
+    children = _ids_only(getattr(node, "children", None))
+    if getattr(node, "id", None) is None and children is None:
+        return None
+    bare = copy.copy(node)
+    for prop in list(vars(bare)):
+        if prop not in ("id", "children") and (prop in bare._prop_names or prop.startswith(("data-", "aria-"))):
+            delattr(bare, prop)
+    if children is not None:
+        bare.children = children
+    elif hasattr(bare, "children"):
+        delattr(bare, "children")
+    return bare
+
+
 def _keep_validation_layout_bare(app: Dash) -> None:
     """Give Dash a validation layout of ids and structure only.
 
     Dash puts `validation_layout` into every page's HTML, and on the first request it rebuilds it by
     calling each page's layout() inside that request, so data (frozen at that moment, in the first
-    user's scope) would ride along in every page. Built here, outside any request, the pages return
-    their bare structure; a hook puts it back after Dash's first-request set-up replaces it."""
-    bare = html.Div(
-        [
-            app.layout,
-            *[page["layout"]() if callable(page["layout"]) else page["layout"] for page in dash.page_registry.values()],
-        ]
-    )
+    user's scope) would ride along in every page. Built here, outside any request, from the pages'
+    bare structure and cut down to ids; a hook puts it back after Dash's first-request set-up."""
+    layouts = [page["layout"]() if callable(page["layout"]) else page["layout"] for page in dash.page_registry.values()]
+    bare = html.Div(_ids_only([app.layout, *layouts]))
     app.validation_layout = bare
 
     @app.server.before_request
