@@ -90,19 +90,3 @@ class PageQuery(BaseModel):
 
 def _text(value) -> str:
     return ("1" if value else "0") if isinstance(value, bool) else str(value)
-
-
-def pick(params: dict, checks: dict[str, Callable[[str], bool]]) -> tuple[dict[str, str], list[str]]:
-    """({name: value} for the values that pass their check, [names of those that do not]); for the pages
-    not yet on a PageQuery model."""
-    values, bad = {}, []
-    for name, ok in checks.items():
-        raw = params.get(name)
-        if raw in (None, ""):
-            continue
-        raw = str(raw)
-        if ok(raw):
-            values[name] = raw
-        else:
-            bad.append(name)
-    return values, bad
