@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from data.domain.timeutil import local_day_start, now_ts
-from data.domain.vocab import CATEGORIES
+from data.domain.vocab import CATEGORIES, step_due
 from data.store.db import get_engine
 from data.store.models import Incident
 from data.write import writes
@@ -21,17 +21,23 @@ CANARY_NAME, CANARY_PHONE = "司马金丝雀", "13987654321"
 def _canary(url: str) -> tuple[int, str]:
     engine = get_engine(url)
     with engine.connect() as conn:
-        row = dict(
-            conn.execute(select(Incident.__table__).where(Incident.status == "reported").limit(1)).mappings().one()
-        )
+        # any incident is a template (at 4 a.m. a live city may have none still waiting to be registered)
+        row = dict(conn.execute(select(Incident.__table__).order_by(Incident.id).limit(1)).mappings().one())
     now = now_ts()
+    reported_at = max(now - 60, local_day_start(now))  # today's, for lists that open on today
     row.update(
         external_id="CANARY-B",
         reporter_name=CANARY_NAME,
         reporter_phone=CANARY_PHONE,
         title="金丝雀路测试井盖缺失",
-        reported_at=max(now - 60, local_day_start(now)),
-    )  # today's, for lists that open on today
+        reported_at=reported_at,
+        status="reported",
+        status_at=reported_at,
+        due_at=step_due("reported", reported_at, row["priority"]),
+        closed_at=None,
+        assigned_unit=None,
+        version=1,
+    )
     (inc_id,) = writes.add_incidents(engine, [row])
     writes.apply_action(engine, inc_id, "register", actor="受理员", expected_version=1)
     return inc_id, row["category"]
