@@ -25,9 +25,9 @@ log = logging.getLogger("cityops.pages.project")
 
 def layout(pid: str | None = None, lang: str | None = None, **_ignored):
     lang = lang_from(lang)
-    if not has_request_context():
+    if pid is None or not has_request_context():  # Dash's validation layout (no path variables)
         return html.Div(className="page desk proj-detail")
-    shown = str(pid or "")[:40]
+    shown = str(pid)[:40]
     if not shown.isdigit() or len(shown) > 9:
         log.info("project page: a malformed id")
         return create_not_found(lang, t("proj_not_found", lang, id=shown))
