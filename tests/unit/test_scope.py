@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 
@@ -248,21 +249,23 @@ def test_pages_answer_for_the_users_street_only(street_app):
 
 
 def test_no_client_string_reaches_the_log(street_app, caplog):
-    """Junk in paths, query strings and Stores is refused without being written to the log."""
+    """Junk in path variables, query strings, a route and a Store is refused without being written to the log."""
     app, client, _url = street_app
     junk = "JUNK" + "x" * 200
     caplog.set_level("DEBUG")
-    for path in (
-        f"/area/{junk}",
-        f"/indicators/{junk}",
-        f"/projects/{junk}",
-        f"/incidents/{junk}",
-        f"/wall?area={junk}&rotate={junk}",
-        f"/incidents?area={junk}&q={junk}",
-        f"/warnings?area={junk}",
-        f"/geo/outlines/{junk}.json",
-    ):
-        client.get(path)
+    pages = {
+        "pages.area": {"code": junk},
+        "pages.indicator": {"code": junk},
+        "pages.project": {"pid": junk},
+        "pages.incident": {"iid": junk},
+        "pages.wall": {"area": junk, "rotate": junk},
+        "pages.incidents": {"area": junk, "q": junk},
+        "pages.warnings": {"area": junk, "page": junk},
+    }
+    with app.server.test_request_context("/"):  # Dash renders a page's layout inside its pages callback
+        for module, params in pages.items():
+            assert importlib.import_module(module).layout(**params) is not None, module
+    assert client.get(f"/geo/outlines/{junk}.json").status_code == 404
     wall = _key(app, "wall-meta.data")
     _post(
         client,
@@ -275,4 +278,6 @@ def test_no_client_string_reaches_the_log(street_app, caplog):
         [{"id": WALL["meta"], "property": "data", "value": None}],
         f"{SHELL['tick']}.n_intervals",
     )
-    assert caplog.records and not [r for r in caplog.records if "JUNK" in r.getMessage()]
+    said = [r.getMessage() for r in caplog.records]
+    assert any("unknown" in m or "malformed" in m for m in said)  # the refusals were logged, as events
+    assert not [m for m in said if "JUNK" in m]
