@@ -9,6 +9,7 @@ SEED_DAYS ?= 30
 
 run: $(VENV)/.run-deps
 	$(BIN)/python -m data.seed --if-empty --days $(SEED_DAYS) --incidents $(SEED_INCIDENTS)
+	$(BIN)/cityops demo-users
 	LIVE_SIMULATOR=1 $(BIN)/python app.py
 
 test: $(VENV)/.test-deps lint

@@ -12,6 +12,9 @@ from dash.development.base_component import Component
 from flask import Flask
 
 from api import register_blueprints
+from api.auth import init_auth
+from api.gate import init_gate
+from api.security import init_security
 from callbacks import register_all
 from components.shell import create_shell
 from config import ROOT, Config
@@ -29,6 +32,7 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     server = Flask(__name__, instance_path=str(cfg.INSTANCE_PATH))
     server.config.update(cfg.as_dict())
     init_cache(server)
+    init_auth(server)
     register_blueprints(server)
     app = Dash(
         __name__,
@@ -42,8 +46,10 @@ def create_app(config_overrides: dict | None = None) -> Dash:
         update_title=None,
     )
     app.layout = create_shell(cfg.REFRESH_SECONDS, cfg.DEFAULT_LANG)
-    _keep_validation_layout_bare(app)
+    page_ids = _keep_validation_layout_bare(app)
     register_all(app)
+    init_gate(app, page_ids, _ids_in(_ids_only(app.layout)))
+    init_security(app)
     if cfg.LIVE_SIMULATOR:
         _start_simulator(cfg)
     return app
@@ -71,21 +77,37 @@ def _ids_only(node):
     return bare
 
 
-def _keep_validation_layout_bare(app: Dash) -> None:
+def _ids_in(node) -> set[str]:
+    """Every string id in a (bare) component tree."""
+    if isinstance(node, (list, tuple)):
+        return set().union(*(_ids_in(n) for n in node)) if node else set()
+    if not isinstance(node, Component):
+        return set()
+    found = {node.id} if isinstance(getattr(node, "id", None), str) else set()
+    return found | _ids_in(getattr(node, "children", None))
+
+
+def _keep_validation_layout_bare(app: Dash) -> dict[str, set[str]]:
     """Give Dash a validation layout of ids and structure only.
 
     Dash puts `validation_layout` into every page's HTML, and on the first request it rebuilds it by
     calling each page's layout() inside that request, so data (frozen at that moment, in the first
     user's scope) would ride along in every page. Built here, outside any request, from the pages'
-    bare structure and cut down to ids; a hook puts it back after Dash's first-request set-up."""
-    layouts = [page["layout"]() if callable(page["layout"]) else page["layout"] for page in dash.page_registry.values()]
-    bare = html.Div(_ids_only([app.layout, *layouts]))
+    bare structure and cut down to ids; a hook puts it back after Dash's first-request set-up. Returns
+    each page's component ids, from which the gate learns which page a callback serves."""
+    layouts = {
+        page.get("path_template") or page["path"]: page["layout"]() if callable(page["layout"]) else page["layout"]
+        for page in dash.page_registry.values()
+    }
+    bare = html.Div(_ids_only([app.layout, *layouts.values()]))
     app.validation_layout = bare
 
     @app.server.before_request
     def _restore_bare_validation_layout():
         if app.validation_layout is not bare:
             app.validation_layout = bare
+
+    return {template: _ids_in(_ids_only(layout)) for template, layout in layouts.items()}  # for the gate
 
 
 def _start_simulator(cfg: Config) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -63,6 +64,21 @@ class Config:
         self.STREETS_GEOJSON = os.environ.get("STREETS_GEOJSON") or None
         self.WALL_RELOAD_HOURS = float(os.environ.get("WALL_RELOAD_HOURS", "24"))  # caps browser memory on walls
         self.BUILD_ID = os.environ.get("BUILD_ID") or build_id()
+        # access (api/auth.py, api/gate.py)
+        self.IDLE_MINUTES = float(os.environ.get("IDLE_MINUTES", "30"))  # a desk session ends after this long idle
+        self.HTTPS = _flag("HTTPS", False)  # served over HTTPS: Secure cookies and HSTS
+        self.SESSION_COOKIE_SECURE = self.HTTPS
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"  # a link from another site may open a page; it cannot post
+        self.SESSION_COOKIE_NAME = "cityops_session"
+        self.PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))  # walls renew it
+        self.ALLOWED_ORIGINS = tuple(o for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o)
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.CACHE_REDIS_URL or "memory://"
+        self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "10 per minute")
+        self.LOGIN_LIMIT_PER_USER = os.environ.get("LOGIN_LIMIT_PER_USER", "5 per minute")
+        # single sign-on through a trusted intranet proxy (统一身份认证): off unless both are set
+        self.TRUSTED_HEADER = os.environ.get("TRUSTED_HEADER") or None  # e.g. X-Remote-User
+        self.TRUSTED_PROXIES = tuple(a for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a)
         for key, value in overrides.items():
             setattr(self, key, value)
         if "SECRET_KEY" not in overrides:

@@ -122,7 +122,7 @@ def _actions(url: str, now: int, n: int) -> dict:
             engine,
             inc_id,
             "dispatch",
-            actor="bench",
+            actor="duty-officer",
             expected_version=version,
             now=now + 60,
             unit=CATEGORIES[category]["units"][0],

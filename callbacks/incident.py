@@ -40,7 +40,7 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
             current_engine(),
             incident_id,
             action,
-            actor=user["id"],
+            actor=user.id,
             expected_version=version,
             comment=comment,
             unit=unit,
@@ -100,7 +100,7 @@ def register(app) -> None:
             return (
                 render_head(inc, lang),
                 render_story(story, areas.area_names(), lang),
-                render_actions(inc, lang),
+                render_actions(inc, lang, current_user().role),
                 dict(state, version=inc["version"]),
                 clock,
                 clock["due_in_s"] is None,

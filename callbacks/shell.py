@@ -2,6 +2,7 @@
 
 from dash import Input, Output
 
+from api.access import current_user
 from components.i18n import lang_from, t
 from components.ids import SHELL
 from components.shell import nav_links
@@ -10,12 +11,20 @@ from components.shell import nav_links
 def shell_view(pathname: str | None, search: str | None, default_lang: str) -> tuple:
     lang = lang_from(search, default_lang)
     other = "zh" if lang == "en" else "en"
+    user = current_user()
+    who = t(
+        "signed_in_as", lang, name=user.name_zh if lang == "zh" else user.name_en, role=t(f"role_{user.role}", lang)
+    )
     return (
-        nav_links(pathname or "/", lang),
+        nav_links(pathname or "/", lang, user.role),
         t("lang_switch", lang),
         f"{pathname or '/'}?lang={other}",
         t("app_short", lang),
         lang,
+        who,
+        t("logout", lang),
+        {"display": "none"} if user.role == "wall" else {},
+        f"/logout?lang={lang}",
     )
 
 
@@ -28,6 +37,10 @@ def register(app) -> None:
         Output(SHELL["lang_link"], "href"),
         Output(SHELL["brand"], "children"),
         Output(SHELL["lang"], "data"),
+        Output(SHELL["user"], "children"),
+        Output(SHELL["logout_button"], "children"),
+        Output(SHELL["logout"], "style"),
+        Output(SHELL["logout"], "action"),
         Input(SHELL["location"], "pathname"),
         Input(SHELL["location"], "search"),
     )

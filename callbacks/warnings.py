@@ -22,13 +22,15 @@ def ack_message(warning_id: int, lang: str) -> str:
     """Acknowledge as the current user; the cell's new text (success or why not)."""
     user = current_user()
     try:
-        row = acknowledge_warning(current_engine(), warning_id, actor=user["id"], scope=resolve_scope())
+        row = acknowledge_warning(current_engine(), warning_id, actor=user.id, scope=resolve_scope())
         return ack_text(dict(row, acknowledged_by_name=user_names().get(row["acknowledged_by"])), lang)
     except NotFound:
         return t("ack_missing", lang)
     except NotAllowed as exc:
         if exc.details.get("reason") == "ended":
             return t("ack_ended", lang)
+        if exc.details.get("reason") == "role":
+            return t("act_not_allowed", lang)
         return t("ack_taken", lang, who=display_name(user_names(), exc.details.get("by"), lang))
     except WriteError:
         log.exception("acknowledging warning %s failed", warning_id)

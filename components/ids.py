@@ -8,6 +8,9 @@ SHELL = {
     "links": "shell-links",
     "lang_link": "shell-lang-link",
     "tick": "shell-tick",
+    "user": "shell-user",
+    "logout": "shell-logout",
+    "logout_button": "shell-logout-button",
 }
 HOME = {
     "kpis": "home-kpis",

@@ -11,17 +11,19 @@ from components.ids import INCIDENT
 from components.links import href
 from components.theme import LEVELS
 from data.domain.names import lang_index, name
+from data.domain.roles import may_move, moves_for
 from data.domain.timeutil import to_dt
 from data.domain.vocab import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
 
 
-def allowed_actions(status: str) -> list[str]:
-    """The moves the allowed-moves table offers from a status (the server enforces the same table)."""
-    return [a for a, (frm, _, _) in ACTIONS.items() if status in frm]
+def allowed_actions(status: str, role: str | None = None) -> list[str]:
+    """The moves the allowed-moves table offers from a status to a role (the server enforces the same
+    table, in the move's transaction)."""
+    return [a for a, move in ACTIONS.items() if status in move.allowed_from and (role is None or may_move(role, a))]
 
 
 def needs_reason() -> list[str]:
-    return [a for a, (_, _, reason) in ACTIONS.items() if reason]
+    return [a for a, move in ACTIONS.items() if move.needs_comment]
 
 
 def format_countdown(seconds: int, lang: str) -> str:
@@ -176,12 +178,13 @@ def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None
     ]
 
 
-def render_actions(inc: dict, lang: str) -> html.Section:
-    """Only the moves allowed from the current status; a unit picker for dispatch; a comment box."""
-    moves = allowed_actions(inc["status"])
+def render_actions(inc: dict, lang: str, role: str) -> html.Section:
+    """Only the moves the user's role may make from the current status; a unit picker for dispatch; a
+    comment box. A read-only role is told so."""
+    moves = allowed_actions(inc["status"], role)
     units = [{"label": unit_name(u, lang), "value": u} for u in CATEGORIES[inc["category"]]["units"]]
     body = (
-        [html.Div(t("inc_no_actions", lang), className="empty")]
+        [html.Div(t("inc_no_actions" if moves_for(role) else "inc_read_only", lang), className="empty")]
         if not moves
         else [
             dcc.RadioItems(

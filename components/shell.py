@@ -8,11 +8,20 @@ from dash import dcc, html
 from components.i18n import t
 from components.ids import SHELL
 from components.links import href as links_href
+from data.domain.roles import may_open
 
 
-def nav_links(pathname: str, lang: str) -> list:
-    """One link per registered page that asks to be in the navigation (in `order`)."""
-    pages = sorted((p for p in dash.page_registry.values() if p.get("nav")), key=lambda p: p.get("order", 99))
+def nav_links(pathname: str, lang: str, role: str | None = None) -> list:
+    """One link per registered page that asks to be in the navigation (in `order`) and that the
+    user's role may open (all of them when no role is given)."""
+    pages = sorted(
+        (
+            p
+            for p in dash.page_registry.values()
+            if p.get("nav") and (role is None or may_open(role, p.get("path_template") or p["path"]))
+        ),
+        key=lambda p: p.get("order", 99),
+    )
     links = []
     for p in pages:
         href = p.get("nav_path", p["relative_path"])
@@ -36,6 +45,14 @@ def create_shell(refresh_seconds: int, default_lang: str) -> html.Div:
                     html.Div(className="shell-links", id=SHELL["links"]),
                     dcc.Link(
                         t("lang_switch", default_lang), href="?lang=en", className="shell-lang", id=SHELL["lang_link"]
+                    ),
+                    html.Span(className="shell-user", id=SHELL["user"]),
+                    html.Form(
+                        id=SHELL["logout"],
+                        method="POST",
+                        action="/logout",
+                        className="shell-logout",
+                        children=html.Button(t("logout", default_lang), type="submit", id=SHELL["logout_button"]),
                     ),
                 ],
             ),

@@ -288,3 +288,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wx_wind_speed": ("风速", "Wind"),
     "wx_visibility": ("能见度", "Visibility"),
 }
+
+from components.strings_access import ACCESS  # noqa: E402  (login, roles, walls)
+
+STRINGS.update(ACCESS)

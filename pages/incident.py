@@ -10,7 +10,7 @@ from dash import dcc, html
 from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.access import resolve_scope
+from api.access import current_user, resolve_scope
 from components.i18n import lang_from, t
 from components.ids import INCIDENT
 from components.incident_views import (
@@ -89,7 +89,7 @@ def _page(parts: dict | None, inc: dict, lang: str) -> html.Div:
                             html.Div(render_head(inc, lang) if parts["story"] else [], id=INCIDENT["head"]),
                             html.Div(text, id=INCIDENT["deadline"], className=cls),
                             html.Div(parts["story"], id=INCIDENT["body"]),
-                            html.Div(render_actions(inc, lang), id=INCIDENT["actions"]),
+                            html.Div(render_actions(inc, lang, current_user().role), id=INCIDENT["actions"]),
                             html.Div(id=INCIDENT["result"], className="action-result", role="status"),
                         ],
                     ),

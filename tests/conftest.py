@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from data.domain.timeutil import DAY, local_day_start, now_ts, parse_local
 from data.store.db import dispose_engine, get_engine
 from data.store.schema import upgrade
+from tests.people import act_as, add_people
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -47,6 +48,7 @@ def _seed_apart(url: str, kwargs: dict) -> None:
     from data.synthetic.seed import seed
 
     seed(url, **{"days": 10, "incidents": 20_000, "projects": 64, **kwargs})
+    add_people(url)
     dispose_engine(url)
 
 
@@ -192,13 +194,15 @@ def make_app(url: str, **overrides):
 
 @pytest.fixture
 def app_for():
-    """Factory: an app (and a pushed request context) bound to a database URL."""
+    """Factory: an app (and a pushed request context, acting as the city's duty officer) bound to a
+    database URL."""
     contexts = []
 
     def build(url: str, **overrides):
         app = make_app(url, **overrides)
         ctx = app.server.test_request_context()
         ctx.push()
+        act_as()  # the city's duty officer, unless the test logs in someone else
         contexts.append(ctx)
         return app
 

@@ -21,13 +21,18 @@ class ScopeError(LookupError):
 class Scope:
     """An area a request reads (`code`), inside the widest area its user may see (`root`).
 
-    Two scopes over the same area read the same rows, so equality, hashing and the repr (which
-    flask-caching puts into memoize keys) use the code alone; `root` and `user_id` say for whom
-    it was resolved."""
+    A handling unit's user reads only the incidents dispatched to its unit (`unit`); such a scope
+    refuses every read of a table without an assigned unit (counts, rollups, warnings), so a unit's
+    screen cannot show more by accident.
+
+    Two scopes over the same area and unit read the same rows, so equality, hashing and the repr
+    (which cache keys are made of) use those alone; `root` and `user_id` say for whom it was
+    resolved."""
 
     code: str
     root: str = field(default=CITY_CODE, compare=False)
     user_id: str | None = field(default=None, compare=False)
+    unit: str | None = None
 
     def __post_init__(self):
         level_of(self.code)  # ValueError for a malformed code
@@ -35,7 +40,7 @@ class Scope:
             raise ScopeError(f"area {self.code} is outside the scope {self.root}")
 
     def __repr__(self) -> str:
-        return f"Scope({self.code})"
+        return f"Scope({self.code})" if self.unit is None else f"Scope({self.code}, unit={self.unit})"
 
     @property
     def level(self) -> str:
@@ -62,16 +67,22 @@ class Scope:
         """The scope of a sub-area for the same user (ScopeError when it lies outside)."""
         if not self.contains(code):
             raise ScopeError(f"area {code} is outside the scope {self.code}")
-        return Scope(code, self.root, self.user_id)
+        return Scope(code, self.root, self.user_id, self.unit)
 
     def filter(self, model) -> Any:
-        """WHERE clause limiting a table with district_code/street_code/grid_code columns to this scope."""
-        if self.is_city:
-            return True
-        return getattr(model, f"{self.level}_code") == self.code
+        """WHERE clause limiting a table with district_code/street_code/grid_code columns to this scope
+        (and, for a unit's scope, to the incidents dispatched to that unit)."""
+        area = True if self.is_city else getattr(model, f"{self.level}_code") == self.code
+        if self.unit is None:
+            return area
+        if not hasattr(model, "assigned_unit"):
+            raise ScopeError(f"a unit's scope reads only its incidents, not {getattr(model, '__name__', model)}")
+        return model.assigned_unit == self.unit if area is True else area & (model.assigned_unit == self.unit)
 
     def prefix(self, column) -> Any:
         """WHERE clause limiting a column of area codes (any level) to this scope."""
+        if self.unit is not None:
+            raise ScopeError("a unit's scope reads only its incidents")
         return True if self.is_city else column.startswith(self.code, autoescape=True)
 
 

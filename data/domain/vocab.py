@@ -3,6 +3,8 @@ responsible units, step limits and the loop's allowed moves. No SQLAlchemy, no F
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 CITY_CODE = "310000"
 LEVELS = ("city", "district", "street", "grid")
 STATUSES = ("reported", "registered", "dispatched", "handling", "verifying", "closed")
@@ -219,17 +221,32 @@ STEP_LIMIT_HOURS = {
     "verifying": (4, 12, 24),
 }
 
-# the closed loop: action -> (allowed from statuses, to status, needs a comment/reason)
-ACTIONS: dict[str, tuple[tuple[str, ...], str, bool]] = {
-    "register": (("reported",), "registered", False),
-    "dispatch": (("registered",), "dispatched", False),
-    "start": (("dispatched",), "handling", False),
-    "handled": (("handling",), "verifying", False),
-    "verify_pass": (("verifying",), "closed", False),
-    "verify_fail": (("verifying",), "handling", True),
-    "close": (("registered", "dispatched", "handling"), "closed", True),
-    "reopen": (("closed",), "handling", True),
+
+class Move(NamedTuple):
+    """One move of the closed loop: from which statuses, to which, whether a reason is required, and
+    which roles may make it (the write path checks the actor's role in the move's own transaction)."""
+
+    allowed_from: tuple[str, ...]
+    to_status: str
+    needs_comment: bool
+    roles: frozenset[str]
+
+
+_DESK = frozenset({"dispatcher"})
+_FIELD = frozenset({"dispatcher", "unit"})
+
+# the closed loop: action -> Move
+ACTIONS: dict[str, Move] = {
+    "register": Move(("reported",), "registered", False, _DESK),
+    "dispatch": Move(("registered",), "dispatched", False, _DESK),
+    "start": Move(("dispatched",), "handling", False, _FIELD),
+    "handled": Move(("handling",), "verifying", False, _FIELD),
+    "verify_pass": Move(("verifying",), "closed", False, _DESK),
+    "verify_fail": Move(("verifying",), "handling", True, _DESK),
+    "close": Move(("registered", "dispatched", "handling"), "closed", True, _DESK),
+    "reopen": Move(("closed",), "handling", True, _DESK),
 }
+ACK_ROLES = frozenset({"operator", "dispatcher"})  # who may acknowledge a warning
 
 assert set(STEP_LIMIT_HOURS) == set(STATUSES[:-1])
 UNITS = tuple(sorted({u for c in CATEGORIES.values() for u in c["units"]}))  # every responsible unit

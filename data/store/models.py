@@ -272,20 +272,6 @@ class LatestReading(Base):
     value: Mapped[float] = mapped_column(Float)
 
 
-class User(Base):
-    """An account: a person, or a built-in actor (a reporting platform, a handling unit, the system).
-
-    History, audit and acknowledgement rows store its id; names are shown in the reader's language."""
-
-    __tablename__ = "users"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name_zh: Mapped[str] = mapped_column(String(64))
-    name_en: Mapped[str] = mapped_column(String(96))
-    kind: Mapped[str] = mapped_column(String(12))  # person, staff, unit, platform, system
-    area_code: Mapped[str] = mapped_column(String(12), default="310000", server_default="310000")
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
-
-
 class DataVersion(Base):
     """A counter per data domain, bumped in the same transaction as every write; part of cache keys."""
 

@@ -134,12 +134,15 @@ def has_data(engine: Engine) -> bool:
         return conn.execute(select(Area.code).limit(1)).first() is not None
 
 
+KEPT = {DataVersion.__tablename__, "users", "display_tokens", "access_log"}  # accounts are not the city
+
+
 def reset(engine: Engine) -> None:
-    """Empty every table (the schema stays)."""
+    """Empty every table of the city (the schema, the accounts and the access log stay)."""
     with engine.begin() as conn:
         textsearch.clear(conn)
         for table in reversed(Base.metadata.sorted_tables):
-            if table.name != DataVersion.__tablename__:
+            if table.name not in KEPT:
                 conn.execute(table.delete())
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert, select, update
 
+from data.domain.roles import may_ack, may_move
 from data.domain.scope import CITY, Scope
 from data.domain.timeutil import hour_of, now_ts
 from data.domain.vocab import ACTIONS, CATEGORIES, step_due
 from data.store import textsearch
 from data.store.db import bump_versions, write_session
 from data.store.models import Incident, IncidentAudit, IncidentHistory, Reading, Warning
+from data.store.models_access import User
 from data.write import rollups
 
 INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name != "id")
@@ -39,6 +41,16 @@ class NotAllowed(WriteError):
 
 class BadInput(WriteError):
     code = "bad_input"
+
+
+def _actor_scope(s, actor: str, allowed, **details) -> Scope:
+    """The acting account, read in the write's own transaction: NotAllowed unless it exists, is active
+    and its role may make this move; returns the area (and unit) it may act in. A disabled user or a
+    changed role takes effect on the very next write, whatever the session still holds."""
+    who = s.execute(select(User.role, User.area_code, User.unit, User.active).where(User.id == actor)).first()
+    if who is None or not who.active or not allowed(who.role):
+        raise NotAllowed(f"{actor!r} may not do this", reason="role", actor=actor, **details)
+    return Scope(who.area_code, who.area_code, actor, who.unit if who.role == "unit" else None)
 
 
 def add_incidents(
@@ -99,21 +111,28 @@ def apply_action(
 ) -> dict:
     """Move an incident one step of the closed loop in one transaction.
 
-    Raises NotFound (also for an incident outside `scope`: the actor's area), NotAllowed, BadInput (a missing reason; a unit that does not handle the
+    The actor's account is read in the same transaction: its role must be allowed this move (the
+    allowed-moves table), and the incident must lie in its area (and, for a unit, be dispatched to it).
+    Raises NotFound (also for an incident outside `scope` or the actor's area), NotAllowed, BadInput (a missing reason; a unit that does not handle the
     incident's category) or StaleVersion (someone else changed it first); on any error nothing is
     written. The status change, its history row and its audit row commit together. Returns the
     incident's new columns.
     """
     if action not in ACTIONS:
         raise NotAllowed(f"unknown action {action!r}", action=action)
-    allowed_from, to_status, needs_comment = ACTIONS[action]
+    allowed_from, to_status, needs_comment, _roles = ACTIONS[action]
     comment = (comment or "").strip() or None
     if needs_comment and not comment:
         raise BadInput(f"action {action!r} needs a reason", action=action)
     now = now if now is not None else now_ts()
     with write_session(engine) as s:
+        own = _actor_scope(s, actor, lambda role: may_move(role, action), action=action)
         inc = (
-            s.execute(select(Incident.__table__).where(Incident.id == incident_id, scope.filter(Incident)))
+            s.execute(
+                select(Incident.__table__).where(
+                    Incident.id == incident_id, scope.filter(Incident), own.filter(Incident)
+                )
+            )
             .mappings()
             .first()
         )
@@ -203,8 +222,13 @@ def acknowledge_warning(
     acknowledged (by someone else first: their name is in the details); nothing changes then."""
     now = now if now is not None else now_ts()
     with write_session(engine) as s:
+        own = _actor_scope(s, actor, may_ack, action="acknowledge")
         w = (
-            s.execute(select(Warning.__table__).where(Warning.id == warning_id, scope.prefix(Warning.area_code)))
+            s.execute(
+                select(Warning.__table__).where(
+                    Warning.id == warning_id, scope.prefix(Warning.area_code), own.prefix(Warning.area_code)
+                )
+            )
             .mappings()
             .first()
         )

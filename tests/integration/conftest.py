@@ -17,6 +17,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import WSGIRequestHandler
 
 from tests.conftest import free_port
+from tests.people import browser_login
 
 
 def _browser_options(config, download_path: str) -> dict:
@@ -103,6 +104,22 @@ class _OnDriver(DashComposite):
 
     def get_webdriver(self):
         return self._given_driver
+
+    def start_server(self, app, navigate=True, user: str | None = "t-dispatcher", **kwargs):
+        """Start the app and log the browser in through the login page (the city's duty officer unless
+        told otherwise; user=None stays logged out)."""
+        super().start_server(app, navigate=False, **kwargs)
+        self._url = self.server.url  # dash.testing's setter would also open "/", which now asks for a login
+        if user is not None:
+            self.login_as(user)
+        if navigate:
+            self.wait_for_page()
+
+    def login_as(self, user: str) -> None:
+        """Log in as a test account and wait until the login page has let the browser through."""
+        self.driver.delete_all_cookies()
+        browser_login(self, user)
+        WebDriverWait(self.driver, 10, poll_frequency=0.05).until(lambda d: "/login" not in d.current_url)
 
     def _wait_for(self, method, timeout, msg):
         """dash.testing's explicit wait (wait_for_text_to_equal and the like), checking every 50 ms instead

@@ -39,7 +39,7 @@ def _canary(url: str) -> tuple[int, str]:
         version=1,
     )
     (inc_id,) = writes.add_incidents(engine, [row])
-    writes.apply_action(engine, inc_id, "register", actor="受理员", expected_version=1)
+    writes.apply_action(engine, inc_id, "register", actor="intake-clerk", expected_version=1)
     return inc_id, row["category"]
 
 
@@ -65,7 +65,7 @@ def test_dispatch_an_incident_and_see_it_in_the_timeline(dash_duo, live_copy):
     dash_duo.find_element("#inc-comment").send_keys("请尽快到场")
     dash_duo.find_element("#inc-submit").click()
     dash_duo.wait_for_contains_text("#inc-result", "已派遣", timeout=10)
-    dash_duo.wait_for_contains_text(".timeline", "派遣 · 市城运中心值班员 · 请尽快到场", timeout=10)
+    dash_duo.wait_for_contains_text(".timeline", "派遣 · 测试值班长 · 请尽快到场", timeout=10)
     assert "派遣" in dash_duo.find_element(".incident-page h1").text
     assert unit in dash_duo.find_element(".facts").text
     _shot(dash_duo, "incident-dispatched", 1920, 1080)
@@ -74,13 +74,13 @@ def test_dispatch_an_incident_and_see_it_in_the_timeline(dash_duo, live_copy):
     engine = get_engine(live_copy)
     with engine.connect() as conn:
         version = conn.execute(select(Incident.version).where(Incident.id == inc_id)).scalar_one()
-    writes.apply_action(engine, inc_id, "start", actor="另一位值班员", expected_version=version)
+    writes.apply_action(engine, inc_id, "start", actor="verifier", expected_version=version)
     _choose(dash_duo, "开始处置")
     dash_duo.find_element("#inc-submit").click()
     dash_duo.wait_for_contains_text("#inc-result", "已被他人处理，请刷新", timeout=10)
     with engine.connect() as conn:
         assert conn.execute(select(Incident.version).where(Incident.id == inc_id)).scalar_one() == version + 1
     dash_duo.find_element("#inc-result a").click()  # reload: the other officer's step is what the page shows now
-    dash_duo.wait_for_contains_text(".timeline", "处置 · 另一位值班员", timeout=10)
+    dash_duo.wait_for_contains_text(".timeline", "处置 · 城运中心核查员", timeout=10)
     assert "处置" in dash_duo.find_element(".incident-page h1").text
     assert dash_duo.get_logs() == []

@@ -146,10 +146,10 @@ def test_find_an_overdue_incident_and_close_the_loop(dash_duo, live_copy):
     assert [e.text for e in dash_duo.find_elements("#inc-action label")] == ["重新处置"]
     timeline = dash_duo.find_element(".timeline").text
     for line in (
-        "立案 · 市城运中心值班员",
-        "派遣 · 市城运中心值班员 · 请市政养护到场",
-        "处置 · 市城运中心值班员 · 井盖仍有松动",
-        "结案 · 市城运中心值班员",
+        "立案 · 测试值班长",
+        "派遣 · 测试值班长 · 请市政养护到场",
+        "处置 · 测试值班长 · 井盖仍有松动",
+        "结案 · 测试值班长",
     ):
         assert line in timeline
     assert unit in dash_duo.find_element(".facts").text

@@ -283,15 +283,22 @@ def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_copy)
 
 
 def test_open_wall_recovers_from_a_restart_and_reloads_after_a_redeploy(dash_br, live_copy, tmp_path):
-    """A real server process is stopped and started again under the open page."""
+    """A real server process is stopped and started again under the open page, a wall signed in once
+    with its display token (nobody logs a wall in again after a restart)."""
     import subprocess
     import sys
     import urllib.request
 
+    from api.auth import new_token
+    from data.write import accounts
     from tests.conftest import ROOT, free_port
 
     port = free_port()
     env = dict(os.environ, DATABASE_URL=live_copy, PORT=str(port), REFRESH_SECONDS=str(REFRESH), BUILD_ID="release-1")
+    env["CITYOPS_INSTANCE"] = str(tmp_path)  # its secret key, kept there, outlives the process
+    env.pop("SECRET_KEY", None)
+    token, digest = new_token()
+    accounts.add_token(get_engine(live_copy), "hall-restart", token_hash=digest, area="310000", created_by="t-admin")
 
     def start():
         proc = subprocess.Popen(
@@ -313,8 +320,9 @@ def test_open_wall_recovers_from_a_restart_and_reloads_after_a_redeploy(dash_br,
     banner = "return document.getElementById('wall-banner').className"
     server = start()
     try:
-        dash_br.driver.get(f"http://127.0.0.1:{port}/wall")
+        dash_br.driver.get(f"http://127.0.0.1:{port}/wall?token={token}")
         dash_br.wait_for_element("#wall-tiles .tile", timeout=30)
+        assert "token" not in dash_br.driver.current_url
         dash_br.driver.execute_script("window._same_page = true;")
         server.terminate()
         server.wait(timeout=20)

@@ -20,10 +20,10 @@ def test_filter_and_acknowledge_a_warning(dash_duo, live_copy):
     until(lambda: _texts(dash_duo, ".warn-table .warn-tag") == {"蓝色 IV"}, timeout=10)
     button = dash_duo.wait_for_element(".ack-button", timeout=10)
     button.click()
-    dash_duo.wait_for_contains_text(".warn-table", "市城运中心值班员 于", timeout=10)  # who, and when
+    dash_duo.wait_for_contains_text(".warn-table", "测试值班长 于", timeout=10)  # who, and when
     _shot(dash_duo, "warnings", 1920, 1080)
     dash_duo.driver.refresh()  # the acknowledgement was stored, not just shown
-    dash_duo.wait_for_contains_text(".warn-table", "市城运中心值班员 于", timeout=15)
+    dash_duo.wait_for_contains_text(".warn-table", "测试值班长 于", timeout=15)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/warnings?level=9&sort=x")
     dash_duo.wait_for_contains_text(".warn-page", "参数“level”无效", timeout=15)
     assert dash_duo.get_logs() == []

@@ -27,12 +27,12 @@ def test_story_masks_the_reporter_and_tells_the_whole_timeline(city_copy, app_fo
         )
     row.update(external_id="CANARY-1", reporter_name=CANARY_NAME, reporter_phone=CANARY_PHONE, reported_at=SMALL_END)
     (inc_id,) = writes.add_incidents(engine, [row], now=SMALL_END)
-    writes.apply_action(engine, inc_id, "register", actor="值班员甲", expected_version=1, now=SMALL_END + 60)
+    writes.apply_action(engine, inc_id, "register", actor="duty-officer", expected_version=1, now=SMALL_END + 60)
     writes.apply_action(
         engine,
         inc_id,
         "dispatch",
-        actor="值班员乙",
+        actor="dispatcher",
         expected_version=2,
         now=SMALL_END + 120,
         unit=CATEGORIES[row["category"]]["units"][0],
@@ -42,7 +42,7 @@ def test_story_masks_the_reporter_and_tells_the_whole_timeline(city_copy, app_fo
     assert CANARY_NAME not in text and CANARY_PHONE not in text and "8765" not in text  # middle digits gone
     assert story["incident"]["reporter_name"] == "司****" and story["incident"]["reporter_phone"] == "139****4321"
     assert [h["to_status"] for h in story["history"]] == ["reported", "registered", "dispatched"]
-    assert [h["actor"] for h in story["history"]][1:] == ["值班员甲", "值班员乙"]
+    assert [h["actor"] for h in story["history"]][1:] == ["duty-officer", "dispatcher"]
     assert [a["action"] for a in story["audit"]] == ["register", "dispatch"]
     assert story["audit"][1]["unit"] == CATEGORIES[row["category"]]["units"][0]
     assert story["due_in_s"] > 0 and story["overdue"] is False
@@ -88,9 +88,17 @@ def test_only_allowed_moves_are_offered_and_dispatch_asks_for_a_unit():
     assert allowed_actions("reported") == ["register"]
     assert allowed_actions("verifying") == ["verify_pass", "verify_fail"]
     assert allowed_actions("closed") == ["reopen"]
+    assert allowed_actions("dispatched", "unit") == ["start"] and allowed_actions("handling", "unit") == ["handled"]
+    assert allowed_actions("verifying", "unit") == [] and allowed_actions("reported", "leader") == []
     assert set(needs_reason()) == {"verify_fail", "close", "reopen"}
+    read_only = json.dumps(
+        render_actions({"status": "registered", "category": "drainage"}, "zh", "operator"),
+        cls=PlotlyJSONEncoder,
+        ensure_ascii=False,
+    )
+    assert "只能查看" in read_only and "区水务局" not in read_only
     html = json.dumps(
-        render_actions({"status": "registered", "category": "drainage"}, "zh"),
+        render_actions({"status": "registered", "category": "drainage"}, "zh", "dispatcher"),
         cls=PlotlyJSONEncoder,
         ensure_ascii=False,
     )

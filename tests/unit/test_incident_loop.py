@@ -70,7 +70,7 @@ class LoopMachine(RuleBasedStateMachine):
         stale=st.booleans(),
     )
     def act(self, action, reason, good_unit, stale):
-        allowed_from, to_status, needs_reason = ACTIONS[action]
+        allowed_from, to_status, needs_reason, _roles = ACTIONS[action]
         unit = CATEGORIES[self.category]["units"][0] if good_unit else "不存在的单位"
         self.now += 60
         expected = self.version - 1 if stale else self.version
@@ -85,7 +85,7 @@ class LoopMachine(RuleBasedStateMachine):
                 self.engine,
                 self.inc,
                 action,
-                actor="值班员",
+                actor="duty-officer",
                 expected_version=expected,
                 comment=reason,
                 unit=unit,
@@ -163,7 +163,7 @@ def test_two_officers_at_once_exactly_one_wins_every_time(race_city):
             except writes.StaleVersion:
                 results.append("stale")
 
-        threads = [threading.Thread(target=officer, args=(n,)) for n in ("甲", "乙")]
+        threads = [threading.Thread(target=officer, args=(n,)) for n in ("duty-officer", "dispatcher")]
         for th in threads:
             th.start()
         for th in threads:
@@ -188,7 +188,7 @@ def test_bad_actions_get_a_reason_and_write_nothing(city_copy):
     ]
     for kwargs, error in cases:
         with pytest.raises(error):
-            writes.apply_action(engine, inc_id, actor="值班员", **kwargs)
+            writes.apply_action(engine, inc_id, actor="duty-officer", **kwargs)
     with pytest.raises(writes.NotFound):
-        writes.apply_action(engine, 10**9, "register", actor="值班员", expected_version=1)
+        writes.apply_action(engine, 10**9, "register", actor="duty-officer", expected_version=1)
     assert _row(engine, inc_id)[:2] == (status, version) and _counts(engine, inc_id) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tests.conftest import make_app
+from tests.people import act_as
 
 
 def _ids(component, out: Counter) -> None:
@@ -23,6 +24,7 @@ def test_callbacks_only_use_ids_present_once_in_the_validation_layout(small_city
 
     app = make_app(small_city)
     with app.server.test_request_context():  # Dash rebuilds it so on the first request: no path variables
+        act_as()
         rebuilt = html.Div([p["layout"]() for p in dash.page_registry.values()] + [app.layout])
     counts: Counter = Counter()
     _ids(rebuilt, counts)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from data.store.db import get_engine
 from data.store.models import Incident, Project
 from tests.conftest import make_app
+from tests.people import login
 
 EXAMPLES = {"<code>": "310101", "<iid>": "1", "<pid>": "1"}
 
@@ -25,6 +26,7 @@ def _paths() -> list[str]:
 def test_no_page_html_carries_data_and_each_stays_small(small_city):
     app = make_app(small_city)
     client = app.server.test_client()
+    assert login(client, "t-dispatcher").status_code == 302
     with get_engine(small_city).connect() as conn:
         projects = conn.execute(select(Project.name_zh).limit(20)).scalars().all()
         titles = conn.execute(select(Incident.title).order_by(Incident.id.desc()).limit(20)).scalars().all()

@@ -32,7 +32,7 @@ def test_postgres_migrates_seeds_and_keeps_rollups_exact(postgres_url, app_for):
         inc_id, version = conn.execute(
             select(Incident.id, Incident.version).where(Incident.status == "reported").limit(1)
         ).one()
-    writes.apply_action(engine, inc_id, "register", actor="t", expected_version=version, now=SMALL_END + 60)
+    writes.apply_action(engine, inc_id, "register", actor="duty-officer", expected_version=version, now=SMALL_END + 60)
     new = writes.add_incidents(
         engine,
         [

@@ -46,14 +46,14 @@ def test_incremental_rollups_equal_a_rebuild_after_random_writes(city_copy):
             status, version, cat = conn.execute(
                 select(Incident.status, Incident.version, Incident.category).where(Incident.id == inc_id)
             ).one()
-        choices = [a for a, (frm, _, _) in ACTIONS.items() if status in frm]
+        choices = [a for a, move in ACTIONS.items() if status in move.allowed_from]
         action = rng.choice(choices)
         now += rng.randint(10, 600)
         writes.apply_action(
             engine,
             inc_id,
             action,
-            actor="t",
+            actor="duty-officer",
             expected_version=version,
             comment="理由",
             unit=CATEGORIES[cat]["units"][0],
@@ -94,12 +94,12 @@ def test_a_rejected_action_changes_nothing(city_copy):
         ({"action": "teleport", "expected_version": version}, writes.NotAllowed),
     ):
         try:
-            writes.apply_action(engine, inc_id, actor="t", **kwargs)
+            writes.apply_action(engine, inc_id, actor="duty-officer", **kwargs)
             raise AssertionError("accepted a bad action")
         except error:
             pass
     try:
-        writes.apply_action(engine, 10**9, "register", actor="t", expected_version=1)
+        writes.apply_action(engine, 10**9, "register", actor="duty-officer", expected_version=1)
         raise AssertionError("accepted an unknown incident")
     except writes.NotFound:
         pass

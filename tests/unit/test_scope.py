@@ -28,15 +28,10 @@ from data.read import (
 from data.store.db import get_engine
 from data.store.models import Incident, IncidentHistory, Warning
 from tests.conftest import SMALL_END, make_app
+from tests.people import act_as, login
 
 STREET = "310101002"  # 南京东路街道, 黄浦区
 OTHER_DISTRICT = "310115"  # 浦东新区
-STREET_USER = {
-    "id": "street-op",
-    "name_zh": "南京东路街道城运中心",
-    "name_en": "Nanjing East Road centre",
-    "area": STREET,
-}
 READ_MODULES = (
     areas,
     freshness,
@@ -97,7 +92,8 @@ def _post(client, app, output_key: str, inputs: list, state: list, changed: str)
         "state": state,
         "changedPropIds": [changed],
     }
-    resp = client.post("/_dash-update-component", data=json.dumps(body), headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "Origin": "http://localhost"}
+    resp = client.post("/_dash-update-component", data=json.dumps(body), headers=headers)
     assert resp.status_code in (200, 204), resp.data[:300]
     return json.loads(resp.data)["response"] if resp.status_code == 200 else {}
 
@@ -107,10 +103,12 @@ def _key(app, *parts: str) -> str:
 
 
 @pytest.fixture
-def street_app(city_copy, monkeypatch):
-    monkeypatch.setattr(access, "current_user", lambda: dict(STREET_USER))
+def street_app(city_copy):
+    """The app, and a client logged in through the form as a duty officer of the street (its whole loop)."""
     app = make_app(city_copy)
-    return app, app.server.test_client(), city_copy
+    client = app.server.test_client()
+    assert login(client, "t-street-dispatcher").status_code == 302
+    return app, client, city_copy
 
 
 def test_forged_scopes_in_stores_get_the_resolved_scope_back(street_app):
@@ -226,7 +224,8 @@ def test_forged_ids_outside_the_scope_change_nothing(street_app):
         "state": [{"id": SHELL["location"], "property": "search", "value": ""}],
         "changedPropIds": [json.dumps({"id": warning, "type": ACK}, separators=(",", ":")) + ".n_clicks"],
     }
-    resp = client.post("/_dash-update-component", data=json.dumps(body), headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "Origin": "http://localhost"}
+    resp = client.post("/_dash-update-component", data=json.dumps(body), headers=headers)
     assert resp.status_code == 200 and "预警不存在" in resp.get_data(as_text=True)
     with engine.connect() as conn:
         assert conn.execute(select(Incident.version).where(Incident.id == inc.id)).scalar() == inc.version
@@ -241,6 +240,7 @@ def test_pages_answer_for_the_users_street_only(street_app):
     page = client.get("/_dash-layout")  # the shell; page content is rendered by Dash per path
     assert page.status_code == 200
     with app.server.test_request_context():
+        act_as("t-street-dispatcher", "dispatcher", STREET)
         assert access.resolve_scope() == Scope(STREET)
         with pytest.raises(ScopeError):
             access.resolve_scope(OTHER_DISTRICT)
@@ -263,6 +263,7 @@ def test_no_client_string_reaches_the_log(street_app, caplog):
         "pages.warnings": {"area": junk, "page": junk},
     }
     with app.server.test_request_context("/"):  # Dash renders a page's layout inside its pages callback
+        act_as("t-street-dispatcher", "dispatcher", STREET)
         for module, params in pages.items():
             assert importlib.import_module(module).layout(**params) is not None, module
     assert client.get(f"/geo/outlines/{junk}.json").status_code == 404

@@ -172,8 +172,11 @@ def test_snapshot_is_shared_through_redis_between_apps(small_city, redis_server,
 
 def test_geometry_routes_use_etags_and_reject_unknown_codes(small_city):
     from tests.conftest import make_app
+    from tests.people import login
 
     client = make_app(small_city).server.test_client()
+    assert client.get("/geo/outlines/310000.json").status_code == 401  # nobody logged in: no geometry
+    login(client, "t-leader")
     resp = client.get("/geo/outlines/310000.json")
     assert resp.status_code == 200 and len(resp.get_json()["features"]) == 16
     etag = resp.headers["ETag"]

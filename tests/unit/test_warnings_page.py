@@ -53,20 +53,20 @@ def test_acknowledge_records_who_and_when_once(city_copy, app_for):
             select(Warning.id).where(Warning.ended_at.is_(None), Warning.acknowledged_at.is_(None)).limit(1)
         ).scalar_one()
         ended = conn.execute(select(Warning.id).where(Warning.ended_at.is_not(None)).limit(1)).scalar_one()
-    row = acknowledge_warning(engine, active, actor="值班员甲", now=SMALL_END)
-    assert (row["acknowledged_by"], row["acknowledged_at"]) == ("值班员甲", SMALL_END)
+    row = acknowledge_warning(engine, active, actor="duty-officer", now=SMALL_END)
+    assert (row["acknowledged_by"], row["acknowledged_at"]) == ("duty-officer", SMALL_END)
     with pytest.raises(NotAllowed) as again:
-        acknowledge_warning(engine, active, actor="值班员乙", now=SMALL_END + 5)
-    assert again.value.details["by"] == "值班员甲"
+        acknowledge_warning(engine, active, actor="dispatcher", now=SMALL_END + 5)
+    assert again.value.details["by"] == "duty-officer"
     with pytest.raises(NotAllowed):
-        acknowledge_warning(engine, ended, actor="值班员乙")
+        acknowledge_warning(engine, ended, actor="dispatcher")
     with pytest.raises(NotFound):
-        acknowledge_warning(engine, 10**9, actor="值班员乙")
+        acknowledge_warning(engine, 10**9, actor="dispatcher")
     with engine.connect() as conn:
         stored = conn.execute(
             select(Warning.acknowledged_by, Warning.acknowledged_at).where(Warning.id == active)
         ).one()
-    assert tuple(stored) == ("值班员甲", SMALL_END)  # the second attempt changed nothing
+    assert tuple(stored) == ("duty-officer", SMALL_END)  # the second attempt changed nothing
 
 
 def test_two_officers_acknowledging_at_once_one_wins(city_copy):
@@ -85,7 +85,7 @@ def test_two_officers_acknowledging_at_once_one_wins(city_copy):
             except NotAllowed:
                 results.append(None)
 
-        threads = [threading.Thread(target=act, args=(n,)) for n in ("甲", "乙")]
+        threads = [threading.Thread(target=act, args=(n,)) for n in ("duty-officer", "dispatcher")]
         for th in threads:
             th.start()
         for th in threads:

@@ -140,14 +140,22 @@ def build(url: str) -> dict:
             engine,
             ids["a"],
             action,
-            actor="tester",
+            actor="duty-officer",
             expected_version={"register": 1, "dispatch": 2, "start": 3}[action],
             unit=unit,
             now=today + at * H,
         )
     # e: closed as invalid yesterday 05:30 (register 04:30 then close)
-    writes.apply_action(engine, ids["e"], "register", actor="tester", expected_version=1, now=today - 19 * H - 1800)
     writes.apply_action(
-        engine, ids["e"], "close", actor="tester", expected_version=2, comment="重复工单", now=today - 18 * H - 1800
+        engine, ids["e"], "register", actor="duty-officer", expected_version=1, now=today - 19 * H - 1800
+    )
+    writes.apply_action(
+        engine,
+        ids["e"],
+        "close",
+        actor="duty-officer",
+        expected_version=2,
+        comment="重复工单",
+        now=today - 18 * H - 1800,
     )
     return ids

@@ -1,0 +1,71 @@
+"""Security headers on every response (flask-talisman) and the endpoint CSP violation reports go to.
+
+The Content-Security-Policy allows scripts from the app itself plus the hashes of Dash's inline
+scripts (app.csp_hashes(), computed after every clientside callback is registered); styles may be
+inline because Plotly, Leaflet and AG Grid set them at run time. Nothing from another origin: the
+app serves its own scripts, fonts and map tiles (a configured TILE_URL's origin is the one exception)."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+import dash
+from flask import request
+from flask_talisman import Talisman
+
+log = logging.getLogger("cityops.csp")
+
+
+def policy(app: dash.Dash) -> dict:
+    tiles = app.server.config.get("TILE_URL") or ""
+    tile_origin = (
+        "{0.scheme}://{0.netloc}".format(urlsplit(tiles)) if tiles.startswith(("http://", "https://")) else None
+    )
+    return {
+        "default-src": "'self'",
+        "script-src": ["'self'", *app.csp_hashes()],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *([tile_origin] if tile_origin else [])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": "'self'",
+        "worker-src": ["'self'", "blob:"],
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+
+
+def init_security(app: dash.Dash) -> None:
+    server = app.server
+    https = bool(server.config.get("HTTPS"))
+    talisman = Talisman(
+        server,
+        force_https=False,  # TLS ends at the proxy in front; HTTPS=1 turns on HSTS and Secure cookies
+        strict_transport_security=https,
+        session_cookie_secure=https,
+        session_cookie_http_only=True,
+        content_security_policy=policy(app),
+        content_security_policy_report_uri="/csp-report",
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        x_content_type_options=True,
+    )
+
+    @server.before_request
+    def _hash_late_inline_scripts():
+        """Dash pages adds an inline clientside callback (the page title) during its first-request set-up,
+        which runs before this hook: hash every inline script again, once, then stop looking."""
+        if not server.config.get("CSP_FINAL"):
+            talisman.content_security_policy = policy(app)
+            server.config["CSP_FINAL"] = True
+
+    @server.post("/csp-report")
+    def csp_report():
+        """Log a violation: the directive and the blocked address only, cut short (a report is the browser's)."""
+        report = (request.get_json(force=True, silent=True) or {}).get("csp-report") or {}
+        if isinstance(report, dict):
+            directive = str(report.get("violated-directive") or report.get("effective-directive") or "")[:60]
+            log.warning("CSP violation: %s blocked %s", directive, str(report.get("blocked-uri") or "")[:120])
+        return "", 204
