@@ -16,7 +16,7 @@ def shell_view(pathname: str | None, search: str | None, default_lang: str) -> t
         "signed_in_as", lang, name=user.name_zh if lang == "zh" else user.name_en, role=t(f"role_{user.role}", lang)
     )
     return (
-        nav_links(pathname or "/", lang, user.role),
+        nav_links(pathname or "/", lang, user.role, user.area),
         t("lang_switch", lang),
         f"{pathname or '/'}?lang={other}",
         t("app_short", lang),

@@ -104,14 +104,14 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
     tile_sigs = [_sig([tile, lang]) for tile in snap["tiles"]]
     old = before.get("tiles") or []
     if len(old) != len(tile_sigs):
-        out["tiles"] = [render_tile(tile, lang) for tile in snap["tiles"]]
+        out["tiles"] = [render_tile(tile, lang, snap["scope"]) for tile in snap["tiles"]]
     elif old == tile_sigs:
         out["tiles"] = no_update
     else:
         out["tiles"] = Patch()
         for i, (a, b) in enumerate(zip(old, tile_sigs)):
             if a != b:
-                out["tiles"][i] = render_tile(snap["tiles"][i], lang)
+                out["tiles"][i] = render_tile(snap["tiles"][i], lang, snap["scope"])
     sig["tiles"] = tile_sigs
     fresh = snap["freshness"]
     # ages are measured from the tick, which may be a few seconds before the newest write

@@ -50,11 +50,13 @@ FILTER_IDS = {
 }
 
 
-def area_options(names: dict, current: str | None, lang: str) -> list[dict]:
-    """Districts and their streets, searchable by name ("浦东 陆家嘴"); a grid in the URL is kept as its code."""
+def area_options(names: dict, current: str | None, lang: str, root: str = CITY_CODE) -> list[dict]:
+    """Districts and their streets inside the user's root, searchable by name ("浦东 陆家嘴"); a grid
+    in the URL is kept as its code."""
     li = lang_index(lang)
     opts = []
-    for code in sorted(c for c in names if len(c) in (6, 9) and c != CITY_CODE):
+    inside = (lambda c: True) if root == CITY_CODE else (lambda c: c.startswith(root))
+    for code in sorted(c for c in names if len(c) in (6, 9) and c != CITY_CODE and inside(c)):
         label = names[code][li] if len(code) == 6 else f"{names[code[:6]][li]} · {names[code][li]}"
         opts.append({"label": label, "value": code})
     if current and current != CITY_CODE and current not in names:  # a grid: named by its street and number
@@ -68,10 +70,10 @@ def area_options(names: dict, current: str | None, lang: str) -> list[dict]:
     return opts
 
 
-def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
+def filter_form(f: IncidentFilters, names: dict, lang: str, root: str = CITY_CODE) -> html.Div:
     """Dropdowns and inputs; "筛选" turns them into the URL (callbacks.incidents), so back works.
 
-    names: {code: (zh, en)} of districts and streets, for the area picker."""
+    names: {code: (zh, en)} of districts and streets; the area picker offers those inside `root`."""
     li = lang_index(lang)
 
     def drop(name, options, value, clearable=True):
@@ -104,9 +106,9 @@ def filter_form(f: IncidentFilters, names: dict, lang: str) -> html.Div:
                     t("f_area", lang),
                     dcc.Dropdown(
                         id=FILTER_IDS["area"],
-                        options=area_options(names, f.area, lang),
-                        value=f.area if f.area != CITY_CODE else None,
-                        placeholder=t("all_city", lang),
+                        options=area_options(names, f.area, lang, root),
+                        value=f.area if f.area != root else None,
+                        placeholder=t("all_city", lang) if root == CITY_CODE else names.get(root, (root, root))[li],
                         searchable=True,
                         className="f-drop f-area",
                     ),

@@ -9,11 +9,12 @@ from components.i18n import t
 from components.ids import SHELL
 from components.links import href as links_href
 from data.domain.roles import may_open
+from data.domain.vocab import CITY_CODE
 
 
-def nav_links(pathname: str, lang: str, role: str | None = None) -> list:
+def nav_links(pathname: str, lang: str, role: str | None = None, root: str = CITY_CODE) -> list:
     """One link per registered page that asks to be in the navigation (in `order`) and that the
-    user's role may open (all of them when no role is given)."""
+    user's role may open (all of them when no role is given); area links open the user's own root."""
     pages = sorted(
         (
             p
@@ -24,7 +25,7 @@ def nav_links(pathname: str, lang: str, role: str | None = None) -> list:
     )
     links = []
     for p in pages:
-        href = p.get("nav_path", p["relative_path"])
+        href = p.get("nav_path", p["relative_path"]).replace(f"/area/{CITY_CODE}", f"/area/{root}")
         section = "/" + href.strip("/").split("/")[0] if href != "/" else "/"
         active = pathname == "/" if section == "/" else (pathname or "").startswith(section)
         links.append(dcc.Link(t(p["nav"], lang), href=links_href(href, lang), className="active" if active else ""))

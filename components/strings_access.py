@@ -70,6 +70,8 @@ ACCESS: dict[str, tuple[str, str]] = {
     "ev_token_opened": ("大屏启用令牌", "Wall opened a token"),
     "ev_token_refused": ("令牌无效", "Token refused"),
     "ev_sso_refused": ("单点登录被拒", "SSO header refused"),
+    "tile_city": ("全市", "city-wide"),
+    "tile_district": ("全区", "district-wide"),
     "forbidden_title": ("无权访问", "Not permitted"),
     "forbidden_body": ("您的账号无权打开此页面。", "Your account may not open this page."),
     "token_revoked": (

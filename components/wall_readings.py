@@ -8,6 +8,7 @@ from components.i18n import STRINGS, t
 from components.sparkline import sparkline_svg
 from components.theme import STALE, level_colour, level_label
 from data.domain.names import lang_index, name
+from data.domain.vocab import CITY_CODE
 
 
 def format_value(value: float | None, decimals: int) -> str:
@@ -38,12 +39,19 @@ def reading_status(level: int, late: bool, age_s: int | None, lang: str) -> tupl
     return (STALE, late_text(age_s, lang)) if late else (level_colour(level), level_label(level, lang))
 
 
-def render_tile(tile: dict, lang: str) -> html.Div:
+def render_tile(tile: dict, lang: str, scope: str | None = None) -> html.Div:
     """One vital sign: name, value and unit, 24 h sparkline, and its band as colour *and* text.
-    A late feed turns grey and says how late ("数据延迟 N 分钟")."""
+    A late feed turns grey and says how late ("数据延迟 N 分钟"). On a district's or a street's wall, a
+    reading measured only for a wider area says so ("全市" / "全区"), so nobody reads it as local."""
     stale = tile["stale"] or tile["value"] is None
     colour, status = reading_status(tile["level"], stale, tile["age_s"], lang)
     label = name(tile, lang)
+    wider = tile.get("area_code")
+    if scope and wider and wider != scope:
+        label = [
+            label,
+            html.Span(t("tile_city" if wider == CITY_CODE else "tile_district", lang), className="tile-scope"),
+        ]
     return html.Div(
         className=f"tile lvl-{tile['level']}" + (" stale" if stale else ""),
         children=[

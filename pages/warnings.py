@@ -31,10 +31,10 @@ def layout(lang: str | None = None, **params):
     f, bad = parse_filters(params)
     try:
         try:
-            scope = resolve_scope(f.area)
+            scope = resolve_scope(f.area if "area" in params else None)  # no area asked: the user's whole root
         except ScopeError:
             scope, bad = resolve_scope(), [*bad, "area"]
-            f = f.replace(area=scope.code)
+        f = f.replace(area=scope.code)
         data = warnlist.warning_page(scope, f.status, f.level, f.kind, f.sort, f.page)
         counts = warnlist.active_counts(scope)
         names = areas.area_names()

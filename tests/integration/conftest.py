@@ -112,7 +112,7 @@ class _OnDriver(DashComposite):
         self._url = self.server.url  # dash.testing's setter would also open "/", which now asks for a login
         if user is not None:
             self.login_as(user)
-        if navigate:
+        if navigate and user is not None:  # logged out, "/" is the login page: no Dash app to wait for
             self.wait_for_page()
 
     def login_as(self, user: str) -> None:
