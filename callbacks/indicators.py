@@ -27,9 +27,11 @@ def register(app) -> None:
     )
     def _catalogue(_n, search):
         try:
+            scope = resolve_scope()
             return render_catalogue(
-                indicators.catalogue_status(resolve_scope(), tick_of(now_ts(), refresh)),
+                indicators.catalogue_status(scope, tick_of(now_ts(), refresh)),
                 lang_from(search, default_lang),
+                scope.code,
             )
         except Exception:  # keep the cards the page shows
             log.exception("indicator catalogue refresh failed")

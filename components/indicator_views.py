@@ -14,6 +14,7 @@ from components.wall_readings import format_value, reading_status
 from components.warnings_view import warning_table
 from data.domain.names import name
 from data.domain.timeutil import DAY, local_day_start, parse_local, to_dt
+from data.domain.vocab import CITY_CODE
 
 BAND_OPACITY = 0.2
 
@@ -45,8 +46,9 @@ def ind_href(code: str, lang: str, **params) -> str:
     return href(f"/indicators/{code}", lang, **params)
 
 
-def render_catalogue(items: list[dict], lang: str) -> list:
-    """One section per category; each indicator a card with value, level (colour and text), freshness."""
+def render_catalogue(items: list[dict], lang: str, scope: str | None = None) -> list:
+    """One section per category; each indicator a card with value, level (colour and text), freshness.
+    For a district or street, a value measured only for a wider area says so (全区 / 全市)."""
     sections, current, cards = [], None, []
 
     def close():
@@ -70,7 +72,7 @@ def render_catalogue(items: list[dict], lang: str) -> list:
                 className="ind-card" + (" stale" if late else ""),
                 style={"borderLeftColor": colour},
                 children=[
-                    html.Div(name(ind, lang), className="ind-card-name"),
+                    html.Div([name(ind, lang), *_wider(ind.get("area_code"), scope, lang)], className="ind-card-name"),
                     html.Div(
                         [
                             html.Span(format_value(ind["value"], ind["decimals"]), className="num ind-card-value"),
@@ -194,3 +196,9 @@ def render_raised(warnings: list[dict], names: dict, lang: str):
         empty="no_ind_warnings",
         names=names,
     )
+
+
+def _wider(area_code: str | None, scope: str | None, lang: str) -> list:
+    if not scope or not area_code or area_code == scope:
+        return []
+    return [html.Span(t("tile_city" if area_code == CITY_CODE else "tile_district", lang), className="tile-scope")]

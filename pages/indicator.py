@@ -69,6 +69,8 @@ def layout(
         scope = CITY_CODE
         user = resolve_scope()
         districts = indicators.by_district(ind["code"], user)
+        if not area and not user.is_city and ind["area_level"] == "district":
+            area = user.district  # a district's or a street's user opens on its own district's series
         if area and area != CITY_CODE:
             if ind["area_level"] == "district" and area in {d["code"] for d in districts}:
                 scope = area

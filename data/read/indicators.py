@@ -133,6 +133,7 @@ def catalogue_status(scope: Scope, now: int) -> list[dict]:
                 "level": 5 if r is None else int(r["level"]),
                 "age_s": None if r is None else int(r["age_s"]),
                 "stale": True if r is None else bool(r["stale"]),
+                "area_code": None if r is None else r["area_code"],  # whose value it is: the scope's or a wider area's
             }
         )
     return sorted(out, key=lambda d: (order.get(d["category"], 99), d["code"]))
