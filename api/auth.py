@@ -19,6 +19,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, login_user, logout_user
 from flask_login import current_user as session_user
+from limits import parse as parse_limit
 from sqlalchemy.exc import SQLAlchemyError
 
 from components.i18n import lang_from, t
@@ -155,10 +156,15 @@ def open_wall():
     token's scope, and reload the wall without the token in the address bar."""
     lang = lang_from(request.args.get("lang"), current_app.config.get("DEFAULT_LANG", "zh"))
     raw = request.args.get("token", "")
+    limiter: Limiter = current_app.extensions["cityops_limiter"]
+    tries = parse_limit(current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+    if not limiter.limiter.test(tries, "token", request.remote_addr or "-"):
+        return token_page(lang, "login_throttled", 429)  # guessing tokens: slowed, and not logged row by row
     found = users.token_by_hash(token_hash(raw)) if 20 <= len(raw) <= 128 else None
     now = now_ts()
     account = users.wall_account(found[0], now - now % 60) if found else None
     if account is None:
+        limiter.limiter.hit(tries, "token", request.remote_addr or "-")
         audit("token_refused")
         return token_page(lang, "token_invalid")
     logout_user()
@@ -211,6 +217,7 @@ def init_auth(server: Flask) -> None:
         return account
 
     limiter = Limiter(get_remote_address, app=server, storage_uri=server.config["RATELIMIT_STORAGE_URI"])
+    server.extensions["cityops_limiter"] = limiter
     failed = dict(deduct_when=lambda response: response.status_code == 401, methods=["POST"])
     per_address = limiter.limit(server.config["LOGIN_LIMIT_PER_ADDRESS"], **failed)
     per_user = limiter.limit(server.config["LOGIN_LIMIT_PER_USER"], key_func=_username_bucket, **failed)

@@ -210,6 +210,10 @@ def test_a_display_token_opens_a_read_only_wall_until_it_is_revoked(city_copy, t
     assert app.server.test_client().get("/wall?token=" + "x" * 5000).status_code == 401
     events = [e for e, _u, _t in _events(city_copy)]
     assert events.count("token_opened") == 1 and events.count("token_refused") == 2
+    guesser = make_app(city_copy, LOGIN_LIMIT_PER_ADDRESS="3 per minute").server.test_client()
+    answers = [guesser.get(f"/wall?token={'g' * 30}{i}").status_code for i in range(5)]
+    assert answers == [401, 401, 401, 429, 429]  # guessing is slowed down, and stops filling the log
+    assert [e for e, _u, _t in _events(city_copy)].count("token_refused") == 5
 
 
 def test_a_trusted_header_counts_only_from_the_configured_proxy(city_copy):

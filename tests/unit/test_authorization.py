@@ -301,3 +301,26 @@ def test_cached_answers_never_cross_from_one_area_to_another(city_copy):
             assert rows["rowCount"] > 0 and streets == {street}, (user, streets)
     assert seen["t-leader"][0] >= seen["t-operator"][0] + seen["t-operator-b"][0]
     assert len(seen["t-leader"][1]) > 2
+
+
+def test_a_unit_sees_only_what_was_dispatched_to_it(city_copy):
+    from tests.people import UNIT
+
+    app = make_app(city_copy)
+    client = app.server.test_client()
+    login(client, "t-unit")
+    key = next(k for k in app.callback_map if "getRowsResponse" in k)
+    request = [
+        {"id": "incs-grid", "property": "getRowsRequest", "value": {"startRow": 0, "endRow": 500, "sortModel": []}}
+    ]
+    state = [{"id": "incs-state", "property": "data", "value": {"filters": {"window": "30d"}, "lang": "zh"}}]
+    rows = _post(client, key, request, state, ["incs-grid.getRowsRequest"]).get_json()["response"]["incs-grid"]
+    units = {r["assigned_unit"] for r in rows["getRowsResponse"]["rowData"]}
+    assert rows["getRowsResponse"]["rowCount"] > 0 and units == {UNIT}
+    with get_engine(city_copy).connect() as conn:
+        other = conn.execute(select(func.min(Incident.id)).where(Incident.assigned_unit != UNIT)).scalar()
+        mine = conn.execute(select(func.min(Incident.id)).where(Incident.assigned_unit == UNIT)).scalar()
+    assert client.get(f"/incidents/{other}").status_code == 404  # another unit's incident does not exist for it
+    assert client.get(f"/incidents/{mine}").status_code == 200
+    for path in ("/wall", "/warnings", "/projects", "/area/310000", "/indicators"):
+        assert client.get(path).status_code == 403, path
