@@ -27,6 +27,7 @@ bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.wall --reuse
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.incidents
+	$(BIN)/python -m bench.access
 
 soak: $(VENV)/.run-deps
 	$(BIN)/python -m bench.soak --minutes 60

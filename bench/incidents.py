@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.account import USERNAME, act_as_bench, ensure_account
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
@@ -29,12 +31,15 @@ def main(argv=None) -> int:
     from bench.run import END, bench_database
 
     url = bench_database(args.incidents)
+    ensure_account(url)  # the actions' actor: the write path reads its role and area
 
     from flask import g
 
+    from api.access import resolve_scope
     from app import create_app
+    from data.domain.filters import IncidentFilters
     from data.domain.timeutil import parse_local
-    from data.read.incidentlist import IncidentFilters, page, status_counts
+    from data.read.incidentlist import page, status_counts
     from data.store.cache import cache
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
@@ -67,18 +72,20 @@ def main(argv=None) -> int:
     }
     rows = {}
     with app.server.test_request_context():
+        act_as_bench()  # the city's duty officer: reads are scoped to what the account may see
         for name, (f, sort, desc, start) in cases.items():
+            scope = resolve_scope(f.area)  # as the page and the grid's callback resolve it
             cold, warm = [], []
             for _ in range(args.repeat):
                 cache.clear()
                 g.pop("_cityops_versions", None)
                 t0 = time.perf_counter()
-                page(f, now, sort, desc, start, start + 100)
-                status_counts(f, now)
+                page(scope, f, now, sort, desc, start, start + 100)
+                status_counts(scope, f, now)
                 cold.append((time.perf_counter() - t0) * 1000)
                 t0 = time.perf_counter()
-                page(f, now, sort, desc, start, start + 100)
-                status_counts(f, now)
+                page(scope, f, now, sort, desc, start, start + 100)
+                status_counts(scope, f, now)
                 warm.append((time.perf_counter() - t0) * 1000)
             rows[name] = {"cold_ms": round(statistics.median(cold), 1), "warm_ms": round(statistics.median(warm), 2)}
             print(name, rows[name], flush=True)
@@ -97,10 +104,12 @@ def main(argv=None) -> int:
 
 
 def _actions(url: str, now: int, n: int) -> dict:
-    """What the action callback does at 1M: apply_action, then the story and repeats re-read. It writes:
-    n registered incidents of the bench database (a scratch copy) get dispatched."""
+    """What the action callback does at 1M: apply_action as the bench's duty officer, then the story and
+    repeats re-read. It writes: n registered incidents of the bench database (a scratch copy) get dispatched.
+    Runs inside a request context acting as the bench account."""
     from sqlalchemy import select
 
+    from api.access import resolve_scope
     from data.domain.vocab import CATEGORIES
     from data.read.incidentdesk import incident_story, similar
     from data.store.db import get_engine
@@ -108,6 +117,7 @@ def _actions(url: str, now: int, n: int) -> dict:
     from data.write.writes import apply_action
 
     engine = get_engine(url)
+    scope = resolve_scope()
     with engine.connect() as conn:
         todo = conn.execute(
             select(Incident.id, Incident.version, Incident.category)
@@ -122,13 +132,14 @@ def _actions(url: str, now: int, n: int) -> dict:
             engine,
             inc_id,
             "dispatch",
-            actor="duty-officer",
+            actor=USERNAME,
             expected_version=version,
             now=now + 60,
             unit=CATEGORIES[category]["units"][0],
+            scope=scope,
         )
-        story = incident_story(inc_id, now + 60)
-        similar(story["incident"], now + 60)
+        story = incident_story(scope, inc_id, now + 60)
+        similar(scope, story["incident"], now + 60)
         times.append((time.perf_counter() - t0) * 1000)
     return {"n": len(times), "median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
 

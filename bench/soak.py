@@ -1,11 +1,12 @@
 """Soak test for the wall: hours of refreshes in headless Chromium, JS heap measured over time.
 
-    python -m bench.soak --minutes 60 --refresh 10 [--url sqlite:///...]
+    python -m bench.soak --minutes 60 --refresh 10 [--url sqlite:///...] [--incidents 300000]
 
-Starts the app (waitress, live simulator on) in a subprocess on a seeded database, opens /wall,
-and every `--sample` seconds forces a garbage collection and records the JS heap, the DOM node
-count and the number of Leaflet layers. Writes bench/results/soak-<minutes>m.json and prints a
-summary. Not part of the test suite: a soak is measured on demand, not asserted.
+Starts the app (waitress, live simulator on) in a subprocess on a seeded database, opens /wall
+signed in as walls are, with a display token made for the run (`/wall?token=...` once; the token
+is revoked at the end), and every `--sample` seconds forces a garbage collection and records the JS
+heap, the DOM node count and the number of Leaflet layers. Writes
+bench/results/soak-<minutes>m-<refresh>s.json and prints a summary. Not part of the test suite: a soak is measured on demand, not asserted.
 """
 
 from __future__ import annotations
@@ -33,6 +34,26 @@ def _wait_up(url: str, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.5)
     raise RuntimeError(f"{url} did not come up")
+
+
+def _wall_token(url: str) -> tuple[str, str]:
+    """A new display token for the city in the database at `url`: (its name, the token itself)."""
+    from api.auth import new_token
+    from data.store.db import get_engine
+    from data.write import accounts
+
+    name = f"soak-{int(time.time())}"  # token names are unique for good (a revoked one keeps its name)
+    token, digest = new_token()
+    accounts.add_token(get_engine(url), name, token_hash=digest, area="310000", created_by="bench")
+    return name, token
+
+
+def _revoke(url: str, name: str) -> None:
+    from data.store.db import get_engine
+    from data.write import accounts
+
+    accounts.revoke_token(get_engine(url), name)
+    get_engine(url).dispose()
 
 
 def _browser(width: int, height: int):
@@ -71,7 +92,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--refresh", type=int, default=10, help="REFRESH_SECONDS for the app under test")
     ap.add_argument("--sample", type=float, default=60, help="seconds between heap samples")
-    ap.add_argument("--url", help="database URL (default: seed a fresh 300k-incident city)")
+    ap.add_argument("--url", help="database URL (default: seed a fresh city of --incidents incidents)")
+    ap.add_argument("--incidents", type=int, default=300_000, help="incidents of the fresh city (without --url)")
     ap.add_argument("--port", type=int, default=8077)
     args = ap.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -80,7 +102,7 @@ def main(argv: list[str] | None = None) -> dict:
     if not url:
         url = f"sqlite:///{work / 'soak.sqlite'}"
         subprocess.run(
-            [sys.executable, "-m", "data.seed", "--url", url, "--days", "30", "--incidents", "300000"],
+            [sys.executable, "-m", "data.seed", "--url", url, "--days", "30", "--incidents", str(args.incidents)],
             cwd=ROOT,
             check=True,
             capture_output=True,
@@ -92,6 +114,7 @@ def main(argv: list[str] | None = None) -> dict:
         REFRESH_SECONDS=str(args.refresh),
         PORT=str(args.port),
         INSTANCE_PATH=str(work),
+        CITYOPS_INSTANCE=str(work),  # where config.py looks: the server's secret key stays out of instance/
     )
     server = subprocess.Popen(
         [sys.executable, "app.py"],
@@ -103,11 +126,15 @@ def main(argv: list[str] | None = None) -> dict:
     base = f"http://127.0.0.1:{args.port}"
     samples = []
     driver = None
+    token_name = None
     try:
-        _wait_up(base + "/healthz")
+        _wait_up(base + "/healthz")  # public; the server has migrated the database by now
+        token_name, token = _wall_token(url)
         driver = _browser(1920, 1080)
-        driver.get(base + "/wall?kiosk=1")
+        driver.get(base + f"/wall?token={token}&kiosk=1")  # the wall's one exchange, then /wall?kiosk=1
         time.sleep(max(15, 2 * args.refresh))  # first paint, geometry loaded, a couple of ticks
+        if not driver.find_elements("id", "wall-banner"):
+            raise RuntimeError(f"the wall did not open ({driver.current_url}); see {work / 'server.log'}")
         start = time.time()
         while True:
             sample = driver.execute_script(SAMPLE_JS)
@@ -127,6 +154,8 @@ def main(argv: list[str] | None = None) -> dict:
             driver.quit()
         server.terminate()
         server.wait(timeout=20)
+        if token_name is not None:
+            _revoke(url, token_name)
     first, last = samples[0], samples[-1]
     result = {
         "minutes": args.minutes,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dash
 import pytest
+from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from api.auth import new_token
@@ -45,6 +47,14 @@ def test_the_login_page_speaks_the_users_language_and_fits_a_phone(dash_duo, liv
     _street_wall_ready(dash_duo)  # back where the user was going
     assert dash_duo.driver.current_url.endswith("/wall")
     assert dash_duo.driver.execute_script(OUTSIDE_REQUESTS) == []
+
+
+def _column(dash_duo, col_id: str) -> set[str] | None:
+    """The texts of one grid column, or None while the grid is re-rendering under the driver."""
+    try:
+        return {e.text for e in dash_duo.find_elements(f".incidents-grid .ag-cell[col-id='{col_id}']")} or None
+    except StaleElementReferenceException:
+        return None
 
 
 def _artifact(name: str):
@@ -97,7 +107,7 @@ def test_a_street_operator_sees_the_street_and_nothing_else(dash_duo, live_city)
     assert "南京东路" in dash_duo.find_element(".wall-scope").text
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/incidents?window=30d")
     dash_duo.wait_for_element(".incidents-grid .ag-row", timeout=20)
-    streets = {e.text for e in dash_duo.find_elements(".incidents-grid .ag-cell[col-id='street_code']")}
+    streets = until(lambda: _column(dash_duo, "street_code"), timeout=10)
     assert streets == {"南京东路街道"}, streets
     assert "admin" not in dash_duo.find_element("#shell-links").text.lower()
     assert "测试街镇城运中心" in dash_duo.find_element("#shell-user").text

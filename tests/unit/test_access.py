@@ -22,6 +22,14 @@ from tests.people import PASSWORD, login, street_and_district
 ORIGIN = {"Origin": "http://localhost"}
 
 
+@pytest.fixture
+def city(city_copy):
+    """A private copy of the small city with an empty access log (other tests sign in to the seeded one)."""
+    with get_engine(city_copy).begin() as conn:
+        conn.execute(AccessLog.__table__.delete())
+    return city_copy
+
+
 def _events(url: str) -> list[tuple[str, str | None, str | None]]:
     with get_engine(url).connect() as conn:
         rows = conn.execute(select(AccessLog.event, AccessLog.user_id, AccessLog.target).order_by(AccessLog.id))
@@ -51,8 +59,8 @@ def _shell_tick(client, changed="shell-location.pathname"):
     return _callback(client, key, inputs, [changed])
 
 
-def test_a_failed_login_says_the_same_whether_or_not_the_user_exists(city_copy):
-    client = make_app(city_copy).server.test_client()
+def test_a_failed_login_says_the_same_whether_or_not_the_user_exists(city):
+    client = make_app(city).server.test_client()
     page = client.get("/login?lang=en").get_data(as_text=True)
     assert "Sign in" in page and "登录" not in page
     assert "用户名" in client.get("/login").get_data(as_text=True)
@@ -62,11 +70,11 @@ def test_a_failed_login_says_the_same_whether_or_not_the_user_exists(city_copy):
     assert known.get_data(as_text=True) == unknown.get_data(as_text=True)  # not a byte tells them apart
     assert "用户名或密码不正确" in known.get_data(as_text=True)
     assert client.get("/wall").status_code == 302  # still nobody
-    assert _events(city_copy) == [("login_failed", "t-leader", None), ("login_failed", None, None)]
+    assert _events(city) == [("login_failed", "t-leader", None), ("login_failed", None, None)]
 
 
-def test_login_sets_a_hardened_cookie_goes_where_it_was_asked_and_logout_ends_it(city_copy):
-    client = make_app(city_copy).server.test_client()
+def test_login_sets_a_hardened_cookie_goes_where_it_was_asked_and_logout_ends_it(city):
+    client = make_app(city).server.test_client()
     asked = client.get("/incidents?window=24h")
     assert asked.status_code == 302 and asked.headers["Location"].startswith("/login?")
     resp = client.post(
@@ -82,13 +90,13 @@ def test_login_sets_a_hardened_cookie_goes_where_it_was_asked_and_logout_ends_it
     assert client.get("/wall").status_code == 200
     assert client.post("/logout", headers=ORIGIN).status_code == 302
     assert client.get("/wall").status_code == 302
-    assert [e for e, _u, _t in _events(city_copy)] == ["login", "login", "logout"]
-    https = make_app(city_copy, HTTPS=True, SESSION_COOKIE_SECURE=True).server.test_client()
+    assert [e for e, _u, _t in _events(city)] == ["login", "login", "logout"]
+    https = make_app(city, HTTPS=True, SESSION_COOKIE_SECURE=True).server.test_client()
     assert "Secure" in login(https, "t-leader").headers["Set-Cookie"]
 
 
-def test_repeated_failures_are_slowed_down_per_user_and_per_address(city_copy):
-    app = make_app(city_copy, LOGIN_LIMIT_PER_USER="3 per minute", LOGIN_LIMIT_PER_ADDRESS="6 per minute")
+def test_repeated_failures_are_slowed_down_per_user_and_per_address(city):
+    app = make_app(city, LOGIN_LIMIT_PER_USER="3 per minute", LOGIN_LIMIT_PER_ADDRESS="6 per minute")
     client = app.server.test_client()
     assert login(client, "t-leader").status_code == 302  # a success is not counted
     for _ in range(3):
@@ -101,11 +109,11 @@ def test_repeated_failures_are_slowed_down_per_user_and_per_address(city_copy):
     elsewhere = app.server.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "10.0.0.9"
     assert login(elsewhere, "t-admin").status_code == 302  # another address, another user: not slowed
-    assert ("login_failed", None, "throttled") in _events(city_copy)
+    assert ("login_failed", None, "throttled") in _events(city)
 
 
-def test_an_idle_desk_session_ends_and_timer_ticks_do_not_keep_it_alive(city_copy):
-    client = make_app(city_copy).server.test_client()
+def test_an_idle_desk_session_ends_and_timer_ticks_do_not_keep_it_alive(city):
+    client = make_app(city).server.test_client()
     login(client, "t-dispatcher")
     with client.session_transaction() as sess:
         sess["seen"] -= 25 * 60
@@ -121,13 +129,13 @@ def test_an_idle_desk_session_ends_and_timer_ticks_do_not_keep_it_alive(city_cop
     assert ended.status_code == 401 and ended.get_json()["reason"] == "expired"
     assert "why=expired" in ended.get_json()["login"]  # the page goes there and says why
     assert client.get("/wall").headers["Location"].startswith("/login?")  # and the next visit asks again
-    assert ("expired", "t-dispatcher", None) in _events(city_copy)
+    assert ("expired", "t-dispatcher", None) in _events(city)
 
 
-def test_a_post_from_another_origin_is_refused_and_changes_nothing(city_copy):
-    client = make_app(city_copy).server.test_client()
+def test_a_post_from_another_origin_is_refused_and_changes_nothing(city):
+    client = make_app(city).server.test_client()
     login(client, "t-dispatcher")
-    with get_engine(city_copy).connect() as conn:
+    with get_engine(city).connect() as conn:
         before = conn.execute(select(DataVersion.domain, DataVersion.version)).all()
     for headers in ({"Origin": "http://evil.example"}, {}):
         assert _shell_tick(client).status_code == 200
@@ -136,13 +144,13 @@ def test_a_post_from_another_origin_is_refused_and_changes_nothing(city_copy):
         assert login(client, "t-admin").status_code == 302
         forged = client.post("/login", data={"username": "t-admin", "password": PASSWORD}, headers=headers)
         assert forged.status_code == 403
-    with get_engine(city_copy).connect() as conn:
+    with get_engine(city).connect() as conn:
         assert conn.execute(select(DataVersion.domain, DataVersion.version)).all() == before
 
 
-def test_unknown_pages_and_ids_are_404_and_forbidden_pages_403(city_copy):
-    street, district = street_and_district(city_copy)
-    client = make_app(city_copy).server.test_client()
+def test_unknown_pages_and_ids_are_404_and_forbidden_pages_403(city):
+    street, district = street_and_district(city)
+    client = make_app(city).server.test_client()
     login(client, "t-operator")
     assert client.get(f"/area/{street}").status_code == 200
     assert client.get(f"/area/{district}").status_code == 404  # above the street: as unknown as a missing code
@@ -150,19 +158,19 @@ def test_unknown_pages_and_ids_are_404_and_forbidden_pages_403(city_copy):
     for path in ("/no/such/page", "/incidents/999999999", "/incidents/abc", "/projects/999999", "/indicators/nope"):
         assert client.get(path).status_code == 404, path
     assert client.get("/admin").status_code == 403
-    unit = make_app(city_copy).server.test_client()
+    unit = make_app(city).server.test_client()
     login(unit, "t-unit")
     assert unit.get("/").headers["Location"].startswith("/incidents")
     assert unit.get("/wall").status_code == 403 and unit.get("/incidents").status_code == 200
-    admin = make_app(city_copy).server.test_client()
+    admin = make_app(city).server.test_client()
     login(admin, "t-admin")
     page = admin.get("/admin")
     assert page.status_code == 200
-    assert ("denied", "t-operator", "page:/admin") in _events(city_copy)
+    assert ("denied", "t-operator", "page:/admin") in _events(city)
 
 
-def test_security_headers_on_every_response(city_copy):
-    client = make_app(city_copy).server.test_client()
+def test_security_headers_on_every_response(city):
+    client = make_app(city).server.test_client()
     for resp in (client.get("/login"), client.get("/assets/theme.css")):
         csp = resp.headers["Content-Security-Policy"]
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "report-uri /csp-report" in csp
@@ -171,8 +179,8 @@ def test_security_headers_on_every_response(city_copy):
         assert resp.headers["Referrer-Policy"] == "same-origin" and resp.headers["X-Frame-Options"] == "DENY"
 
 
-def test_healthz_tells_strangers_only_ok_or_degraded(city_copy):
-    app = make_app(city_copy)
+def test_healthz_tells_strangers_only_ok_or_degraded(city):
+    app = make_app(city)
     local = app.server.test_client().get("/healthz").get_json()
     assert local["status"] == "ok" and "database" in local
     stranger = app.server.test_client()
@@ -182,12 +190,12 @@ def test_healthz_tells_strangers_only_ok_or_degraded(city_copy):
     assert "database" in stranger.get("/healthz").get_json()
 
 
-def test_a_display_token_opens_a_read_only_wall_until_it_is_revoked(city_copy, tmp_path):
-    street, _district = street_and_district(city_copy)
-    engine = get_engine(city_copy)
+def test_a_display_token_opens_a_read_only_wall_until_it_is_revoked(city, tmp_path):
+    street, _district = street_and_district(city)
+    engine = get_engine(city)
     token, digest = new_token()
     accounts.add_token(engine, "hall-a", token_hash=digest, area=street, created_by="t-admin")
-    app = make_app(city_copy, INSTANCE_PATH=tmp_path, SECRET_KEY="kept-across-restarts")
+    app = make_app(city, INSTANCE_PATH=tmp_path, SECRET_KEY="kept-across-restarts")
     wall = app.server.test_client()
     opened = wall.get(f"/wall?token={token}&kiosk=1")
     assert opened.status_code == 302 and opened.headers["Location"] == "/wall?kiosk=1"  # the token leaves the URL
@@ -196,7 +204,7 @@ def test_a_display_token_opens_a_read_only_wall_until_it_is_revoked(city_copy, t
     with engine.connect() as conn:
         seen = conn.execute(select(DisplayToken.last_seen_at, DisplayToken.last_seen_addr)).one()
     assert seen[0] and seen[1] == "127.0.0.1"
-    restarted = make_app(city_copy, INSTANCE_PATH=tmp_path, SECRET_KEY="kept-across-restarts").server.test_client()
+    restarted = make_app(city, INSTANCE_PATH=tmp_path, SECRET_KEY="kept-across-restarts").server.test_client()
     restarted.set_cookie("cityops_session", wall.get_cookie("cityops_session").value)
     assert restarted.get("/wall").status_code == 200  # no one has to log the wall in again
     accounts.revoke_token(engine, "hall-a")
@@ -208,16 +216,16 @@ def test_a_display_token_opens_a_read_only_wall_until_it_is_revoked(city_copy, t
     refused = app.server.test_client().get(f"/wall?token={token}")
     assert refused.status_code == 401 and "显示令牌无效" in refused.get_data(as_text=True)
     assert app.server.test_client().get("/wall?token=" + "x" * 5000).status_code == 401
-    events = [e for e, _u, _t in _events(city_copy)]
+    events = [e for e, _u, _t in _events(city)]
     assert events.count("token_opened") == 1 and events.count("token_refused") == 2
-    guesser = make_app(city_copy, LOGIN_LIMIT_PER_ADDRESS="3 per minute").server.test_client()
+    guesser = make_app(city, LOGIN_LIMIT_PER_ADDRESS="3 per minute").server.test_client()
     answers = [guesser.get(f"/wall?token={'g' * 30}{i}").status_code for i in range(5)]
     assert answers == [401, 401, 401, 429, 429]  # guessing is slowed down, and stops filling the log
-    assert [e for e, _u, _t in _events(city_copy)].count("token_refused") == 5
+    assert [e for e, _u, _t in _events(city)].count("token_refused") == 5
 
 
-def test_a_trusted_header_counts_only_from_the_configured_proxy(city_copy):
-    app = make_app(city_copy, TRUSTED_HEADER="X-Remote-User", TRUSTED_PROXIES=("10.1.1.1",))
+def test_a_trusted_header_counts_only_from_the_configured_proxy(city):
+    app = make_app(city, TRUSTED_HEADER="X-Remote-User", TRUSTED_PROXIES=("10.1.1.1",))
     proxied = app.server.test_client()
     proxied.environ_base["REMOTE_ADDR"] = "10.1.1.1"
     assert proxied.get("/wall", headers={"X-Remote-User": "t-leader"}).status_code == 200
@@ -225,11 +233,11 @@ def test_a_trusted_header_counts_only_from_the_configured_proxy(city_copy):
     direct = app.server.test_client()
     direct.environ_base["REMOTE_ADDR"] = "10.2.2.2"
     assert direct.get("/wall", headers={"X-Remote-User": "t-admin"}).status_code == 302  # a forged header: login
-    off = make_app(city_copy).server.test_client()
+    off = make_app(city).server.test_client()
     off.environ_base["REMOTE_ADDR"] = "10.1.1.1"
     assert off.get("/wall", headers={"X-Remote-User": "t-admin"}).status_code == 302  # off by default
-    assert ("login", "t-leader", "sso") in _events(city_copy)
-    assert ("sso_refused", None, "untrusted address") in _events(city_copy)
+    assert ("login", "t-leader", "sso") in _events(city)
+    assert ("sso_refused", None, "untrusted address") in _events(city)
 
 
 def test_the_secret_key_is_kept_private_in_the_instance_folder(tmp_path, monkeypatch):
@@ -239,21 +247,21 @@ def test_the_secret_key_is_kept_private_in_the_instance_folder(tmp_path, monkeyp
     assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
 
 
-def test_disabling_a_user_ends_their_session_at_the_next_request(city_copy):
-    client = make_app(city_copy).server.test_client()
+def test_disabling_a_user_ends_their_session_at_the_next_request(city):
+    client = make_app(city).server.test_client()
     login(client, "t-leader")
     assert client.get("/wall").status_code == 200
-    accounts.disable(get_engine(city_copy), "t-leader")
+    accounts.disable(get_engine(city), "t-leader")
     assert client.get("/wall").status_code == 302
     assert login(client, "t-leader").status_code == 401
-    with get_engine(city_copy).connect() as conn:
+    with get_engine(city).connect() as conn:
         assert conn.execute(select(func.count()).select_from(AccessLog)).scalar() == 2
 
 
 @pytest.mark.parametrize("bad", ["", "qz", "x" * 5000, "../x", "t-leader\nforged"])
-def test_junk_usernames_reach_no_log_and_no_cache(city_copy, bad, caplog):
-    client = make_app(city_copy).server.test_client()
+def test_junk_usernames_reach_no_log_and_no_cache(city, bad, caplog):
+    client = make_app(city).server.test_client()
     caplog.set_level("DEBUG")
     assert login(client, bad, "wrong-password").status_code == 401
     assert not [r for r in caplog.records if bad and bad[:20] in r.getMessage()]
-    assert _events(city_copy) == [("login_failed", None, None)]
+    assert _events(city) == [("login_failed", None, None)]

@@ -14,6 +14,7 @@ from api.auth import new_token
 from data.domain.roles import LANDING, ROLES, may_ack, may_move, may_open
 from data.store.db import get_engine
 from data.store.models import DataVersion, Incident, IncidentHistory, Project, Warning
+from data.store.models_access import AccessLog
 from data.write import accounts
 from tests.conftest import make_app
 from tests.people import PASSWORD, login
@@ -257,6 +258,10 @@ def test_every_role_on_every_callback_inside_and_outside_its_area(matrix):
                     assert after == before, (role, key[:40], side)
                 checked += 1
     assert checked == len(keys) * len(clients) * 2
+    with get_engine(url).connect() as conn:
+        refusals = set(conn.execute(select(AccessLog.user_id, AccessLog.target).where(AccessLog.event == "denied")))
+    assert {("m-leader", "move:register"), ("m-admin", "acknowledge")} <= refusals  # refused in the write itself
+    assert any(user == "m-wall" and target.startswith("callback:") for user, target in refusals)  # at the gate
     print(f"authorization matrix: {len(clients)} roles x {len(keys)} callbacks x 2 targets = {checked}")
 
 
