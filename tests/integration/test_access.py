@@ -88,6 +88,12 @@ def test_every_page_runs_under_the_content_security_policy(dash_duo, live_city, 
         dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
         dash_duo.wait_for_element("#_pages_content > *", timeout=15)
         assert _csp_problems(dash_duo, caplog) == [], path
+        if path == "/admin":  # the administrator's view of accounts, walls and the access log
+            dash_duo.wait_for_element("#admin-access", timeout=15)
+            for width, height in ((1920, 1080), (390, 844)):
+                _viewport(dash_duo, width, height)
+                dash_duo.driver.save_screenshot(str(_artifact(f"admin-{width}x{height}.png")))
+            _viewport(dash_duo, 1920, 1080)
     assert len(paths) >= 12
 
 
