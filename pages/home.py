@@ -2,11 +2,27 @@
 
 import dash
 from dash import html
+from flask import has_request_context
+from sqlalchemy.exc import SQLAlchemyError
 
-from components.i18n import lang_from, t
+from api.access import resolve_scope
+from components.i18n import lang_from, name, t
 from components.ids import HOME
+from data.read import areas
 
 dash.register_page(__name__, path="/", name="运行概览", order=0, nav="nav_home")
+
+
+def _title(lang: str) -> str:
+    """'城市运行概览', or for a district's or a street's user '南京东路街道 · 运行概览': whose figures these are."""
+    if has_request_context():
+        try:
+            scope = resolve_scope()
+            if not scope.is_city:
+                return f"{name(areas.area(scope.code) or {}, lang)} · {t('nav_home', lang)}"
+        except SQLAlchemyError:
+            pass
+    return t("home_title", lang)
 
 
 def layout(lang: str | None = None, **_ignored):
@@ -14,7 +30,7 @@ def layout(lang: str | None = None, **_ignored):
     return html.Div(
         className="page",
         children=[
-            html.H1(t("home_title", lang)),
+            html.H1(_title(lang)),
             html.Div(id=HOME["notice"]),
             html.Div(id=HOME["kpis"], className="kpis"),
             html.Div(

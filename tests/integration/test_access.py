@@ -111,6 +111,8 @@ def test_a_street_operator_sees_the_street_and_nothing_else(dash_duo, live_city)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall?area=310115")  # another district: refused, own street shown
     _street_wall_ready(dash_duo)
     assert "南京东路" in dash_duo.find_element(".wall-scope").text
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/")
+    dash_duo.wait_for_text_to_equal("h1", "南京东路街道 · 运行概览")  # whose figures the overview shows
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/incidents?window=30d")
     dash_duo.wait_for_element(".incidents-grid .ag-row", timeout=20)
     streets = until(lambda: _column(dash_duo, "street_code"), timeout=10)
