@@ -7,6 +7,7 @@ import logging
 from dash import ClientsideFunction, Input, Output, State, html, no_update
 
 from api.access import current_user, resolve_scope
+from api.auth import audit
 from components.i18n import lang_from, t
 from components.ids import INCIDENT
 from components.incident_views import deadline_clock, render_actions, render_head, render_story
@@ -48,7 +49,9 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
         )
     except StaleVersion:
         return "stale", t("act_stale", lang)
-    except NotAllowed:
+    except NotAllowed as exc:
+        if exc.details.get("reason") == "role":  # the role may not make this move: a refusal on the record
+            audit("denied", user_id=user.id, target=f"move:{action}"[:40])
         return "refused", t("act_not_allowed", lang)
     except BadInput as exc:
         return "refused", t("act_bad_unit" if "unit" in exc.details else "act_need_reason", lang)

@@ -7,6 +7,7 @@ import logging
 from dash import MATCH, Input, Output, State, ctx, no_update
 
 from api.access import current_user, resolve_scope
+from api.auth import audit
 from components.i18n import lang_from, t
 from components.ids import SHELL
 from components.warnings_view import ACK, ACK_CELL, ack_text
@@ -30,6 +31,7 @@ def ack_message(warning_id: int, lang: str) -> str:
         if exc.details.get("reason") == "ended":
             return t("ack_ended", lang)
         if exc.details.get("reason") == "role":
+            audit("denied", user_id=user.id, target="acknowledge")
             return t("act_not_allowed", lang)
         return t("ack_taken", lang, who=display_name(user_names(), exc.details.get("by"), lang))
     except WriteError:
