@@ -5,7 +5,7 @@ the first app that starts and then clears them, so a second app in one process (
 after the first, or an app rebuilt after a config change) would otherwise have none.
 """
 
-from callbacks import area, home, incident, incidents, indicators, shell, wall, warnings
+from callbacks import admin, area, home, incident, incidents, indicators, shell, wall, warnings
 
 
 def register_all(app) -> None:
@@ -17,3 +17,4 @@ def register_all(app) -> None:
     warnings.register(app)
     incident.register(app)
     incidents.register(app)
+    admin.register(app)

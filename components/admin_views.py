@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from components.i18n import format_age, t
+from components.ids import ADMIN
 from data.domain.timeutil import to_dt
 
 ALIVE_S = 120  # a wall that asked for data within two minutes is alive (it refreshes every 10 s)
@@ -86,3 +87,62 @@ def access_table(rows: list[dict], now: int, lang: str) -> html.Div:
     ]
     headers = [t(k, lang) for k in ("adm_time", "adm_event", "adm_username", "adm_addr", "adm_target")]
     return _table(headers, body, "admin-access", t("adm_no_access", lang))
+
+
+def active_tokens(tokens: list[dict], now: int) -> list[str]:
+    return [tok["name"] for tok in tokens if token_state(tok, now) in ("alive", "silent")]
+
+
+def token_forms(area_options: list[dict], active: list[str], lang: str) -> html.Div:
+    """Create a wall's display token (shown once) or revoke one: the same as `cityops tokens add|revoke`."""
+    return html.Div(
+        className="admin-forms",
+        children=[
+            html.Div(
+                className="admin-form",
+                children=[
+                    html.Label(
+                        [t("adm_token_name", lang), dcc.Input(id=ADMIN["token_name"], maxLength=32, debounce=True)]
+                    ),
+                    html.Label(
+                        [
+                            t("adm_token_area", lang),
+                            dcc.Dropdown(
+                                id=ADMIN["token_area"], options=area_options, searchable=True, className="f-drop"
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            t("adm_token_days", lang),
+                            dcc.Input(id=ADMIN["token_days"], type="number", min=1, max=3650, step=1, debounce=True),
+                        ]
+                    ),
+                    html.Button(t("adm_create_btn", lang), id=ADMIN["token_create"], className="range-link active"),
+                ],
+            ),
+            html.Div(
+                className="admin-form",
+                children=[
+                    html.Label(
+                        [
+                            t("adm_revoke_name", lang),
+                            dcc.Dropdown(id=ADMIN["revoke_name"], options=active, className="f-drop"),
+                        ]
+                    ),
+                    html.Button(t("adm_revoke_btn", lang), id=ADMIN["revoke"], className="range-link"),
+                ],
+            ),
+            html.Div(id=ADMIN["token_result"], className="admin-result", role="status"),
+        ],
+    )
+
+
+def token_shown(token: str, base_url: str, lang: str) -> html.Div:
+    """The new token, once: the administrator copies the address onto the wall's browser."""
+    return html.Div(
+        [
+            html.P(t("adm_token_once", lang)),
+            html.Code(f"{base_url}wall?token={token}", className="admin-token"),
+        ]
+    )

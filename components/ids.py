@@ -87,3 +87,13 @@ INCIDENT = {
     "unit_wrap": "inc-unit-wrap",
 }
 INCIDENTS = {"grid": "incs-grid", "filters": "incs-filters"}
+ADMIN = {
+    "token_name": "admin-token-name",
+    "token_area": "admin-token-area",
+    "token_days": "admin-token-days",
+    "token_create": "admin-token-create",
+    "token_result": "admin-token-result",
+    "revoke_name": "admin-revoke-name",
+    "revoke": "admin-revoke",
+    "tokens_box": "admin-tokens-box",
+}

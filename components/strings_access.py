@@ -32,8 +32,8 @@ ACCESS: dict[str, tuple[str, str]] = {
     "adm_title": ("系统管理：账号、大屏与访问记录", "Administration: accounts, walls and access"),
     "adm_tokens": ("大屏显示令牌", "Wall display tokens"),
     "adm_tokens_how": (
-        "新建：cityops tokens add 名称 --area 区域代码；撤销：cityops tokens revoke 名称。两分钟内有刷新的大屏视为在线。",
-        "Create: cityops tokens add NAME --area CODE; revoke: cityops tokens revoke NAME. A wall that refreshed within two minutes is alive.",
+        "在此生成或撤销（命令行：cityops tokens add 名称 --area 区域代码）。两分钟内有刷新的大屏视为在线。",
+        "Create or revoke here (or: cityops tokens add NAME --area CODE). A wall that refreshed within two minutes is alive.",
     ),
     "adm_people": ("账号", "Accounts"),
     "adm_people_how": (
@@ -72,6 +72,29 @@ ACCESS: dict[str, tuple[str, str]] = {
     "ev_sso_refused": ("单点登录被拒", "SSO header refused"),
     "tile_city": ("全市", "city-wide"),
     "tile_district": ("全区", "district-wide"),
+    "adm_token_name": ("大屏名称（小写字母、数字、-）", "Wall name (lowercase letters, digits, -)"),
+    "adm_token_area": ("显示区域", "Area shown"),
+    "adm_token_days": ("有效天数（留空为长期）", "Valid for days (empty: no expiry)"),
+    "adm_create_btn": ("生成显示令牌", "Create display token"),
+    "adm_revoke_name": ("撤销大屏令牌", "Revoke a wall's token"),
+    "adm_revoke_btn": ("撤销", "Revoke"),
+    "adm_token_once": (
+        "令牌已生成，只显示这一次：请在大屏的浏览器中打开下面的地址（打开后地址栏中的令牌会自动去掉）。",
+        "Token created and shown only now: open this address in the wall's browser (the token then leaves the address bar).",
+    ),
+    "adm_revoked": (
+        "已撤销“{name}”：该大屏将在下次刷新时显示提示。",
+        "Revoked “{name}”: that wall shows a notice at its next refresh.",
+    ),
+    "adm_bad_name": (
+        "名称须为2-32个小写字母、数字、“.”、“_”或“-”，以字母开头。",
+        "A name is 2-32 lowercase letters, digits, '.', '_' or '-', starting with a letter.",
+    ),
+    "adm_name_taken": ("已有同名的大屏令牌。", "A token with this name exists."),
+    "adm_bad_area": ("请选择显示区域。", "Choose the area to show."),
+    "adm_bad_days": ("有效天数须为1-3650。", "Days must be 1-3650."),
+    "adm_pick_token": ("请选择要撤销的令牌。", "Choose the token to revoke."),
+    "adm_failed": ("操作未完成，请稍后重试。", "That did not work. Please try again later."),
     "forbidden_title": ("无权访问", "Not permitted"),
     "forbidden_body": ("您的账号无权打开此页面。", "Your account may not open this page."),
     "token_revoked": (

@@ -12,9 +12,12 @@ from dash import html
 from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
-from components.admin_views import access_table, people_table, tokens_table
+from components.admin_views import access_table, active_tokens, people_table, token_forms, tokens_table
 from components.i18n import lang_from, t
+from components.ids import ADMIN
+from components.incident_list import area_options
 from data.domain.timeutil import now_ts
+from data.domain.vocab import CITY_CODE
 from data.read import areas, users
 
 dash.register_page(__name__, path="/admin", name="系统管理", order=9, nav="nav_admin")
@@ -24,7 +27,7 @@ log = logging.getLogger("cityops.pages.admin")
 def layout(lang: str | None = None, **_ignored):
     lang = lang_from(lang)
     if not has_request_context():  # Dash's validation layout
-        return html.Div(className="page desk admin-page")
+        return html.Div([token_forms([], [], lang), html.Div(id=ADMIN["tokens_box"])], className="page desk admin-page")
     now = now_ts()
     try:
         names = areas.area_names()
@@ -40,7 +43,12 @@ def layout(lang: str | None = None, **_ignored):
                 [
                     html.H2(t("adm_tokens", lang)),
                     html.P(t("adm_tokens_how", lang), className="hint"),
-                    tokens_table(tokens, names, now, lang),
+                    token_forms(
+                        [{"label": t("all_city", lang), "value": CITY_CODE}, *area_options(names, None, lang)],
+                        active_tokens(tokens, now),
+                        lang,
+                    ),
+                    html.Div(tokens_table(tokens, names, now, lang), id=ADMIN["tokens_box"]),
                 ],
                 className="wall-panel desk-panel",
             ),

@@ -261,7 +261,7 @@ def test_every_role_on_every_callback_inside_and_outside_its_area(matrix):
     with get_engine(url).connect() as conn:
         refusals = set(conn.execute(select(AccessLog.user_id, AccessLog.target).where(AccessLog.event == "denied")))
     assert {("m-leader", "move:register"), ("m-admin", "acknowledge")} <= refusals  # refused in the write itself
-    assert any(user == "m-wall" and target.startswith("callback:") for user, target in refusals)  # at the gate
+    assert any(user == "wall:m-wall" and target.startswith("callback:") for user, target in refusals)  # at the gate
     print(f"authorization matrix: {len(clients)} roles x {len(keys)} callbacks x 2 targets = {checked}")
 
 
