@@ -133,4 +133,5 @@ if __name__ == "__main__":
     refresh_statistics(engine)  # a database that grew from empty has no planner statistics yet
 
     log.info("serving on http://%s:%d", host, port)
+    log.info("sign in at http://%s:%d/login (accounts: .venv/bin/cityops users list)", host, port)
     serve(create_app().server, host=host, port=port, threads=8)
