@@ -42,6 +42,26 @@ def _fmt(v: float, decimals: int) -> str:
     return f"{v:.{decimals}f}"
 
 
+def indicator_cause(ind, value: float, level: int) -> tuple[str, str]:
+    """The sentence of an indicator warning at `level`, citing `value` against that level's own
+    threshold: '高于' / 'above' for higher-is-worse, '低于' / 'below' for lower-is-worse, '达到' /
+    'at' when the shown value equals the threshold. Empty for level 5 (no warning)."""
+    if level >= 5 or ind.bands is None:
+        return "", ""
+    band = ind.bands[4 - level]
+    v, b = _fmt(value, ind.decimals), _fmt(band, ind.decimals)
+    up = ind.direction == "up"
+    if v == b:
+        zh, en = "达到", "at"
+    else:
+        zh, en = ("高于", "above") if up else ("低于", "below")
+    unit_en = f" {ind.unit}" if ind.unit else ""
+    return (
+        f"{ind.name_zh} {v}{ind.unit}，{zh}{COLOUR_ZH[level]}预警阈值 {b}{ind.unit}",
+        f"{ind.name_en} {v}{unit_en}, {en} the {COLOUR_EN[level]} threshold of {b}{unit_en}",
+    )
+
+
 def indicator_findings(conn, catalog: Catalog, now: int) -> tuple[list[Finding], set[tuple]]:
     """Findings from the latest readings, and the keys whose readings are stale (left untouched)."""
     rule = next(iter(catalog.rules_of("indicator")), None)
@@ -61,24 +81,7 @@ def indicator_findings(conn, catalog: Catalog, now: int) -> tuple[list[Finding],
             stale.add(("indicator", area, code))
             continue
         level = ind.level_of(value)
-        v = _fmt(value, ind.decimals)
-        band = ind.bands[4 - level] if level < 5 else None
-        out.append(
-            Finding(
-                "indicator",
-                area,
-                code,
-                rule.id,
-                level,
-                value,
-                f"{ind.name_zh} {v}{ind.unit}，达到{COLOUR_ZH.get(level, '')}预警阈值 {band}{ind.unit}"
-                if band is not None
-                else "",
-                f"{ind.name_en} {v} {ind.unit} reached the {COLOUR_EN.get(level, '')} threshold {band}"
-                if band is not None
-                else "",
-            )
-        )
+        out.append(Finding("indicator", area, code, rule.id, level, value, *indicator_cause(ind, value, level)))
     return out, stale
 
 
@@ -206,8 +209,8 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
             elif f is not None and f.level != w.level:
                 w.ended_at = now
                 changes["escalated"] += 1
-            elif f is not None:
-                w.value = f.value
+            elif f is not None:  # same level, new value: the sentence follows the value it cites
+                w.value, w.cause_zh, w.cause_en = f.value, f.cause_zh, f.cause_en
         for key, f in wanted.items():
             w = active.get(key)
             if w is None or w.level != f.level:
@@ -242,6 +245,7 @@ def backfill_indicator_warnings(engine: Engine, series: list, end: int) -> int:
         b = np.array(ind.bands)
         hits = (values[:, None] >= b[None, :]) if ind.direction == "up" else (values[:, None] <= b[None, :])
         level = 5 - hits.sum(axis=1)  # 0 hits -> 5 green, 4 hits -> 1 red
+        raw = level.copy()
         if len(level) > 2:
             lone = (level[1:-1] != level[:-2]) & (level[1:-1] != level[2:])
             level[1:-1][lone] = level[:-2][lone]
@@ -252,9 +256,15 @@ def backfill_indicator_warnings(engine: Engine, series: list, end: int) -> int:
             lv = int(level[a])
             if lv >= 5:
                 continue
-            peak = float(values[a:z].max() if ind.direction == "up" else values[a:z].min())
-            v = _fmt(peak, ind.decimals)
-            band = ind.bands[4 - lv]
+            run = values[a:z]
+            own = run[raw[a:z] == lv]  # readings that are in the run's band themselves (not folded into it)
+            if len(own) == 0:  # a run made only of folded readings: its worst reading sets the level
+                own = run
+            peak = float(own.max() if ind.direction == "up" else own.min())
+            lv = ind.level_of(peak)  # the sentence cites a value inside the very band of the warning's level
+            if lv >= 5:
+                continue
+            cause_zh, cause_en = indicator_cause(ind, peak, lv)
             rows.append(
                 {
                     "level": lv,
@@ -265,8 +275,8 @@ def backfill_indicator_warnings(engine: Engine, series: list, end: int) -> int:
                     "value": peak,
                     "started_at": int(ts[a]),
                     "ended_at": int(ts[z]) if z < len(ts) else None,
-                    "cause_zh": f"{ind.name_zh} {v}{ind.unit}，达到{COLOUR_ZH[lv]}预警阈值 {band}{ind.unit}",
-                    "cause_en": f"{ind.name_en} {v} {ind.unit} reached the {COLOUR_EN[lv]} threshold {band}",
+                    "cause_zh": cause_zh,
+                    "cause_en": cause_en,
                 }
             )
     if rows:
