@@ -23,6 +23,7 @@ def overview_data(scope: Scope, now: int) -> dict:
     """Everything the overview shows, from the memoized queries."""
     day0 = local_day_start(now)
     warnings = warnlist.active_warnings(scope)
+    warnings = warnings[warnings.colours_area.astype(bool)] if len(warnings) else warnings  # as the wall counts
     return {
         "today": incidents.incident_counts(scope, day0, now),
         "yesterday": incidents.incident_counts(scope, day0 - DAY, now - DAY),

@@ -51,6 +51,7 @@ def _columns() -> tuple:
         w.cause_en,
         w.started_at,
         w.acknowledged_at,
+        w.colours_area,
     )
 
 
@@ -104,7 +105,8 @@ def active_warnings(scope: Scope) -> pd.DataFrame:
 
 @cached_query("warnings")
 def area_colours(scope: Scope) -> dict[str, int]:
-    """Worst active warning level (1 red .. 4 blue, 5 green) of scope and each of its children."""
+    """Worst active warning level (1 red .. 4 blue, 5 green) of scope and each of its children, among the
+    warnings that colour areas (a late project is not a danger to the area)."""
     child = scope.child_level
     codes = list(areas.children(scope.code)["code"]) if child else []
     out = {c: 5 for c in [scope.code, *codes]}
@@ -112,7 +114,7 @@ def area_colours(scope: Scope) -> dict[str, int]:
     with _conn() as conn:
         for area_code, level in conn.execute(
             select(w.area_code, func.min(w.level))
-            .where(w.ended_at.is_(None), scope.prefix(w.area_code))
+            .where(w.ended_at.is_(None), w.colours_area.is_(True), scope.prefix(w.area_code))
             .group_by(w.area_code)
         ):
             out[scope.code] = min(out[scope.code], level)

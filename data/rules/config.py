@@ -91,6 +91,7 @@ class _Rule(_Strict):
     name_zh: str
     name_en: str
     enabled: bool = True
+    colours_area: bool = True  # its warnings set the area's five-colour safety level (false: management information)
 
 
 class IndicatorRule(_Rule):

@@ -2,7 +2,8 @@
 
 Levels: 1 red, 2 orange, 3 yellow, 4 blue, 5 green (normal, never stored). A warning is keyed
 by (kind, area, subject); a level change closes the old warning and opens a new one, so the
-history shows when it escalated. An area's colour is the worst active warning inside it.
+history shows when it escalated. An area's colour is the worst active warning inside it among those
+whose rule colours areas (the catalogue's `colours_area`; project delays do not).
 """
 
 from __future__ import annotations
@@ -196,6 +197,7 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
             + project_findings(conn, catalog, now)
         )
     wanted = {(f.kind, f.area_code, f.subject): f for f in findings if f.level < 5}
+    colours = {r.id: r.colours_area for r in catalog.rules}
     changes = {"opened": 0, "escalated": 0, "closed": 0}
     with write_session(engine) as s:
         active = {
@@ -225,6 +227,7 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
                         cause_zh=f.cause_zh,
                         cause_en=f.cause_en,
                         started_at=now,
+                        colours_area=colours.get(f.rule_id, True),
                     )
                 )
                 changes["opened"] += w is None

@@ -198,6 +198,7 @@ class Warning(Base):
     ended_at: Mapped[int | None] = mapped_column(BigInteger)
     acknowledged_at: Mapped[int | None] = mapped_column(BigInteger)
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    colours_area: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")  # its rule's catalogue say
     __table_args__ = (
         Index("ix_warning_active", "ended_at", "level"),
         Index("ix_warning_started", "started_at"),

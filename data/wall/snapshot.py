@@ -116,6 +116,7 @@ def _incidents(scope: Scope, tick: int, names: dict) -> dict:
 
 def _warnings(scope: Scope, names: dict) -> dict:
     active = warnlist.active_warnings(scope)
+    active = active[active.colours_area.astype(bool)] if len(active) else active  # safety, not project delays
     # string keys: the snapshot must survive a JSON round trip unchanged
     by_level = {str(int(k)): int(v) for k, v in active.groupby("level").size().items()} if len(active) else {}
     severe = active[active.level <= 2].sort_values("started_at", ascending=False) if len(active) else active

@@ -109,7 +109,10 @@ def test_area_colour_is_the_worst_warning_inside_it(tiny):
     rules.evaluate(tiny, CAT, NOW)
     city = warnlist.area_colours(Scope("310000"))
     assert city["310101"] == 1  # 46 of 47 open incidents in its street overdue: red
-    assert city["310106"] == 1  # the late project is red, worse than the blue AQI
+    assert city["310106"] == 4  # the blue AQI: the red late project is management information, not a danger
+    project = [w for key, w in _active(tiny).items() if key[0] == "project" and key[1] == "310106"]
+    assert project and project[0].level == 1 and not project[0].colours_area  # still a warning, on its own list
+    assert warnlist.active_counts(Scope("310106")).get("1") == 1  # the warnings page lists it
     assert city["310000"] == 1
     assert warnlist.area_colours(Scope("310101"))["310101002"] == 1
     assert warnlist.area_colours(Scope("310106"))["310106013"] == 5  # nothing inside that street: green
