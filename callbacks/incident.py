@@ -60,7 +60,7 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
     except WriteError:
         log.exception("action on incident %s failed", incident_id)
         return "refused", t("act_failed", lang)
-    return "done", t("act_done", lang, action=t(f"act_{action}", lang), version=after["version"])
+    return "done", t("act_done", lang, action=t(f"act_{action}", lang))
 
 
 def register(app) -> None:

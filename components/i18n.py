@@ -24,7 +24,9 @@ def lang_from(value: str | None, default: str = "zh") -> str:
 
 
 def format_age(seconds: int, lang: str) -> str:
-    """'42 秒前' / '5 min ago' / '3 小时前' / '2 days ago' for an age in seconds."""
+    """'42 秒前' / '5 min ago' / '3 小时前' / '2 days ago' for an age in seconds (a clock a little
+    ahead of the server's reads as 'just now', never as a negative age)."""
+    seconds = max(0, int(seconds))
     for limit, unit, key in ((120, 1, "seconds_ago"), (7200, 60, "minutes_ago"), (172800, 3600, "hours_ago")):
         if seconds < limit:
             return t(key, lang, n=seconds // unit)

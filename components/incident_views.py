@@ -65,6 +65,16 @@ def render_head(inc: dict, lang: str) -> html.H1:
     )
 
 
+def step_label(from_status: str | None, to_status: str, unit: str | None, lang: str) -> str:
+    """What a timeline step was: the status it reached, except where the move says more (派遣至 the unit;
+    核查不通过 and 重新处置 are not a plain 处置)."""
+    if to_status == "dispatched" and unit:
+        return t("step_dispatched_to", lang, unit=unit_name(unit, lang))
+    if to_status == "handling" and from_status in ("verifying", "closed"):
+        return t("act_verify_fail" if from_status == "verifying" else "act_reopen", lang)
+    return STATUS_NAMES[to_status][lang_index(lang)]
+
+
 def render_story(story: dict, names: dict, lang: str) -> list:
     """Facts and the timeline: the parts an action changes."""
     li = lang_index(lang)
@@ -86,7 +96,7 @@ def render_story(story: dict, names: dict, lang: str) -> list:
             [
                 html.B(to_dt(h["at"]).strftime("%m-%d %H:%M"), className="num"),
                 " ",
-                STATUS_NAMES[h["to_status"]][li],
+                step_label(h["from_status"], h["to_status"], inc["assigned_unit"], lang),
                 " · ",
                 h["actor_name"][li],  # people, units and platforms act
                 *([" · ", html.Span(h["comment"], className="sub")] if h["comment"] else []),

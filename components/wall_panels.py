@@ -79,7 +79,7 @@ def render_incidents(inc: dict, lang: str) -> list:
         ],
     )
     steps = [(t(f"step_{s}", lang), inc["funnel"].get(s, 0)) for s in OPEN_STATUSES]
-    steps.append((t("closed_today_short", lang), inc["closed_today"]))
+    steps.append((t("closed_today_step", lang), inc["closed_today"]))  # a count of today, not a stock
     funnel = html.Div(
         className="funnel",
         children=[
@@ -90,7 +90,7 @@ def render_incidents(inc: dict, lang: str) -> list:
             for i, (label, n) in enumerate(steps)
         ],
     )
-    return [head, lists, html.Div(t("loop", lang), className="sub-title"), funnel]
+    return [head, lists, html.Div(t("loop_now", lang), className="sub-title"), funnel]
 
 
 def render_warnings(w: dict, lang: str) -> list:

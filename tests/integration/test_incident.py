@@ -65,7 +65,7 @@ def test_dispatch_an_incident_and_see_it_in_the_timeline(dash_duo, live_copy):
     dash_duo.find_element("#inc-comment").send_keys("请尽快到场")
     dash_duo.find_element("#inc-submit").click()
     dash_duo.wait_for_contains_text("#inc-result", "已派遣", timeout=10)
-    dash_duo.wait_for_contains_text(".timeline", "派遣 · 测试值班长 · 请尽快到场", timeout=10)
+    dash_duo.wait_for_contains_text(".timeline", f"派遣至{unit} · 测试值班长 · 请尽快到场", timeout=10)
     assert "派遣" in dash_duo.find_element(".incident-page h1").text
     assert unit in dash_duo.find_element(".facts").text
     _shot(dash_duo, "incident-dispatched", 1920, 1080)

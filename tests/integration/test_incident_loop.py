@@ -147,8 +147,8 @@ def test_find_an_overdue_incident_and_close_the_loop(dash_duo, live_copy):
     timeline = dash_duo.find_element(".timeline").text
     for line in (
         "立案 · 测试值班长",
-        "派遣 · 测试值班长 · 请市政养护到场",
-        "处置 · 测试值班长 · 井盖仍有松动",
+        f"派遣至{unit} · 测试值班长 · 请市政养护到场",  # to whom
+        "核查不通过 · 测试值班长 · 井盖仍有松动",  # not a plain 处置
         "结案 · 测试值班长",
     ):
         assert line in timeline
