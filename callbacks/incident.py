@@ -37,7 +37,7 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
         return "refused", t("act_pick", lang)
     user = current_user()
     try:
-        after = apply_action(
+        apply_action(
             current_engine(),
             incident_id,
             action,

@@ -62,7 +62,7 @@ def _project_points(projects: dict) -> dict:
     }
 
 
-def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict:
+def wall_updates(snap: dict, lang: str, before: dict | None, build: str, meanings: dict | None = None) -> dict:
     """What to send for one tick, by output name: new content, a Patch, or no_update.
 
     `before` is the signature map the screen got last time (from its meta store); the result's
@@ -78,7 +78,7 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str) -> dict
         "ticker": (snap["ticker"], lambda d: render_ticker(d, lang)),
         "legend": (
             (snap["map"]["levels"], snap["map"]["heat_breaks"], snap["map"]["scope_level"]),
-            lambda d: render_legend(d[0], d[1], lang, d[2]),
+            lambda d: render_legend(d[0], d[1], lang, d[2], meanings),
         ),
         "markers": (snap["map"]["markers"], lambda d: d),
         "project_layer": (snap["projects"]["by_district"], lambda d: _project_points(snap["projects"])),
@@ -181,7 +181,8 @@ def register(app) -> None:
         try:
             scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
             ahead.touch(scope, tick)
-            snap = shared_snapshot(load_catalog(cfg["RULES_FILE"]), scope, tick)
+            catalog = load_catalog(cfg["RULES_FILE"])
+            snap = shared_snapshot(catalog, scope, tick)
         except Exception:  # the database or a query failed: keep every panel, let the banner speak
             log.exception("wall snapshot at %s failed; screens keep their last data", tick)
             failed = Patch()
@@ -189,7 +190,8 @@ def register(app) -> None:
             failed["failed_at"] = tick
             failed["build"] = build
             return (*[no_update] * (len(OUTPUTS) - 1), failed)
-        updates = wall_updates(snap, lang, (meta or {}).get("sig"), build)
+        meanings = {lv.level: (lv.meaning_zh, lv.meaning_en) for lv in catalog.levels}
+        updates = wall_updates(snap, lang, (meta or {}).get("sig"), build, meanings)
         return tuple(updates[name] for name in OUTPUTS)
 
     app.clientside_callback(

@@ -95,6 +95,19 @@ ACCESS: dict[str, tuple[str, str]] = {
     "adm_bad_days": ("有效天数须为1-3650。", "Days must be 1-3650."),
     "adm_pick_token": ("请选择要撤销的令牌。", "Choose the token to revoke."),
     "adm_failed": ("操作未完成，请稍后重试。", "That did not work. Please try again later."),
+    "lv_title": ("五色预警分级", "The five warning colours"),
+    "lv_lead": (
+        "区域的颜色取其范围内最严重的生效预警；红、橙、黄、蓝四色为国家预警分级，绿色表示正常。",
+        "An area takes the colour of the worst active warning inside it; red, orange, yellow and blue are the national warning scale, green is normal.",
+    ),
+    "lv_meaning": ("含义", "Meaning"),
+    "lv_respond": ("谁响应、多快", "Who responds, how fast"),
+    "lv_colouring": ("计入区域颜色的预警规则", "Rules whose warnings colour an area"),
+    "lv_not_colouring": (
+        "不计入区域颜色的预警规则（管理信息）",
+        "Rules whose warnings do not colour an area (management information)",
+    ),
+    "lv_link": ("五色预警分级说明", "What the five colours mean"),
     "forbidden_title": ("无权访问", "Not permitted"),
     "forbidden_body": ("您的账号无权打开此页面。", "Your account may not open this page."),
     "token_revoked": (

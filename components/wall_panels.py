@@ -200,9 +200,13 @@ def render_ticker(items: list[dict], lang: str) -> list:
     return out
 
 
-def render_legend(levels: dict[str, int], breaks: list[int], lang: str, scope_level: int = 5) -> list:
-    """Map legend: every colour with its text label (and how many areas have it), the heat classes,
-    the incident markers and the project colours; CSS shows the sections of the current layer."""
+def render_legend(
+    levels: dict[str, int], breaks: list[int], lang: str, scope_level: int = 5, meanings: dict | None = None
+) -> list:
+    """Map legend: every colour with its text label and what it means (and how many areas have it), the
+    heat classes, the incident markers and the project colours; CSS shows the sections of the current
+    layer. `meanings`: {level: (zh, en)} from the catalogue's `levels`."""
+    meanings = meanings or {}
     counts = {lv: 0 for lv in (1, 2, 3, 4, 5)}
     for lv in levels.values():
         counts[lv] = counts.get(lv, 0) + 1
@@ -229,7 +233,16 @@ def render_legend(levels: dict[str, int], breaks: list[int], lang: str, scope_le
                     className="legend-row",
                     children=[
                         html.Span(className="swatch", style={"background": level_colour(lv)}),
-                        html.Span(level_label(lv, lang)),
+                        html.Span(
+                            [
+                                level_label(lv, lang),
+                                *(
+                                    [html.Span(f" · {meanings[lv][lang_index(lang)]}", className="legend-meaning")]
+                                    if lv in meanings and lv < 5  # green is "正常" already
+                                    else []
+                                ),
+                            ]
+                        ),
                         html.Span(f"{counts[lv]}", className="num legend-n"),
                     ],
                 )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, t
+from components.links import href
 from components.theme import LEVELS, level_label
 from components.warnings_view import parse_filters, render_warning_table
 from data.domain.names import lang_index
@@ -57,6 +58,7 @@ def layout(lang: str | None = None, **params):
         className="page desk warn-page",
         children=[
             html.H1(t("warn_title", lang)),
+            dcc.Link(t("lv_link", lang), href=href("/levels", lang), className="levels-link"),
             *[html.Div(t("bad_param", lang, name=n), className="notice") for n in bad],
             html.Div(
                 className="warn-chips desk-chips",

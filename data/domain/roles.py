@@ -16,7 +16,7 @@ SYSTEM = "system"  # built-in accounts (simulator, importers, rules): every move
 USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")  # ASCII, stable: it is the id history rows keep
 
 READ_PAGES = frozenset({"/", "/wall", "/area/<code>", "/indicators", "/indicators/<code>", "/projects"})
-READ_PAGES |= {"/projects/<pid>", "/warnings", "/incidents", "/incidents/<iid>"}
+READ_PAGES |= {"/projects/<pid>", "/warnings", "/incidents", "/incidents/<iid>", "/levels"}
 ADMIN_PAGES = frozenset({"/admin"})
 PAGE_ROLES: dict[str, frozenset[str]] = {  # a page's path template -> the roles that may open it
     **{page: frozenset({"leader", "operator", "dispatcher", "admin"}) for page in READ_PAGES},

@@ -155,10 +155,31 @@ class WallConfig(_Strict):
     weather: tuple[str, ...] = Field(min_length=1, max_length=5)
 
 
+class LevelMeaning(_Strict):
+    """What a colour means and who must respond how fast: configuration, shown on the wall's legend and
+    on /levels (DOMAIN.md: the national scale fixes the colours, not a city's response rules)."""
+
+    level: int = Field(ge=1, le=5)
+    meaning_zh: str = Field(min_length=1, max_length=8)  # short enough for the wall's legend
+    meaning_en: str = Field(min_length=1, max_length=20)
+    respond_zh: str = Field(min_length=1)
+    respond_en: str = Field(min_length=1)
+
+
 class Catalog(_Strict):
     indicators: tuple[IndicatorDef, ...]
     rules: tuple[Rule, ...]
     wall: WallConfig
+    levels: tuple[LevelMeaning, ...] = Field(min_length=5, max_length=5)
+
+    @model_validator(mode="after")
+    def _every_level_once(self):
+        if sorted(lv.level for lv in self.levels) != [1, 2, 3, 4, 5]:
+            raise ValueError("levels must describe each of 1 (red) .. 5 (green) once")
+        return self
+
+    def meaning(self, level: int) -> LevelMeaning:
+        return next(lv for lv in self.levels if lv.level == level)
 
     @model_validator(mode="after")
     def _unique(self):

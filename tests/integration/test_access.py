@@ -88,6 +88,10 @@ def test_every_page_runs_under_the_content_security_policy(dash_duo, live_city, 
         dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
         dash_duo.wait_for_element("#_pages_content > *", timeout=15)
         assert _csp_problems(dash_duo, caplog) == [], path
+        if path == "/levels":  # what the colours mean, who responds how fast, which rules colour an area
+            dash_duo.wait_for_contains_text("#level-1", "特别严重", timeout=15)
+            assert "项目进度滞后" in dash_duo.find_element("#levels-not-colouring").text
+            dash_duo.driver.save_screenshot(str(_artifact("levels-1920x1080.png")))
         if path == "/admin":  # the administrator's view of accounts, walls and the access log
             dash_duo.wait_for_element("#admin-access", timeout=15)
             for width, height in ((1920, 1080), (390, 844)):

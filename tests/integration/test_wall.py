@@ -108,7 +108,9 @@ def test_wall_fills_the_screen_with_seeded_data_offline(dash_duo, live_city):
     assert len(dash_duo.find_elements("#wall-incidents .funnel-step")) == 6
     assert dash_duo.find_elements("#wall-projects .proj-stat")
     assert dash_duo.find_elements("#wall-ticker .tick-item")
-    assert "红色 I" in dash_duo.find_element("#wall-legend").text  # colour paired with text
+    legend = dash_duo.find_element("#wall-legend").text
+    assert "红色 I · 特别严重" in legend and "蓝色 IV · 一般" in legend  # colour paired with text and its meaning
+    assert "今日结案" in dash_duo.find_element("#wall-incidents").text  # the funnel's last step is today's, not open
     assert len(dash_duo.find_elements(".wall .area-label")) == 16
     dash_duo.wait_for_contains_text("#wall-weather", "气温")
     assert dash_duo.find_element("#wall-clock").text.count(":") == 2

@@ -50,3 +50,18 @@ def test_unreadable_or_malformed_files_give_a_sentence(tmp_path):
         parse_catalog("indicators: [unclosed", "x.yaml")
     with pytest.raises(ConfigError, match="expected a mapping"):
         parse_catalog("- just a list", "x.yaml")
+
+
+def test_the_five_levels_are_configured_once_each():
+    import copy
+
+    cat = load_catalog("data/rules/catalog.yaml")
+    assert [lv.level for lv in cat.levels] == [1, 2, 3, 4, 5] and cat.meaning(1).meaning_zh == "特别严重"
+    assert [r.id for r in cat.rules if not r.colours_area] == ["project-delay"]  # a late project is not a danger
+    raw = copy.deepcopy(GOOD)
+    raw["levels"] = raw["levels"][:4]
+    with pytest.raises(ConfigError, match="levels"):
+        _parse(raw)
+    raw["levels"] = [*GOOD["levels"][:4], dict(GOOD["levels"][0])]
+    with pytest.raises(ConfigError, match="each of 1"):
+        _parse(raw)
