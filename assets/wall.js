@@ -28,7 +28,9 @@
       const level = (h.levels || {})[feature.id] || 5;
       const colours = h.colours || {};  // level -> colour, from components/theme.py through citymap
       const colour = colours[String(level)] || colours["5"];
-      return {color: "#c9d8f0", weight: 1.2, opacity: 0.9, fillColor: colour, fillOpacity: level === 5 ? 0.18 : 0.5};
+      const fills = h.fills || {};  // level -> fill opacity, from components/theme.py: red reads strongest
+      const fill = fills[String(level)] !== undefined ? fills[String(level)] : (level === 5 ? 0.28 : 0.6);
+      return {color: "#c9d8f0", weight: 1.2, opacity: 0.9, fillColor: colour, fillOpacity: fill};
     },
     areaLabel: function (feature, layer, context) {
       const h = hideoutOf(context);

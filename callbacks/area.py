@@ -8,7 +8,7 @@ import logging
 from dash import Input, Output, State, ctx, no_update
 
 from api.access import scope_or_root
-from callbacks.wall import mirror_layer_hideouts, wall_updates
+from callbacks.wall import level_meanings, mirror_layer_hideouts, wall_updates
 from components.area_layout import area_href, ranking_rows, render_active, render_week
 from components.i18n import lang_from
 from components.ids import AREA, SHELL, WALL
@@ -58,14 +58,15 @@ def register(app) -> None:
         tick = now // refresh * refresh
         try:
             scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
-            snap = shared_snapshot(load_catalog(cfg["RULES_FILE"]), scope, tick)
+            catalog = load_catalog(cfg["RULES_FILE"])
+            snap = shared_snapshot(catalog, scope, tick)
             ranking = ranking_rows(rankings.child_ranking(scope, tick), lang)
             week = rankings.week_compare(scope, tick)
             active = _all_active(scope)
         except Exception:  # keep what the page shows; the next tick tries again
             log.exception("area page: refresh at %s failed", tick)
             return (no_update,) * 11
-        upd = wall_updates(snap, lang, (meta or {}).get("sig"), build)
+        upd = wall_updates(snap, lang, (meta or {}).get("sig"), build, level_meanings(catalog))
         return (
             upd["incidents"],
             upd["warnings"],

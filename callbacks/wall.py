@@ -62,6 +62,11 @@ def _project_points(projects: dict) -> dict:
     }
 
 
+def level_meanings(catalog) -> dict[int, tuple[str, str]]:
+    """{level: (zh, en)} of what each colour means, for the legend (the catalogue's `levels`)."""
+    return {lv.level: (lv.meaning_zh, lv.meaning_en) for lv in catalog.levels}
+
+
 def wall_updates(snap: dict, lang: str, before: dict | None, build: str, meanings: dict | None = None) -> dict:
     """What to send for one tick, by output name: new content, a Patch, or no_update.
 
@@ -190,8 +195,7 @@ def register(app) -> None:
             failed["failed_at"] = tick
             failed["build"] = build
             return (*[no_update] * (len(OUTPUTS) - 1), failed)
-        meanings = {lv.level: (lv.meaning_zh, lv.meaning_en) for lv in catalog.levels}
-        updates = wall_updates(snap, lang, (meta or {}).get("sig"), build, meanings)
+        updates = wall_updates(snap, lang, (meta or {}).get("sig"), build, level_meanings(catalog))
         return tuple(updates[name] for name in OUTPUTS)
 
     app.clientside_callback(

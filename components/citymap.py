@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_leaflet as dl
 
-from components.theme import HEAT, LEVELS, PROJECT_STATUS
+from components.theme import FILL_OPACITY, HEAT, LEVELS, PROJECT_STATUS
 
 # Shanghai's extent, used when the scope's own bounds cannot be read (e.g. the database is down)
 SHANGHAI_BOUNDS = [[30.68, 120.85], [31.88, 122.2]]
@@ -80,7 +80,14 @@ def create_city_map(
                 url=f"/geo/outlines/{scope}.json",
                 style=js("areaStyle"),
                 onEachFeature=js("areaLabel"),
-                hideout={"layer": ids["areas"], "rev": 0, "levels": levels or {}, "colours": colours, "lang": lang},
+                hideout={
+                    "layer": ids["areas"],
+                    "rev": 0,
+                    "levels": levels or {},
+                    "colours": colours,
+                    "fills": {str(lv): o for lv, o in FILL_OPACITY.items()},
+                    "lang": lang,
+                },
                 interactive=clickable,
             ),
         )

@@ -24,6 +24,10 @@ LEVEL_TEXT = {
     4: ("蓝色", "Blue"),
     5: ("正常", "Normal"),
 }
+# how opaque each level fills its area on the map: chosen so that, over the map's background, red reads
+# strongest and green quietest (tests/unit/test_theme.py measures each fill's contrast)
+FILL_OPACITY = {1: 0.92, 2: 0.6, 3: 0.38, 4: 0.55, 5: 0.28}
+MAP_BACKGROUND = "#06142b"  # assets/wall.css .wall-leaflet
 BACKGROUND = "#071428"
 PANEL = "#0c1f3d"
 BORDER = "#1d3b66"

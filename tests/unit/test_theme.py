@@ -117,3 +117,44 @@ def test_level_chips_and_tags_carry_the_level_label():
     assert chips[0].style == {"background": LEVELS[1][0]} and chips[2].className == "chip yellow"
     tag = level_tag(2, "en")
     assert (tag.children, tag.className) == (level_label(2, "en"), "warn-tag lvl-2")
+
+
+def _luminance(rgb) -> float:
+    def lin(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return tuple(int(h[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def fill_contrast(level: int) -> float:
+    """WCAG contrast of a level's map fill (its colour at its opacity over the map) against the map."""
+    from components.theme import FILL_OPACITY, LEVELS, MAP_BACKGROUND
+
+    a, fg, bg = FILL_OPACITY[level], _rgb(LEVELS[level][0]), _rgb(MAP_BACKGROUND)
+    blended = tuple(a * f + (1 - a) * b for f, b in zip(fg, bg))
+    hi, lo = sorted((_luminance(blended), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_map_fills_read_by_severity_from_ten_metres():
+    """Red is the most salient fill, then orange, yellow, blue; normal is quiet but visible."""
+    contrast = {lv: round(fill_contrast(lv), 2) for lv in (1, 2, 3, 4, 5)}
+    print("map fill contrast:", contrast)
+    assert contrast[1] > contrast[2] > contrast[3] > contrast[4] > contrast[5], contrast
+    assert contrast[1] >= 3.0 and contrast[5] >= 1.4, contrast  # red stands out; green still shows its shape
+
+
+def test_the_wall_script_takes_fill_opacities_from_the_theme():
+    text = (ASSETS / "wall.js").read_text(encoding="utf-8")
+    assert "h.fills" in text and "fillOpacity: fill" in text
+    css = (ASSETS / "wall.css").read_text(encoding="utf-8")
+    from components.theme import MAP_BACKGROUND
+
+    assert f"background: {MAP_BACKGROUND} !important" in css  # the background the contrast is measured on
