@@ -7,6 +7,7 @@ from dash import dcc, html
 from components.i18n import format_age, t
 from components.ids import ADMIN
 from data.domain.timeutil import to_dt
+from data.domain.vocab import unit_name
 
 ALIVE_S = 120  # a wall that asked for data within two minutes is alive (it refreshes every 10 s)
 
@@ -63,7 +64,7 @@ def people_table(people: list[dict], names: dict, now: int, lang: str) -> html.D
         [
             p["id"],
             p["name_zh"] if lang == "zh" else p["name_en"],
-            t(f"role_{p['role']}", lang) + (f" · {p['unit']}" if p["unit"] else ""),
+            t(f"role_{p['role']}", lang) + (f" · {unit_name(p['unit'], lang)}" if p["unit"] else ""),
             (names.get(p["area_code"]) or (p["area_code"],) * 2)[0 if lang == "zh" else 1],
             t("adm_active" if p["active"] else "adm_disabled", lang),
             _when(p["last_login_at"], now, lang),

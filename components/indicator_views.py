@@ -14,7 +14,7 @@ from components.wall_readings import format_value, reading_status
 from components.warnings_view import warning_table
 from data.domain.names import name
 from data.domain.timeutil import DAY, local_day_start, parse_local, to_dt
-from data.domain.vocab import CITY_CODE
+from data.domain.vocab import CITY_CODE, unit_text
 
 BAND_OPACITY = 0.2
 
@@ -76,7 +76,7 @@ def render_catalogue(items: list[dict], lang: str, scope: str | None = None) -> 
                     html.Div(
                         [
                             html.Span(format_value(ind["value"], ind["decimals"]), className="num ind-card-value"),
-                            html.Span(ind["unit"], className="tile-unit"),
+                            html.Span(unit_text(ind["unit"], lang), className="tile-unit"),
                         ]
                     ),
                     html.Div(
@@ -151,14 +151,18 @@ def history_figure(
                     annotation_font={"color": level_colour(level), "size": 12},
                 )
         fig.update_yaxes(range=[lo, hi])
-    title = t("chart_title", lang, name=name(ind, lang), unit=ind["unit"]) if ind["unit"] else name(ind, lang)
+    title = (
+        t("chart_title", lang, name=name(ind, lang), unit=unit_text(ind["unit"], lang))
+        if ind["unit"]
+        else name(ind, lang)
+    )
     fig.update_layout(
         base_layout(
             title,
             420,
             lang,
             hovermode="x unified",
-            yaxis={"title": {"text": ind["unit"] or ""}},
+            yaxis={"title": {"text": unit_text(ind["unit"], lang)}},
             xaxis={"range": [to_dt(start).replace(tzinfo=None), to_dt(end).replace(tzinfo=None)]},
         )
     )
@@ -177,7 +181,10 @@ def render_district_table(rows: list[dict], ind: dict, lang: str) -> html.Table:
                     html.Tr(
                         [
                             html.Td(name(r, lang)),
-                            html.Td(f"{format_value(r['value'], ind['decimals'])} {ind['unit']}", className="num"),
+                            html.Td(
+                                f"{format_value(r['value'], ind['decimals'])} {unit_text(ind['unit'], lang)}",
+                                className="num",
+                            ),
                             html.Td(level_tag(r["level"], lang)),
                         ]
                     )

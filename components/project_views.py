@@ -17,6 +17,7 @@ from data.domain.filters import PROJECT_PHASES as PHASES
 from data.domain.filters import PROJECT_STATUS_ORDER as STATUS_ORDER
 from data.domain.names import lang_index, name
 from data.domain.timeutil import OFFSET, to_dt
+from data.domain.vocab import department_name
 
 
 class ProjFilters(PageQuery):
@@ -135,7 +136,7 @@ def portfolio_table(rows: list[dict], names: dict, lang: str) -> html.Table:
                             html.Td(f"{p['spi']:.2f}", className="num"),
                             html.Td(f"{p['progress']:.0%} / {p['planned']:.0%}", className="num"),
                             html.Td(t(f"phase_{p['phase']}", lang)),
-                            html.Td(p["department"]),
+                            html.Td(department_name(p["department"], lang)),
                             html.Td((names.get(p["district_code"]) or (p["district_code"],) * 2)[li]),
                             html.Td(f"{p['budget']:,.0f}", className="num"),
                             html.Td(f"{p['spend']:,.0f}", className="num"),

@@ -64,6 +64,7 @@ def create_wall(
                     html.A(
                         t("lang_switch", lang),
                         href=f"/wall?area={scope}&lang={other}" + (f"&rotate={rotate}" if rotate else ""),
+                        className="lang-link",
                     ),
                 ],
             )

@@ -176,6 +176,14 @@ def render_projects(p: dict, lang: str) -> list:
     return [stats, html.Div([*head, *rows], className="proj-list")]
 
 
+def _what(item: dict, lang: str) -> str:
+    """The report's own title in Chinese; in English, its subcategory (a report's words are Chinese)."""
+    if lang != "en":
+        return item["title"]
+    sub = CATEGORIES[item["category"]]["sub"].get(item.get("subcategory") or "")
+    return sub[1] if sub else ""
+
+
 def render_ticker(items: list[dict], lang: str) -> list:
     """The rolling line of the latest incidents (priority 1 marked)."""
     li = lang_index(lang)
@@ -191,7 +199,7 @@ def render_ticker(items: list[dict], lang: str) -> list:
                     " · ",
                     CATEGORIES[x["category"]][("zh", "en")[li]],
                     " · ",
-                    x["title"],
+                    _what(x, lang),
                     " · ",
                     html.Span(STATUS_NAMES[x["status"]][li], className="tick-status"),
                 ],

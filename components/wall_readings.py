@@ -8,7 +8,7 @@ from components.i18n import STRINGS, t
 from components.sparkline import sparkline_svg
 from components.theme import STALE, level_colour, level_label
 from data.domain.names import lang_index, name
-from data.domain.vocab import CITY_CODE
+from data.domain.vocab import CITY_CODE, unit_text
 
 
 def format_value(value: float | None, decimals: int) -> str:
@@ -60,7 +60,7 @@ def render_tile(tile: dict, lang: str, scope: str | None = None) -> html.Div:
                 className="tile-reading",
                 children=[
                     html.Span(format_value(tile["value"], tile["decimals"]), className="tile-value num"),
-                    html.Span(tile["unit"], className="tile-unit"),
+                    html.Span(unit_text(tile["unit"], lang), className="tile-unit"),
                 ],
             ),
             html.Img(src=sparkline_svg(tile["series"], colour, tile.get("bands")), className="tile-spark", alt=""),
@@ -94,7 +94,11 @@ def render_weather(weather: list[dict], lang: str) -> list:
         label = t(key, lang) if key in STRINGS else (name(w, lang))
         items.append(
             html.Span(
-                [f"{label} ", html.B(format_value(w["value"], w["decimals"]), className="num"), f" {w['unit']}"],
+                [
+                    f"{label} ",
+                    html.B(format_value(w["value"], w["decimals"]), className="num"),
+                    f" {unit_text(w['unit'], lang)}",
+                ],
                 className="wx-item" + (" stale" if w["stale"] else ""),
             )
         )

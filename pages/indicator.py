@@ -26,7 +26,7 @@ from components.notfound import create_not_found
 from data.domain.names import name
 from data.domain.scope import Scope
 from data.domain.timeutil import now_ts, to_dt
-from data.domain.vocab import CITY_CODE
+from data.domain.vocab import CITY_CODE, unit_text
 from data.read import areas, indicators
 
 dash.register_page(__name__, path_template="/indicators/<code>", name="指标详情")
@@ -123,7 +123,9 @@ def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, not
                 ],
                 className="breadcrumbs",
             ),
-            html.H1([title, *([html.Span(ind["unit"], className="level-tag")] if ind["unit"] else [])]),
+            html.H1(
+                [title, *([html.Span(unit_text(ind["unit"], lang), className="level-tag")] if ind["unit"] else [])]
+            ),
             *[html.Div(n, className="notice") for n in notices],
             html.Div(
                 className="range-bar",

@@ -17,6 +17,7 @@ from components.notfound import create_not_found
 from components.project_views import milestone_table, project_warning_table, spend_figure
 from data.domain.names import lang_index, name
 from data.domain.timeutil import now_ts, to_dt
+from data.domain.vocab import department_name
 from data.read import areas, projectdata
 
 dash.register_page(__name__, path_template="/projects/<pid>", name="项目详情")
@@ -59,7 +60,7 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
             ),
             html.H1([title, html.Span(t(p["status"], lang), className=f"proj-tag {p['status']}")]),
             html.Div(
-                f"{p['department']} · {district} · {t('phase_' + p['phase'], lang)} · "
+                f"{department_name(p['department'], lang)} · {district} · {t('phase_' + p['phase'], lang)} · "
                 f"{to_dt(int(p['planned_start'])).date()} → {to_dt(int(p['planned_end'])).date()}",
                 className="sub",
             ),

@@ -16,6 +16,7 @@ from data.domain.filters import PROJECT_PHASES as PHASES
 from data.domain.filters import PROJECT_STATUS_ORDER as STATUS_ORDER
 from data.domain.names import lang_index
 from data.domain.timeutil import now_ts
+from data.domain.vocab import department_name
 from data.read import areas, projectdata
 
 dash.register_page(__name__, path="/projects", name="重点项目", order=5, nav="nav_projects")
@@ -76,7 +77,7 @@ def layout(lang: str | None = None, **params):
             ),
             chips("phase", PHASES, lambda v: t(f"phase_{v}", lang)),
             chips("district", options["district"], lambda v: (names.get(v) or (v, v))[li]),
-            chips("department", options["department"], lambda v: v),
+            chips("department", options["department"], lambda v: department_name(v, lang)),
             html.Div(
                 t(
                     "budget_vs_spend",

@@ -263,3 +263,38 @@ def step_due(status: str, entered_at: int, priority: int) -> int | None:
 def category_name(code: str, lang: str = "zh") -> str:
     c = CATEGORIES.get(code)
     return code if c is None else c[lang]
+
+
+# indicator units as English readers write them (the catalogue's units are Chinese where Chinese has its own)
+UNIT_EN = {
+    "万人": "×10k people",
+    "万人次/h": "×10k entries/h",
+    "起/h": "/h",
+    "件/h": "/h",
+    "人/m²": "people/m²",
+    "座": "stations",
+    "个": "points",
+}
+
+
+def unit_text(unit: str | None, lang: str) -> str:
+    """A unit in the reader's language (international units are the same in both)."""
+    unit = unit or ""
+    return UNIT_EN.get(unit, unit) if lang == "en" else unit
+
+
+# departments that lead city projects, in English (a department not listed shows as stored)
+DEPARTMENT_EN = {
+    "市大数据中心": "Municipal Big Data Center",
+    "市城运中心": "City Operations Center",
+    "市水务局": "Municipal Water Authority",
+    "市交通委": "Municipal Transport Commission",
+    "市住建委": "Municipal Housing and Construction Commission",
+    "市绿化市容局": "Municipal Greening and City Appearance Bureau",
+    "市应急局": "Municipal Emergency Management Bureau",
+    "区城运中心": "District Operations Center",
+}
+
+
+def department_name(department: str, lang: str) -> str:
+    return DEPARTMENT_EN.get(department, department) if lang == "en" else department

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, insert, select
 
 from data.domain.scope import CITY
 from data.domain.timeutil import DAY, HOUR
+from data.domain.vocab import unit_text
 from data.read import metrics
 from data.rules.config import Catalog, level_for
 from data.store.db import bump_versions, write_session
@@ -56,7 +57,7 @@ def indicator_cause(ind, value: float, level: int) -> tuple[str, str]:
         zh, en = "达到", "at"
     else:
         zh, en = ("高于", "above") if up else ("低于", "below")
-    unit_en = f" {ind.unit}" if ind.unit else ""
+    unit_en = f" {unit_text(ind.unit, 'en')}" if ind.unit else ""
     return (
         f"{ind.name_zh} {v}{ind.unit}，{zh}{COLOUR_ZH[level]}预警阈值 {b}{ind.unit}",
         f"{ind.name_en} {v}{unit_en}, {en} the {COLOUR_EN[level]} threshold of {b}{unit_en}",

@@ -2,8 +2,7 @@
 
 `wall_snapshot(scope, tick)` composes the memoized queries; `shared_snapshot` computes it once
 per scope per tick into the cache (one writer at a time, the others reuse the entry), so ten walls
-on one scope cost one computation and ten cache reads.
-"""
+on one scope cost one computation and ten cache reads."""
 
 from __future__ import annotations
 
@@ -198,6 +197,7 @@ def _ticker(scope: Scope, names: dict) -> list[dict]:
             "at": int(r.reported_at),
             "street": _names(r.street_code, names),
             "category": r.category,
+            "subcategory": r.subcategory,
             "title": r.title,
             "status": r.status,
             "priority": int(r.priority),

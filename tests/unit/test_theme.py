@@ -158,3 +158,18 @@ def test_the_wall_script_takes_fill_opacities_from_the_theme():
     from components.theme import MAP_BACKGROUND
 
     assert f"background: {MAP_BACKGROUND} !important" in css  # the background the contrast is measured on
+
+
+def test_english_has_every_unit_and_department():
+    """A unit or a project's lead department written in Chinese has its English words."""
+    from data.domain.vocab import DEPARTMENT_EN, UNIT_EN, unit_text
+    from data.rules.config import load_catalog
+    from data.synthetic.projects import DEPARTMENTS
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    catalog = load_catalog(str(ASSETS.parent / "data" / "rules" / "catalog.yaml"))
+    for ind in catalog.indicators:
+        assert not cjk.search(unit_text(ind.unit, "en")), ind.code
+        assert unit_text(ind.unit, "zh") == ind.unit
+    assert set(DEPARTMENTS) <= set(DEPARTMENT_EN)
+    assert not any(cjk.search(v) for v in (*UNIT_EN.values(), *DEPARTMENT_EN.values()))

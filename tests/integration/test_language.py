@@ -1,0 +1,56 @@
+"""English pages speak English: every page in English shows no Chinese beyond what people wrote (a
+report's title, a reporter's name, an officer's comment) and the link back to Chinese."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import dash
+import pytest
+from sqlalchemy import func, select
+
+from data.store.db import get_engine
+from data.store.models import Incident, Project
+from tests.conftest import make_app
+from tests.people import street_and_district
+
+pytestmark = pytest.mark.browser
+USER_WORDS = [  # people's own words: shown as written, in any language
+    ".ag-cell[col-id='title']",  # a report's title in the incident list
+    ".incident-page h1",
+    ".similar a",
+    ".timeline .sub",
+    ".facts dd",
+    ".shell-lang",  # "中文": the way back to Chinese
+    ".lang-link",
+]
+SHOWN_TEXT = """
+const skip = arguments[0];
+const body = document.body.cloneNode(true);
+for (const sel of skip) { body.querySelectorAll(sel).forEach(e => e.remove()); }
+return body.innerText;
+"""
+CJK = re.compile(r"[^\\s]{0,10}[\u4e00-\u9fff]+[^\\s]{0,10}")
+
+
+def test_every_page_in_english_shows_no_chinese_interface(dash_duo, live_city):
+    street, district = street_and_district(live_city)
+    with get_engine(live_city).connect() as conn:
+        incident = conn.execute(select(func.min(Incident.id))).scalar()
+        project = conn.execute(select(func.min(Project.id))).scalar()
+    examples = {"<code>": district, "<iid>": str(incident), "<pid>": str(project)}
+    dash_duo.start_server(make_app(live_city), user="t-admin")
+    leaks = {}
+    for page in dash.page_registry.values():
+        path = page.get("path_template") or page["path"]
+        for slot, value in examples.items():
+            path = path.replace(slot, "aqi" if path.startswith("/indicators/") else value)
+        dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}?lang=en")
+        dash_duo.wait_for_element("#_pages_content > *", timeout=15)
+        time.sleep(2.5)  # the page's first refresh fills its panels
+        text = dash_duo.driver.execute_script(SHOWN_TEXT, USER_WORDS)
+        found = sorted(set(CJK.findall(text)))
+        if found:
+            leaks[path] = found[:12]
+    assert leaks == {}, leaks
