@@ -90,8 +90,13 @@ def callback_pages(app: dash.Dash, key: str) -> set[str] | None:
     return known[key]
 
 
+def _lang() -> str:
+    """The language a refusal is said in: the page's ?lang=, else the app's default."""
+    return lang_from(request.args.get("lang"), current_app.config.get("DEFAULT_LANG", "zh"))
+
+
 def _unauthenticated(reason: str):
-    lang = lang_from(request.args.get("lang"), current_app.config.get("DEFAULT_LANG", "zh"))
+    lang = _lang()
     if request.path.startswith(XHR) or request.method != "GET":
         message = t("token_revoked" if reason == "revoked" else "session_ended", lang)
         return jsonify(reason=reason, message=message, login=f"/login?why=expired&lang={lang}"), 401
@@ -99,11 +104,7 @@ def _unauthenticated(reason: str):
         return token_page(lang, "token_revoked")
     full = request.full_path.rstrip("?")
     target = f"/login?lang={lang}" + (f"&why={reason}" if reason == "expired" else "")
-    return redirect(target + ("&" + _next_param(full) if full not in ("/", "") else ""))
-
-
-def _next_param(path: str) -> str:
-    return urlencode({"next": path[:512]})
+    return redirect(target + ("&" + urlencode({"next": full[:512]}) if full not in ("/", "") else ""))
 
 
 def _is_activity() -> bool:
@@ -137,7 +138,7 @@ def single_sign_on(claimed: str) -> None:
 
 def _deny(user: Account, target: str):
     audit("denied", user_id=user.id, target=target)
-    lang = lang_from(request.args.get("lang"), current_app.config.get("DEFAULT_LANG", "zh"))
+    lang = _lang()
     return jsonify(reason="forbidden", message=t("forbidden_body", lang)), 403
 
 
@@ -149,7 +150,7 @@ def gate():
     if request.method not in ("GET", "HEAD") and not same_origin():
         user = session_user._get_current_object()
         audit("denied", user_id=getattr(user, "id", None), target="origin")
-        return jsonify(reason="origin", message=t("login_bad_origin", "zh")), 403
+        return jsonify(reason="origin", message=t("login_bad_origin", _lang())), 403
     if path == "/wall" and "token" in request.args:
         return open_wall()
     if current_app.config.get("TRUSTED_HEADER") and request.headers.get(current_app.config["TRUSTED_HEADER"]):

@@ -13,7 +13,7 @@ from api.access import ScopeError, resolve_scope
 from components.area_layout import create_area_page
 from components.i18n import lang_from, t
 from components.notfound import create_not_found
-from data.domain.scope import Scope
+from data.domain.areas import contains
 from data.domain.vocab import CITY_CODE
 from data.read import areas, mapqueries
 
@@ -41,7 +41,7 @@ def layout(code: str | None = None, lang: str | None = None, **_ignored):
         area = areas.area(scope.code)
         return create_area_page(
             area=area,
-            lineage=[a for a in areas.lineage(scope.code) if Scope(scope.root).contains(a["code"])],  # from the root
+            lineage=[a for a in areas.lineage(scope.code) if contains(scope.root, a["code"])],  # from the root
             lang=lang,
             bounds=mapqueries.bounds(scope),
             tile_url=current_app.config.get("TILE_URL") or None,
