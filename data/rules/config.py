@@ -44,6 +44,16 @@ class Sim(_Strict):
     weekend: float = 1.0
     stale_hours: float = 0
     cumulative: str | None = None
+    open_hours: tuple[float, float] | None = None  # a service that closes at night (the metro)...
+    night: float | None = None  # ...reads this value while closed
+
+    @model_validator(mode="after")
+    def _night_complete(self):
+        if (self.open_hours is None) != (self.night is None):
+            raise ValueError("sim.open_hours and sim.night go together")
+        if self.open_hours is not None and not 0 <= self.open_hours[0] < self.open_hours[1] <= 24:
+            raise ValueError(f"sim.open_hours {list(self.open_hours)} must be two hours 0-24, opening first")
+        return self
 
 
 class IndicatorDef(_Strict):

@@ -8,6 +8,8 @@ rain episode that drives rainfall readings and waterlogging/drainage incidents t
 
 from __future__ import annotations
 
+import csv
+import functools
 import math
 from dataclasses import dataclass
 
@@ -15,66 +17,18 @@ import numpy as np
 import shapely
 
 from data.domain import vocab as it
-from data.domain.timeutil import DAY, HOUR, OFFSET
+from data.domain.timeutil import HOUR
 from data.domain.vocab import SOURCES, STATUSES
-from data.synthetic.geo import AreaRecord, GridLocator, area_km2, points_to_cells, random_points_in
+from data.synthetic import model
+from data.synthetic.geo import GEO_DIR, AreaRecord, GridLocator, area_km2, points_to_cells, random_points_in
 
 ST = {s: i for i, s in enumerate(STATUSES)}
 CATS = list(it.CATEGORIES)
 POOL = 3000  # candidate incident locations per street
-# relative incident intensity per hour of day (Shanghai local time)
-DIURNAL = np.array(
-    [
-        0.25,
-        0.18,
-        0.14,
-        0.12,
-        0.14,
-        0.25,
-        0.55,
-        0.95,
-        1.35,
-        1.6,
-        1.7,
-        1.6,
-        1.35,
-        1.45,
-        1.55,
-        1.55,
-        1.45,
-        1.35,
-        1.2,
-        1.1,
-        0.95,
-        0.75,
-        0.55,
-        0.38,
-    ]
-)
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌海燕颖")
-ROADS = [
-    "中山路",
-    "人民路",
-    "淮海路",
-    "延安路",
-    "南京路",
-    "四川路",
-    "浦东大道",
-    "世纪大道",
-    "长宁路",
-    "共和新路",
-    "漕溪路",
-    "沪闵路",
-    "江杨路",
-    "曹安公路",
-    "沪南公路",
-    "松江大道",
-    "金山大道",
-    "陈海公路",
-    "宝杨路",
-    "嘉松路",
-]
+POPULATION_FILE = GEO_DIR / "shanghai_district_population_2020.csv"
+TOWN_DENSITY = 0.4  # a town (镇) reports less per km2 than an urban subdistrict (街道) of its district
 
 
 @dataclass
@@ -111,7 +65,6 @@ def build_pools(
     S = len(streets)
     lon = np.empty((S, pool))
     lat = np.empty((S, pool))
-    urban = {"310101", "310104", "310105", "310106", "310107", "310109", "310110"}
     weights = np.empty(S)
     for i, s in enumerate(streets):
         pts = random_points_in(s.geom, pool, rng)
@@ -122,10 +75,11 @@ def build_pools(
         inside = shapely.contains_xy(s.geom, hot[:, 0], hot[:, 1])
         pts[:n_hot][inside] = hot[inside]
         lon[i], lat[i] = pts[:, 0], pts[:, 1]
-        density = 2.6 if s.parent_code in urban else 1.0
+        density = 1.0 if s.name_zh.endswith("街道") else TOWN_DENSITY
         weights[i] = density * (area_km2(s.geom) ** 0.35) * rng.lognormal(0, 0.45)
     hot_streets = rng.choice(S, 12, replace=False)
     weights[hot_streets] *= 2.5
+    weights = _by_population(weights, [s.parent_code for s in streets])
     cell = points_to_cells(lon.ravel(), lat.ravel()).reshape(S, pool)
     codes = np.array([s.code for s in streets])
     grid = np.array(
@@ -143,32 +97,34 @@ def build_pools(
     )
 
 
-def _hour_weights(start: int, hours: int, rain: np.ndarray) -> np.ndarray:
-    t = start + np.arange(hours) * HOUR
-    local_hour = ((t + OFFSET) // HOUR) % 24
-    dow = ((t + OFFSET) // DAY + 3) % 7  # 1970-01-01 was a Thursday -> 0 = Monday
-    w = DIURNAL[local_hour] * np.where(dow >= 5, 0.82, 1.0)
-    return w * (1 + 0.04 * rain)
+@functools.cache
+def district_population() -> dict[str, float]:
+    """Resident population (10k persons) per district code, 2020 census."""
+    with open(POPULATION_FILE, encoding="utf-8") as fh:
+        return {r["district_code"]: float(r["population_10k"]) for r in csv.DictReader(fh)}
+
+
+def _by_population(weights: np.ndarray, districts: list[str]) -> np.ndarray:
+    """Street weights rescaled so that each district's share of reports is its share of residents
+    (Pudong about nine times Chongming); within a district the streets keep their relative weights."""
+    population = district_population()
+    codes = np.array(districts)
+    out = weights.astype(float).copy()
+    for code in set(districts):
+        m = codes == code
+        out[m] = weights[m] / weights[m].sum() * population.get(code, 0.0)
+    if out.sum() <= 0:  # an area tree without census figures (a test city): keep the raw weights
+        return weights
+    return out
 
 
 def _lognormal(rng, median_h: float, sigma: float, n: int) -> np.ndarray:
     return (median_h * HOUR * rng.lognormal(0, sigma, n)).astype(np.int64)
 
 
-def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray, seed: int) -> dict:
-    """n incidents reported in [start, end): a dict of column arrays plus the transition matrix.
-
-    T[i, j] is when incident i entered status S[i, j]; -1 in S marks an unused slot.
-    The state at `end` is the last transition not after it.
-    """
-    rng = np.random.default_rng([seed, 1])
-    hours = len(rain)
-    w = _hour_weights(start, hours, rain)
-    hour = np.sort(np.searchsorted(np.cumsum(w) / w.sum(), rng.random(n)))
-    reported = start + hour * HOUR + rng.integers(0, HOUR, n)
-    reported = np.minimum(reported, end - 1)
-    in_rain = rain[hour]
-
+def attributes(rng: np.random.Generator, n: int, in_rain: np.ndarray, pools: StreetPools) -> dict:
+    """What a new report is: source, category (rain turns some into waterlogging), subcategory, street,
+    location slot and priority. The generator and the live simulator draw reports from this one place."""
     src = rng.choice(len(SOURCES), n, p=[it.SOURCE_SHARE[s] for s in SOURCES])
     cat = np.empty(n, dtype=np.int64)
     for si, s in enumerate(SOURCES):
@@ -189,27 +145,54 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
     urgent = np.isin(cat, [CATS.index("safety_hazard"), CATS.index("waterlogging")])
     priority = np.where(rng.random(n) < np.where(urgent, 0.35, 0.04), 1, np.where(rng.random(n) < 0.25, 2, 3))
 
+    return {"src": src, "cat": cat, "sub": sub, "street": street, "slot": slot, "priority": priority}
+
+
+def report_text(street_name: str, grid_code: str, number: int, what: str, platform: str) -> tuple[str, str]:
+    """A synthetic report's title and description. Places are named by the (synthetic) grid cell and a
+    numbered point in it, never by a road name that a reader could take for a real address."""
+    grid = f"第{int(grid_code[-3:])}网格"
+    return f"{street_name}{grid}{what}", f"{grid}{number}号点位附近{what}，{platform}上报，请核实处置。"
+
+
+def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray, seed: int) -> dict:
+    """n incidents reported in [start, end): a dict of column arrays plus the transition matrix.
+
+    T[i, j] is when incident i entered status S[i, j]; -1 in S marks an unused slot.
+    The state at `end` is the last transition not after it.
+    """
+    rng = np.random.default_rng([seed, 1])
+    hours = len(rain)
+    w = model.report_weight(start + np.arange(hours) * HOUR, rain)
+    hour = np.sort(np.searchsorted(np.cumsum(w) / w.sum(), rng.random(n)))
+    reported = start + hour * HOUR + rng.integers(0, HOUR, n)
+    reported = np.minimum(reported, end - 1)
+    in_rain = rain[hour]
+
+    a = attributes(rng, n, in_rain, pools)
+    priority = a["priority"]
     # the closed loop, as up to 8 transitions per incident
     T = np.full((n, 8), np.iinfo(np.int64).max, dtype=np.int64)
     S = np.full((n, 8), -1, dtype=np.int8)
     path = rng.random(n)
-    invalid = path < 0.05  # registered then closed as invalid/duplicate
-    refail = (path >= 0.05) & (path < 0.12)  # verification fails once, back to handling
-    stuck = rng.random(n) < 0.04  # one step takes ten times longer: the overdue tail
-    stuck_step = rng.integers(1, 5, n)
-    handle_med = np.where(priority == 1, 2.5, np.where(priority == 2, 8.0, 20.0))
+    invalid = path < model.INVALID_SHARE  # registered then closed as invalid/duplicate
+    refail = (path >= model.INVALID_SHARE) & (path < model.INVALID_SHARE + model.REFAIL_SHARE)  # fails once
+    stuck = rng.random(n) < model.STUCK_SHARE  # one step takes ten times longer: the overdue tail
+    stuck_step = rng.integers(1, 5, n)  # registered, dispatched, handling or verifying (STUCK_STAGES)
+    handle_med = model.stage_median_h("handling", priority)
+    hs = model.HANDLING_SIGMA
     d = np.column_stack(
         [
-            _lognormal(rng, 0.2, 0.8, n),
-            _lognormal(rng, 0.3, 0.8, n),
-            _lognormal(rng, 0.6, 0.9, n),
-            (handle_med * HOUR * rng.lognormal(0, 0.9, n)).astype(np.int64),
-            _lognormal(rng, 3.0, 0.8, n),
-            (handle_med * HOUR * 0.6 * rng.lognormal(0, 0.9, n)).astype(np.int64),
-            _lognormal(rng, 3.0, 0.8, n),
+            _lognormal(rng, *model.STAGE["reported"], n),
+            _lognormal(rng, *model.STAGE["registered"], n),
+            _lognormal(rng, *model.STAGE["dispatched"], n),
+            (handle_med * HOUR * rng.lognormal(0, hs, n)).astype(np.int64),
+            _lognormal(rng, *model.STAGE["verifying"], n),
+            (handle_med * HOUR * model.REHANDLING * rng.lognormal(0, hs, n)).astype(np.int64),
+            _lognormal(rng, *model.STAGE["verifying"], n),
         ]
     )
-    d[np.arange(n), stuck_step] *= np.where(stuck, 10, 1)
+    d[np.arange(n), stuck_step] *= np.where(stuck, model.STUCK_FACTOR, 1)
     T[:, 0], S[:, 0] = reported, ST["reported"]
     normal = [ST["registered"], ST["dispatched"], ST["handling"], ST["verifying"]]
     t = reported.copy()
@@ -240,12 +223,7 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
     return {
         "n": n,
         "reported": reported,
-        "src": src,
-        "cat": cat,
-        "sub": sub,
-        "street": street,
-        "slot": slot,
-        "priority": priority,
+        **a,
         "status": status,
         "status_at": status_at,
         "due": due,
@@ -258,6 +236,5 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
         "names": rng.integers(0, [len(SURNAMES), len(GIVEN), len(GIVEN)], (n, 3)),
         "phones": rng.integers(0, 10**8, n),
         "phone_prefix": rng.choice([3, 5, 7, 8, 9], n),
-        "road": rng.integers(0, len(ROADS), n),
         "number": rng.integers(1, 1800, n),
     }

@@ -78,8 +78,9 @@ def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndar
         sub = g["sub"][j]
         cdef = it.CATEGORIES[cat]
         sub_zh = cdef["sub"][sub][0]
-        road = gen.ROADS[g["road"][j]]
-        sname = pools.street_names[st[i]]
+        title, description = gen.report_text(
+            pools.street_names[st[i]], grid[i], int(g["number"][j]), sub_zh, PLATFORM[src]
+        )
         name = phone = None
         if src in ("hotline", "police", "patrol"):
             s_, g1, g2 = g["names"][j]
@@ -97,8 +98,8 @@ def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndar
                 cdef["kind"],
                 cat,
                 sub,
-                f"{sname}{road}{sub_zh}",
-                f"{road}{g['number'][j]}号附近{sub_zh}，{PLATFORM[src]}上报，请核实处置。",
+                title,
+                description,
                 districts[i],
                 streets[i],
                 grid[i],

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from data.domain.timeutil import DAY, HOUR, OFFSET
+from data.domain.timeutil import DAY, HOUR
+from data.synthetic import model
 
 
 def reading_series(
@@ -17,22 +18,14 @@ def reading_series(
     sim = ind.sim
     stop = end - int(sim.stale_hours * HOUR)
     ts = np.arange(start - start % ind.interval + ind.interval, stop + 1, ind.interval, dtype=np.int64)
-    h = ((ts + OFFSET) % DAY) / HOUR
-    dow = ((ts + OFFSET) // DAY + 3) % 7
-    if sim.tide:
-        cycle = np.cos(2 * np.pi * (ts / HOUR - sim.peak) / 12.42)
-    elif sim.rush:
-        cycle = np.exp(-0.5 * ((h - 8.3) / 1.3) ** 2) + np.exp(-0.5 * ((h - 18) / 1.5) ** 2) - 0.3
-    else:
-        cycle = np.cos(2 * np.pi * (h - sim.peak) / 24)
-    weekend = np.where(dow >= 5, sim.weekend, 1.0)
+    shape = model.reading_shape(ind, ts)
+    quiet = model.noise_scale(ind, ts)
     out = []
     for area in areas:
         r = rain_by_area[area](ts)
         kernel = np.ones(6) / math.sqrt(6)
-        noise = np.convolve(rng.normal(0, sim.noise, len(ts) + 5), kernel, mode="valid")[: len(ts)]
-        scale = rng.uniform(0.9, 1.1) if area != areas[0] else 1.0
-        v = (sim.base + sim.amp * cycle) * weekend * scale + noise + sim.rain * r
+        noise = np.convolve(rng.normal(0, sim.noise, len(ts) + 5), kernel, mode="valid")[: len(ts)] * quiet
+        v = shape * model.area_scale(ind.code, area, areas[0]) + noise + sim.rain * r
         if sim.cumulative:  # e.g. 24-hour rainfall = running sum of the hourly rate
             per_step = np.maximum(r, 0) * ind.interval / HOUR
             c = np.cumsum(per_step)

@@ -1,6 +1,10 @@
 """Live mode: keeps adding incidents, status changes and readings, and re-evaluates the rules.
 
-It writes only through data.writes, so rollups, data versions and caches stay correct.
+It continues the seeded history with the generator's own model (data.synthetic.model): reports arrive
+at the rate the last seven days had, shaped by the hour and the weekday; each open incident leaves its
+stage with the probability the stage's duration distribution gives at its age; vital signs follow
+the same daily shape (and night profile) as their history, their deviation fading as it did there.
+It writes only through data.write, so rollups, data versions and caches stay correct.
 """
 
 from __future__ import annotations
@@ -15,33 +19,34 @@ from shapely.geometry import shape
 from sqlalchemy import Engine, func, select
 
 from data.domain import vocab as it
-from data.domain.actors import PLATFORMS
-from data.domain.timeutil import DAY, HOUR, OFFSET, now_ts
-from data.domain.vocab import OPEN_STATUSES, SOURCES
+from data.domain.actors import PLATFORMS, STAFF, unit_actor
+from data.domain.timeutil import DAY, HOUR, now_ts
+from data.domain.vocab import CITY_CODE, OPEN_STATUSES, SOURCES
 from data.rules import engine as rules
 from data.rules.config import Catalog
 from data.store.models import Area, Incident, LatestReading
 from data.synthetic import generator as gen
+from data.synthetic import model
 from data.synthetic.geo import AreaRecord, GridLocator
+from data.synthetic.load_incidents import PLATFORM
 from data.write import writes
 
 log = logging.getLogger("cityops.simulator")
-NEXT_ACTION = {
-    "reported": "register",
-    "registered": "dispatch",
-    "dispatched": "start",
-    "handling": "handled",
-    "verifying": "verify_pass",
-}
-RATE_PER_S = 0.35  # mean new incidents per second across the city at the daily average hour
+RATE_WINDOW = 7 * DAY  # the arrival rate continues this much history
+DEFAULT_PER_DAY = 10_000  # an empty city (no history to continue) gets this many reports a day
+MAX_MOVES = 300  # per step: after a long pause the backlog moves over several steps, not in one
+INVALID_COMMENT = "重复或无效工单，予以结案"
+FAIL_COMMENT = "核查未通过：现场仍未整改到位"
 
 
 class Simulator:
-    def __init__(self, engine: Engine, catalog: Catalog, seed: int = 1):
+    def __init__(self, engine: Engine, catalog: Catalog, seed: int = 1, rng_seed: int | None = None):
+        """rng_seed: fixes the random stream (tests); by default each run differs."""
         self.engine = engine
         self.catalog = catalog
-        self.rng = np.random.default_rng([seed, 99, now_ts()])
+        self.rng = np.random.default_rng([seed, 99, now_ts() if rng_seed is None else rng_seed])
         self._pools = None
+        self._rate: tuple[int, float] | None = None  # (computed at, reports per weight-second)
         self._last_rules = 0
         self._stop = threading.Event()
         self._seq = 0
@@ -63,26 +68,37 @@ class Simulator:
         with self.engine.connect() as conn:
             self._seq = conn.execute(select(func.max(Incident.id))).scalar() or 0
 
+    def report_rate(self, now: int) -> float:
+        """Expected new reports per second at `now`: the last week's own count spread over the week by
+        the model's rhythm (re-read hourly), times the rhythm's weight now."""
+        if self._rate is None or now - self._rate[0] >= HOUR:
+            with self.engine.connect() as conn:
+                count = conn.execute(
+                    select(func.count()).where(Incident.reported_at >= now - RATE_WINDOW, Incident.reported_at < now)
+                ).scalar()
+            hours = now - RATE_WINDOW + np.arange(RATE_WINDOW // HOUR) * HOUR + HOUR // 2
+            weight_seconds = float(model.report_weight(hours).sum()) * HOUR
+            if count:
+                per_weight = count / weight_seconds
+            else:
+                per_weight = DEFAULT_PER_DAY / (float(model.DIURNAL.mean()) * DAY)
+            self._rate = (now, per_weight)
+        return self._rate[1] * float(model.report_weight(now))
+
     def new_incidents(self, now: int, seconds: float) -> list[int]:
         if self._pools is None:
             self._load_pools()
-        hour = ((now + OFFSET) // HOUR) % 24
-        n = int(self.rng.poisson(RATE_PER_S * seconds * gen.DIURNAL[hour] / gen.DIURNAL.mean()))
+        n = int(self.rng.poisson(self.report_rate(now) * seconds))
         if n == 0:
             return []
         p = self._pools
+        a = gen.attributes(self.rng, n, np.zeros(n), p)
         records = []
-        for _ in range(n):
-            src = SOURCES[int(self.rng.choice(len(SOURCES), p=[it.SOURCE_SHARE[s] for s in SOURCES]))]
-            mix = it.SOURCE_MIX[src]
-            cats = list(mix)
-            cat = cats[int(self.rng.choice(len(cats), p=np.array(list(mix.values())) / sum(mix.values())))]
+        for i in range(n):
+            src, cat = SOURCES[int(a["src"][i])], gen.CATS[int(a["cat"][i])]
             cdef = it.CATEGORIES[cat]
-            sub = list(cdef["sub"])[int(self.rng.integers(0, len(cdef["sub"])))]
-            st = int(self.rng.choice(len(p.street_codes), p=p.weights))
-            slot = int(self.rng.integers(0, p.lon.shape[1]))
-            priority = int(self.rng.choice([1, 2, 3], p=[0.06, 0.25, 0.69]))
-            road = gen.ROADS[int(self.rng.integers(0, len(gen.ROADS)))]
+            sub = str(a["sub"][i])
+            st, slot = int(a["street"][i]), int(a["slot"][i])
             self._seq += 1
             name = phone = None
             if src in ("hotline", "police", "patrol"):
@@ -90,6 +106,10 @@ class Simulator:
                     gen.GIVEN[int(k)] for k in self.rng.integers(0, len(gen.GIVEN), 2)
                 )
                 phone = f"1{int(self.rng.choice([3, 5, 7, 8, 9]))}{int(self.rng.integers(0, 10**9)):09d}"
+            grid = p.grid[st, slot]
+            title, description = gen.report_text(
+                p.street_names[st], grid, int(self.rng.integers(1, 1800)), cdef["sub"][sub][0], PLATFORM[src]
+            )
             records.append(
                 {
                     "source": src,
@@ -97,54 +117,87 @@ class Simulator:
                     "kind": cdef["kind"],
                     "category": cat,
                     "subcategory": sub,
-                    "title": f"{p.street_names[st]}{road}{cdef['sub'][sub][0]}",
-                    "description": f"{road}附近{cdef['sub'][sub][0]}，请核实处置。",
+                    "title": title,
+                    "description": description,
                     "district_code": str(p.district_codes[st]),
                     "street_code": str(p.street_codes[st]),
-                    "grid_code": p.grid[st, slot],
+                    "grid_code": grid,
                     "h3_cell": int(p.cell[st, slot]),
                     "lon": round(float(p.lon[st, slot]), 6),
                     "lat": round(float(p.lat[st, slot]), 6),
                     "reported_at": now,
-                    "status": "reported",
-                    "status_at": now,
-                    "due_at": it.step_due("reported", now, priority),
-                    "closed_at": None,
-                    "priority": priority,
-                    "assigned_unit": None,
+                    "priority": int(a["priority"][i]),
                     "reporter_name": name,
                     "reporter_phone": phone,
                 }
             )
         return writes.add_incidents(self.engine, records, actor_of=lambda r: PLATFORMS[r["source"]][0], now=now)
 
-    def advance_incidents(self, now: int, k: int) -> int:
-        """Move up to k open incidents one step (the ones waiting longest first, with some randomness)."""
+    def _next_move(self, status: str, category: str, unit: str | None) -> tuple[str, str, str | None, str | None]:
+        """(action, actor, unit, comment) of an incident's next step, drawn as the generator draws paths:
+        some registrations close as invalid, some checks fail once. The actors are the ones history has."""
+        if status == "reported":
+            return "register", STAFF["registered"][0], None, None
+        if status == "registered":
+            if self.rng.random() < model.INVALID_SHARE:
+                return "close", STAFF["closed"][0], None, INVALID_COMMENT
+            units = it.CATEGORIES[category]["units"]
+            return "dispatch", STAFF["dispatched"][0], units[int(self.rng.integers(0, len(units)))], None
+        if status == "dispatched":
+            return "start", unit_actor(unit), None, None
+        if status == "handling":
+            return "handled", unit_actor(unit), None, None
+        if self.rng.random() < model.REFAIL_SHARE / (1 - model.INVALID_SHARE):
+            return "verify_fail", STAFF["closed"][0], None, FAIL_COMMENT
+        return "verify_pass", STAFF["closed"][0], None, None
+
+    def advance_incidents(self, now: int, seconds: float) -> int:
+        """Move each open incident on with the probability its stage's duration gives at its age."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(Incident.id, Incident.status, Incident.version, Incident.category)
-                .where(Incident.status.in_(OPEN_STATUSES))
-                .order_by(Incident.status_at)
-                .limit(k * 4)
+                select(
+                    Incident.id,
+                    Incident.status,
+                    Incident.status_at,
+                    Incident.priority,
+                    Incident.version,
+                    Incident.category,
+                    Incident.assigned_unit,
+                ).where(Incident.status.in_(OPEN_STATUSES), Incident.status_at <= now)
             ).all()
+        due = []
+        for status in OPEN_STATUSES:
+            group = [r for r in rows if r.status == status]
+            if not group:
+                continue
+            prob = model.move_probability(
+                status, [r.priority for r in group], [now - r.status_at for r in group], seconds
+            )
+            due += [r for r, p in zip(group, prob) if self.rng.random() < p]
         moved = 0
-        for idx in self.rng.permutation(len(rows))[:k]:
-            inc_id, status, version, cat = rows[int(idx)]
-            action = NEXT_ACTION[status]
-            unit = None
-            if action == "dispatch":
-                units = it.CATEGORIES[cat]["units"]
-                unit = units[int(self.rng.integers(0, len(units)))]
+        for idx in self.rng.permutation(len(due))[:MAX_MOVES]:
+            r = due[int(idx)]
+            action, actor, unit, comment = self._next_move(r.status, r.category, r.assigned_unit)
             try:
                 writes.apply_action(
-                    self.engine, inc_id, action, actor="simulator", expected_version=version, unit=unit, now=now
+                    self.engine,
+                    r.id,
+                    action,
+                    actor=actor,
+                    expected_version=r.version,
+                    unit=unit,
+                    comment=comment,
+                    now=now,
                 )
                 moved += 1
             except writes.WriteError as exc:  # someone (a duty officer) moved it first: fine
-                log.debug("simulator skipped incident %s: %s", inc_id, exc)
+                log.debug("simulator skipped incident %s: %s", r.id, exc)
         return moved
 
     def new_readings(self, now: int) -> int:
+        """A reading per series whose interval has passed: the model's value now plus the series' own
+        deviation from the model, fading as in the generator; a district indicator's city value is
+        the mean (rain: the maximum) of its districts, as seeded."""
         with self.engine.connect() as conn:
             latest = {
                 (c, a): (ts, v)
@@ -153,32 +206,48 @@ class Simulator:
                 )
             }
         rows = []
-        h = ((now + OFFSET) % DAY) / HOUR
         for ind in self.catalog.indicators:
             if ind.sim.stale_hours:
                 continue  # these feeds are "broken": they stay stale so freshness shows
-            sim = ind.sim
-            for (code, area), (ts, last) in latest.items():
-                if code != ind.code or now - ts < ind.interval:
+            series = {a: tv for (c, a), tv in latest.items() if c == ind.code}
+            values = {}
+            for area, (ts, last) in series.items():
+                if now - ts < ind.interval or (ind.area_level == "district" and area == CITY_CODE):
                     continue
-                cycle = math.cos(2 * math.pi * (h - sim.peak) / 24)
-                target = sim.base + sim.amp * cycle
-                value = last + 0.15 * (target - last) + float(self.rng.normal(0, sim.noise * 0.5))
-                rows.append(
-                    {
-                        "indicator_code": code,
-                        "area_code": area,
-                        "ts": now,
-                        "value": round(min(max(value, sim.lo), sim.hi), ind.decimals),
-                    }
-                )
+                values[area] = self._next_value(ind, area, ts, last, now, latest)
+            if ind.area_level == "district" and CITY_CODE in series and now - series[CITY_CODE][0] >= ind.interval:
+                current = [values.get(a, tv[1]) for a, tv in series.items() if a != CITY_CODE]
+                if current:
+                    rainy = ind.category in ("flood", "weather") and "rain" in ind.code
+                    values[CITY_CODE] = max(current) if rainy else sum(current) / len(current)
+            rows += [
+                {
+                    "indicator_code": ind.code,
+                    "area_code": area,
+                    "ts": now,
+                    "value": round(min(max(v, ind.sim.lo), ind.sim.hi), ind.decimals),
+                }
+                for area, v in values.items()
+            ]
         writes.add_readings(self.engine, rows, now=now)
         return len(rows)
+
+    def _next_value(self, ind, area: str, ts: int, last: float, now: int, latest: dict) -> float:
+        sim = ind.sim
+        if sim.cumulative:  # a running 24-hour total: old rain leaves the window, current rain enters it
+            rate = latest.get((sim.cumulative, area), (now, 0.0))[1]
+            return max(0.0, last * (1 - (now - ts) / DAY)) + max(rate, 0.0) * (now - ts) / HOUR
+        scale = model.area_scale(ind.code, area, CITY_CODE)
+        steps = max(1.0, (now - ts) / ind.interval)
+        fade = model.AR_PHI**steps
+        deviation = last - float(model.reading_shape(ind, ts)) * scale
+        noise = sim.noise * math.sqrt(1 - fade**2) * float(model.noise_scale(ind, now))
+        return float(model.reading_shape(ind, now)) * scale + fade * deviation + float(self.rng.normal(0, noise))
 
     def step(self, now: int, seconds: float) -> dict:
         out = {
             "new": len(self.new_incidents(now, seconds)),
-            "moved": self.advance_incidents(now, max(1, int(seconds))),
+            "moved": self.advance_incidents(now, seconds),
             "readings": self.new_readings(now),
         }
         if now - self._last_rules >= 60:

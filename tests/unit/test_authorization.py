@@ -41,13 +41,21 @@ def _targets(url: str) -> dict:
         for district, unit, iid in dispatched:
             by_unit.setdefault(unit, {})[district] = iid
         warnings = dict(warned)
-        pairs = [(u, d) for u, d in by_unit.items() if len(set(d) & set(warnings)) >= 2]
-        assert pairs, "the small city needs a unit with work in two districts that have warnings"
-        unit, per_district = pairs[0]
-        inside, outside = sorted(set(per_district) & set(warnings))[:2]
 
         def first(model, district, *where):
             return conn.execute(select(func.min(model.id)).where(model.district_code == district, *where)).scalar()
+
+        def complete(district):  # a reported incident and a project to aim at, besides the warning
+            return first(Incident, district, Incident.status == "reported") and first(Project, district)
+
+        pairs = [
+            (u, d, usable)
+            for u, d in by_unit.items()
+            if len(usable := sorted(x for x in set(d) & set(warnings) if complete(x))) >= 2
+        ]
+        assert pairs, "the small city needs a unit with work in two districts that have warnings"
+        unit, per_district, usable = pairs[0]
+        inside, outside = usable[:2]
 
         side = {}
         for name, district in (("in", inside), ("out", outside)):

@@ -92,3 +92,24 @@ def test_readings_breach_bands_and_stale_feeds_stop(world):
         if ind.sim.stale_hours:
             assert END - ts[-1] >= ind.sim.stale_hours * HOUR - ind.interval
     assert levels_seen == {1, 2, 3, 4, 5}
+
+
+def test_reports_per_district_follow_residents(world):
+    """Each district's share of reports is its share of the 2020 census population (within 15 %):
+    Pudong reports about nine times what Chongming does, not the same."""
+    start, rain, pools = world
+    g = gen.incidents(60000, start, END, pools, rain, seed=1)
+    population = gen.district_population()
+    total = sum(population.values())
+    districts = pools.district_codes[g["street"]]
+    for code, people in population.items():
+        share = (districts == code).mean()
+        assert abs(share - people / total) <= 0.15 * people / total + 0.002, (code, share, people / total)
+    assert (districts == "310115").sum() > 7 * (districts == "310151").sum()
+
+
+def test_report_texts_name_the_grid_not_an_invented_road():
+    title, description = gen.report_text("南京东路街道", "310101002012", 38, "占道经营", "网格巡查")
+    assert title == "南京东路街道第12网格占道经营"
+    assert description.startswith("第12网格38号点位附近占道经营")
+    assert "路" not in title.removeprefix("南京东路街道")
