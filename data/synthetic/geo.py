@@ -106,7 +106,8 @@ def load_districts() -> list[AreaRecord]:
         code = str(f["properties"]["adcode"])
         geom = shapely.make_valid(shape(f["geometry"]))
         name = f["properties"]["name"]
-        out.append(AreaRecord(code, "district", CITY_CODE, name, DISTRICT_EN[code] + " District", geom))
+        en = DISTRICT_EN[code] if DISTRICT_EN[code].endswith("Area") else DISTRICT_EN[code] + " District"
+        out.append(AreaRecord(code, "district", CITY_CODE, name, en, geom))  # "Pudong New Area", no "District"
     return sorted(out, key=lambda a: a.code)
 
 
