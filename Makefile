@@ -28,6 +28,7 @@ bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.incidents
 	$(BIN)/python -m bench.access
+	$(BIN)/python -m bench.simulator
 
 soak: $(VENV)/.run-deps
 	$(BIN)/python -m bench.soak --minutes 60

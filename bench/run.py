@@ -11,6 +11,7 @@ computed from the raw tables without rollups, so the ratio is visible. Results g
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import statistics
@@ -61,6 +62,7 @@ def seed_fresh(path: Path, incidents: int, days: int) -> dict:
         check=True,
     )
     wall = time.perf_counter() - t0
+    path.with_suffix(".generator").write_text(generator_fingerprint())  # which generator made it
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     report = eval(out.stdout.strip().splitlines()[-1], {})  # the seed prints its report dict
     return {
@@ -71,14 +73,24 @@ def seed_fresh(path: Path, incidents: int, days: int) -> dict:
     }
 
 
+def generator_fingerprint() -> str:
+    """A digest of everything that shapes a seeded city: the synthetic package and the catalogue."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "data" / "synthetic").glob("*.py")) + [ROOT / "data" / "rules" / "catalog.yaml"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def bench_database(incidents: int, days: int = 30) -> str:
-    """URL of bench/results/bench-N.sqlite: seeded when missing, migrated to the newest schema."""
+    """URL of bench/results/bench-N.sqlite: seeded when missing or made by another generator, migrated to
+    the newest schema."""
     from data.store.db import get_engine
     from data.store.schema import refresh_statistics, upgrade
 
     db = RESULTS / f"bench-{incidents}.sqlite"
-    if not db.exists():
-        RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = db.with_suffix(".generator")
+    if not db.exists() or not stamp.exists() or stamp.read_text() != generator_fingerprint():
+        RESULTS.mkdir(parents=True, exist_ok=True)  # a city from an older generator would mislead
         seed_fresh(db, incidents, days)
     url = f"sqlite:///{db}"
     upgrade(get_engine(url))
