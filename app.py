@@ -5,17 +5,19 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import re
 
 import dash
 from dash import Dash, html
 from dash.development.base_component import Component
-from flask import Flask
+from flask import Flask, request
 
 from api import register_blueprints
 from api.auth import init_auth
 from api.gate import init_gate
 from api.security import init_security
 from callbacks import register_all
+from components.i18n import lang_from, t
 from components.shell import create_shell
 from config import ROOT, Config
 from data.store.cache import init_cache
@@ -48,6 +50,7 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     app.layout = create_shell(cfg.REFRESH_SECONDS, cfg.DEFAULT_LANG)
     page_ids = _keep_validation_layout_bare(app)
     register_all(app)
+    _index_per_page(app, cfg.DEFAULT_LANG)
     init_gate(app, page_ids, _ids_in(_ids_only(app.layout)))
     init_security(app)
     if cfg.LIVE_SIMULATOR:
@@ -108,6 +111,32 @@ def _keep_validation_layout_bare(app: Dash) -> dict[str, set[str]]:
             app.validation_layout = bare
 
     return {template: _ids_in(_ids_only(layout)) for template, layout in layouts.items()}  # for the gate
+
+
+GRIDLESS_PAGES = ("/wall",)  # pages with no AG Grid: their HTML leaves out its bundle (360 kB compressed)
+_GRID_BUNDLE = re.compile(r'<script src="([^"]*/_dash-component-suites/dash_ag_grid/[^"]*)"></script>')
+
+
+def _index_per_page(app: Dash, default_lang: str) -> None:
+    """Fit each page's HTML to the page: Dash's "Loading..." in the page's language (assets/i18n-loading.css
+    shows the same word while the renderer fetches the layout), and on GRIDLESS_PAGES no AG Grid bundle,
+    only its address, for the stand-in in assets/grid-on-demand.js."""
+    plain = app.interpolate_index
+
+    def interpolate_index(**parts):
+        word = t("wall_loading", lang_from(request.query_string.decode(), default_lang))
+        parts["app_entry"] = (
+            f'<div id="react-entry-point" style="--dash-loading: \'{word}\'">'
+            f'<div class="_dash-loading">{word}</div></div>'
+        )
+        if request.path.rstrip("/") in GRIDLESS_PAGES:
+            parts["scripts"] = _GRID_BUNDLE.sub(
+                lambda m: f'<script id="dash-ag-grid-bundle" type="application/json">"{m[1]}"</script>',
+                parts["scripts"],
+            )
+        return plain(**parts)
+
+    app.interpolate_index = interpolate_index
 
 
 def _start_simulator(cfg: Config) -> None:

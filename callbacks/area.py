@@ -18,6 +18,10 @@ from data.rules.config import load_catalog
 from data.wall.snapshot import shared_snapshot
 
 log = logging.getLogger("cityops.callbacks.area")
+# a page's first ticks send the map layers' colours and counts again, changed or not: dash-leaflet drops a
+# hideout that arrives while its layer still loads its geometry, and unchanged ticks would send nothing
+# after it (about one page load in six drew no heat at all)
+RESEND_TICKS = 3
 
 
 def drill_target(click_feature: dict | None, cell: dict | None, triggered: str) -> str | None:
@@ -59,7 +63,7 @@ def register(app) -> None:
         try:
             scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
             catalog = load_catalog(cfg["RULES_FILE"])
-            snap = shared_snapshot(catalog, scope, tick)
+            snap = _with_map_of(shared_snapshot(catalog, scope, tick), catalog, areas.map_area(scope), tick)
             ranking = ranking_rows(rankings.child_ranking(scope, tick), lang)
             week = rankings.week_compare(scope, tick)
             active = _all_active(scope)
@@ -78,7 +82,7 @@ def register(app) -> None:
             ranking,
             render_week(week, lang),
             render_active(active, now, lang),
-            upd["meta"],
+            with_resend(upd["meta"], meta),
         )
 
     @app.callback(
@@ -101,6 +105,26 @@ def register(app) -> None:
     def _wall_drill(feature, config):
         code = drill_target(feature, None, "clickData")
         return area_href(code, config["lang"]) if code and not config.get("kiosk") else no_update
+
+
+def with_resend(sent: dict, before: dict | None) -> dict:
+    """The meta a tick leaves on the page: while the page is young, without the map layers' signatures,
+    so that the next tick sends them again (RESEND_TICKS)."""
+    seen = (before or {}).get("ticks")
+    ticks = seen + 1 if isinstance(seen, int) else 1  # the Store is the browser's: anything else starts again
+    out = dict(sent, ticks=ticks)
+    if ticks < RESEND_TICKS:
+        out["sig"] = {k: v for k, v in sent["sig"].items() if k not in ("heat", "levels")}
+    return out
+
+
+def _with_map_of(snap: dict, catalog, shown, tick: int) -> dict:
+    """The page's snapshot with the map of `shown`: a grid's page shows its street's map (areas.map_area),
+    the grid outlined, from the street's shared snapshot; the legend still gives the grid's own level."""
+    if shown.code == snap["scope"]:
+        return snap
+    around = shared_snapshot(catalog, shown, tick)
+    return {**snap, "map": {**around["map"], "scope_level": snap["map"]["scope_level"]}}
 
 
 def _all_active(scope: str) -> list[dict]:

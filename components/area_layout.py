@@ -94,10 +94,28 @@ def _panel(title: str, body_id: str, css: str = "", extra=None) -> html.Section:
     )
 
 
+def map_note(approximate: str | None, lang: str) -> list:
+    """Says on the map that the areas drawn are derived shapes (approximate: their level), or nothing."""
+    return [html.Div(["≈ ", t(f"map_approx_{approximate}", lang)], className="map-note")] if approximate else []
+
+
 def create_area_page(
-    *, area: dict, lineage: list[dict], lang: str, bounds: list | None, tile_url: str | None, has_children: bool
+    *,
+    area: dict,
+    lineage: list[dict],
+    lang: str,
+    bounds: list | None,
+    tile_url: str | None,
+    has_children: bool,
+    map_code: str | None = None,
+    approximate: str | None = None,
 ) -> html.Div:
+    """The page of one area. map_code: whose map it shows (a grid's page: its street's, the grid outlined
+    among its neighbours). approximate: the level of the areas drawn when their shapes are derived (the
+    map says so), else None."""
     title = name(area, lang)
+    map_code = map_code or area["code"]
+    selected = area["code"] if map_code != area["code"] else None
     config = {"scope": area["code"], "lang": lang}
     ranking = dag.AgGrid(
         id=AREA["ranking"],
@@ -153,11 +171,19 @@ def create_area_page(
                 className="desk-row two",
                 children=[
                     html.Section(
-                        className="wall-panel desk-panel wall-map mode-all",
+                        className="wall-panel desk-panel wall-map mode-area",
                         children=[
-                            html.H2(t("area_map", lang), className="panel-title"),
+                            html.H2(t("area_map_siblings" if selected else "area_map", lang), className="panel-title"),
+                            *map_note(approximate, lang),
                             create_city_map(
-                                AREA, area["code"], lang, bounds or SHANGHAI_BOUNDS, tile_url, clickable=True
+                                AREA,
+                                map_code,
+                                lang,
+                                bounds or SHANGHAI_BOUNDS,
+                                tile_url,
+                                clickable=True,
+                                selected=selected,
+                                named=True,
                             ),
                             html.Div(id=AREA["legend"], className="wall-legend"),
                         ],

@@ -1,8 +1,10 @@
 """One look for every Plotly figure: the dark theme on a transparent page, the title and legend
-placement, the grid, and date axes that read in the page's language.
+placement, the grid, date axes that read in the page's language, and the Graph config that makes
+Plotly's own words (the modebar's tooltips) Chinese.
 
-Plotly.js ships no zh-CN locale that could be served offline, so Chinese date ticks and hovers are
-formatted here (11月14日, 2026年11月); English keeps Plotly's own formats."""
+The zh-CN locale is served from assets/plotly-locale-zh-cn.js; its month names are bare numerals
+("十一"), so Chinese date ticks and hovers are formatted here (11月14日, 2026年11月). English keeps
+Plotly's own formats and words."""
 
 from __future__ import annotations
 
@@ -19,6 +21,16 @@ ZH_DATE_TICKS = [
 ]
 ZH_DATE_HOVER = "%Y年%-m月%-d日 %H:%M"
 CLEAR = "rgba(0,0,0,0)"
+
+
+ZH_LOCALE = "zh-CN"  # registered by assets/plotly-locale-zh-cn.js
+
+
+def graph_config(lang: str, **config) -> dict:
+    """A dcc.Graph config: the modebar in the page's language (Plotly's default locale is English),
+    without Plotly's logo or its "Share chart..." button (which would post the chart to Plotly's cloud);
+    keywords add to or override it."""
+    return {"displaylogo": False, "showSendToCloud": False, **({} if lang == "en" else {"locale": ZH_LOCALE}), **config}
 
 
 def date_axis(lang: str, **axis) -> dict:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import dash_leaflet as dl
 
-from components.theme import FILL_OPACITY, HEAT, LEVELS, PROJECT_STATUS
+from components.theme import FILL_OPACITY, HEAT, HEAT_OPACITY, LEVELS, PROJECT_STATUS
 
 # Shanghai's extent, used when the scope's own bounds cannot be read (e.g. the database is down)
 SHANGHAI_BOUNDS = [[30.68, 120.85], [31.88, 122.2]]
 EMPTY_FC = {"type": "FeatureCollection", "features": []}
 
 
-def js(name: str) -> dict:
-    """A reference to a function in assets/wall.js, the form dash-leaflet expects."""
-    return {"variable": f"cityops.wall.{name}"}
+def js(name: str, namespace: str = "wall") -> dict:
+    """A reference to a function in assets/wall.js (or assets/areamap.js with namespace="areamap"), the
+    form dash-leaflet expects."""
+    return {"variable": f"cityops.{namespace}.{name}"}
 
 
-def _live_layers(ids: dict, scope: str, lang: str) -> list:
-    """Incident heat (bins recoloured through hideout), projects by district, and hot incidents."""
+def _live_layers(ids: dict, scope: str, lang: str, all_heat: bool) -> list:
+    """Incident heat (bins recoloured through hideout, each class at the theme's opacity), projects by
+    district, and hot incidents."""
     return [
         dl.Pane(
             name="heat",
@@ -25,9 +27,16 @@ def _live_layers(ids: dict, scope: str, lang: str) -> list:
             children=dl.GeoJSON(
                 id=ids["heat"],
                 url=f"/geo/heat/{scope}.json",
-                style=js("heatStyle"),
-                filter=js("heatHot"),
-                hideout={"layer": ids["heat"], "rev": 0, "v": [], "breaks": [], "colours": list(HEAT)},
+                style=js("heatStyle", "areamap"),
+                filter=js("heatAny" if all_heat else "heatHot"),
+                hideout={
+                    "layer": ids["heat"],
+                    "rev": 0,
+                    "v": [],
+                    "breaks": [],
+                    "colours": list(HEAT),
+                    "fills": list(HEAT_OPACITY),
+                },
                 interactive=False,
             ),
         ),
@@ -60,13 +69,18 @@ def create_city_map(
     clickable: bool = False,
     levels: dict[str, int] | None = None,
     areas_only: bool = False,
+    selected: str | None = None,
+    named: bool = False,
 ) -> dl.MapContainer:
     """The city map: child-area outlines filled by warning colour (recoloured through `hideout`), the
     incident heat bins, hot-incident markers and the project layer, each in its own pane.
 
     ids: component ids for map and areas (and heat, markers, project_layer unless areas_only). still: no zoom, drag or scroll
     (a kiosk wall). clickable: areas report clicks (to drill down). levels: initial colours by area code
-    (pages that never refresh them). areas_only: just the coloured outlines (no heat, markers, projects)."""
+    (pages that never refresh them). areas_only: just the coloured outlines (no heat, markers, projects).
+    scope: the area whose children, heat and markers are drawn. selected: a child outlined above the
+    others. named: a desk map: every area named where its name fits (the wall names districts and warned
+    areas only) and every heat class drawn (the wall's overview draws the two hottest)."""
     colours = {str(lv): c for lv, (c, _) in LEVELS.items()}
     layers = []
     if tile_url:  # an intranet basemap only when configured: never a public tile server
@@ -79,7 +93,7 @@ def create_city_map(
                 id=ids["areas"],
                 url=f"/geo/outlines/{scope}.json",
                 style=js("areaStyle"),
-                onEachFeature=js("areaLabel"),
+                onEachFeature=js("areaLabel", "areamap") if named or selected else js("areaLabel"),
                 hideout={
                     "layer": ids["areas"],
                     "rev": 0,
@@ -87,13 +101,15 @@ def create_city_map(
                     "colours": colours,
                     "fills": {str(lv): o for lv, o in FILL_OPACITY.items()},
                     "lang": lang,
+                    "selected": selected,
+                    "named": named,
                 },
                 interactive=clickable,
             ),
         )
     )
     if not areas_only:
-        layers += _live_layers(ids, scope, lang)
+        layers += _live_layers(ids, scope, lang, all_heat=named)
     if not still:
         layers.append(dl.ZoomControl(position="topright"))
     centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]

@@ -16,6 +16,17 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def dropdown_labels(lang: str) -> dict:
+    """dcc.Dropdown's own words (search box, empty result, clear buttons) in lang: Dash says them in English."""
+    keys = {  # the single-choice words: a multi-choice dropdown (none yet) would add select_all and the like
+        "search": "drop_search",
+        "clear_search": "drop_clear_search",
+        "clear_selection": "drop_clear",
+        "no_options_found": "drop_none",
+    }
+    return {label: t(key, lang) for label, key in keys.items()}
+
+
 def lang_from(value: str | None, default: str = "zh") -> str:
     """A supported language from a ?lang= value or a full query string; else the default."""
     if value and "=" in value:

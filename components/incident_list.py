@@ -8,7 +8,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from components.grid_style import GRID_THEME, grid_locale
-from components.i18n import t
+from components.i18n import dropdown_labels, t
 from components.ids import INCIDENTS
 from components.links import href
 from components.params import AreaCode, Flag, PageQuery, checked, one_of
@@ -86,6 +86,7 @@ def filter_form(f: IncidentFilters, names: dict, lang: str, root: str = CITY_COD
                     value=value,
                     clearable=clearable,
                     placeholder=t("all", lang),
+                    labels=dropdown_labels(lang),
                     className="f-drop",
                 ),
             ]
@@ -110,6 +111,7 @@ def filter_form(f: IncidentFilters, names: dict, lang: str, root: str = CITY_COD
                         value=f.area if f.area != root else None,
                         placeholder=t("all_city", lang) if root == CITY_CODE else names.get(root, (root, root))[li],
                         searchable=True,
+                        labels=dropdown_labels(lang),
                         className="f-drop f-area",
                     ),
                 ]

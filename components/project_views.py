@@ -182,7 +182,7 @@ def spend_figure(p: dict, plan: list[tuple[int, float]], now: int, lang: str) ->
         )
     )
     fig.update_layout(
-        base_layout(t("spend_title", lang), 360, lang, yaxis={"title": {"text": "万元" if lang != "en" else "10k CNY"}})
+        base_layout(t("spend_title", lang), 360, lang, yaxis={"title": {"text": t("unit_10k_cny", lang)}})
     )
     return fig
 

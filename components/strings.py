@@ -289,8 +289,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wx_humidity": ("湿度", "Humidity"),
     "wx_wind_speed": ("风速", "Wind"),
     "wx_visibility": ("能见度", "Visibility"),
+    # --- Widgets' own words, English unless told (dcc.Dropdown, AG Grid; Dash's is "wall_loading") ---
+    "date_example": ("年-月-日", "YYYY-MM-DD"),  # a date field's placeholder
+    "drop_search": ("搜索", "Search"),
+    "drop_clear_search": ("清除搜索", "Clear search"),
+    "drop_clear": ("清除选择", "Clear selection"),
+    "drop_none": ("没有匹配的选项", "No options found"),
+    "ag_page": ("第", "Page"),  # AG Grid's "Page 2 of 9" reads "第 2 / 9"
+    "ag_of": ("/", "of"),
+    "ag_to": ("至", "to"),
+    "ag_more": ("更多", "more"),
+    "ag_page_size": ("每页行数：", "Page size:"),
+    "ag_page_size_aria": ("每页行数", "Page size"),
+    "ag_first_page": ("首页", "First page"),
+    "ag_previous_page": ("上一页", "Previous page"),
+    "ag_next_page": ("下一页", "Next page"),
+    "ag_last_page": ("末页", "Last page"),
+    "ag_no_matching": ("没有匹配的行", "No matching rows"),
+    "ag_error": ("出错", "Error"),
+    "ag_row_loading": ("正在加载该行", "Row data is loading"),
+    "ag_row_failed": ("该行加载失败", "Row failed to load"),
+    "ag_sortable": ("按回车键排序", "Press ENTER to sort"),
 }
 
 from components.strings_access import ACCESS  # noqa: E402  (login, roles, walls)
+from components.strings_maps import MAPS  # noqa: E402  (map names and notes, the heat window)
 
 STRINGS.update(ACCESS)
+STRINGS.update(MAPS)  # after the rest: it rewords the heat layer's title and legend

@@ -49,8 +49,11 @@ def level_label(level: int, lang: str) -> str:
     return f"{en if lang == 'en' else zh} {ROMAN.get(level, '')}".strip()
 
 
-# incident heat: a violet-to-white ramp, kept apart from the five warning colours
-HEAT = ("#3b2a7a", "#6a3fb5", "#9b5de5", "#c9a3ff", "#f4ecff")
+# incident heat: a violet-to-white ramp, kept apart from the five warning colours, each class drawn at its
+# opacity: over the map's background the coolest class still reads (>= 1.5:1) and each hotter one reads
+# stronger (tests/unit/test_theme.py measures them)
+HEAT = ("#7b5ce0", "#9466f0", "#b07cff", "#d2adff", "#f4ecff")
+HEAT_OPACITY = (0.5, 0.6, 0.7, 0.82, 0.92)
 # project status colours (paired with text everywhere): the warning colours of green, orange and red
 PROJECT_STATUS = {"on_track": level_colour(5), "at_risk": level_colour(2), "late": level_colour(1)}
 # the custom properties assets/theme.css must define with these values

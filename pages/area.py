@@ -39,13 +39,17 @@ def layout(code: str | None = None, lang: str | None = None, **_ignored):
         return create_not_found(lang, t("area_not_found", lang, code=shown))
     try:
         area = areas.area(scope.code)
+        shown = areas.map_area(scope)  # a grid's map draws its street's grids
+        drawn = areas.children(shown.code)
         return create_area_page(
             area=area,
             lineage=[a for a in areas.lineage(scope.code) if contains(scope.root, a["code"])],  # from the root
             lang=lang,
-            bounds=mapqueries.bounds(scope),
+            bounds=mapqueries.bounds(shown),
             tile_url=current_app.config.get("TILE_URL") or None,
             has_children=area["level"] != "grid",
+            map_code=shown.code,
+            approximate=drawn.level.iloc[0] if len(drawn) and drawn.approximate.any() else None,
         )
     except SQLAlchemyError:
         log.exception("area page %s: the database is unavailable", scope)

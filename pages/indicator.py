@@ -11,6 +11,7 @@ from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import resolve_scope
+from components.chart import graph_config
 from components.citymap import SHANGHAI_BOUNDS, create_city_map
 from components.i18n import lang_from, t
 from components.ids import INDICATOR
@@ -146,7 +147,7 @@ def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, not
                                 id=INDICATOR["start"],
                                 required=True,
                                 pattern=r"\d{4}-\d{2}-\d{2}",
-                                placeholder="YYYY-MM-DD",
+                                placeholder=t("date_example", lang),
                                 maxLength=10,
                                 value=day(a) if key == "custom" else None,
                                 className="date-input",
@@ -158,7 +159,7 @@ def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, not
                                 id=INDICATOR["end"],
                                 required=True,
                                 pattern=r"\d{4}-\d{2}-\d{2}",
-                                placeholder="YYYY-MM-DD",
+                                placeholder=t("date_example", lang),
                                 maxLength=10,
                                 value=day(b - 1) if key == "custom" else None,
                                 className="date-input",
@@ -179,7 +180,7 @@ def _page(ind, lang, key, a, b, scope, points, last_week, districts, raised, not
                     dcc.Graph(
                         id=INDICATOR["chart"],
                         figure=history_figure(ind, points, last_week, lang, a, b) if a else {},
-                        config={"displaylogo": False, "responsive": True},
+                        config=graph_config(lang, responsive=True),
                     ),
                 ],
             ),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
+from data.domain.areas import ancestor
 from data.domain.geometry import round_geometry
-from data.domain.scope import Scope
+from data.domain.scope import Scope, ScopeError, scoped
 from data.store.cache import cached_query, current_engine
 from data.store.models import Area
 
@@ -81,3 +82,15 @@ def outlines(scope: Scope) -> dict:
             for c, zh, en, approx, geom in rows
         ],
     }
+
+
+@scoped
+def map_area(scope: Scope) -> Scope:
+    """The area whose children a scope's map draws: its own, but for a grid (which has none) its street's,
+    so the grid shows among its neighbours; the grid's own when the same user may not read its street."""
+    if scope.level != "grid" or scope.unit is not None:
+        return scope
+    try:
+        return Scope(ancestor(scope.code, "street"), scope.root, scope.user_id, scope.unit)
+    except ScopeError:
+        return scope

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from data.domain.areas import HEAT_RES
 from data.domain.geometry import bounds_of, round_geometry, round_ring
 from data.domain.scope import Scope, scoped
-from data.domain.timeutil import HOUR
+from data.domain.timeutil import DAY, HOUR
 from data.read.incidents import _is_past, aligned_blocks
 from data.store.cache import cached_query, current_engine
 from data.store.models import Area, Incident
@@ -104,6 +104,13 @@ def _heat_block(scope: Scope, start: int, end: int) -> list[int]:
     """Heat bins for whole past hours [start, end): fixed once the hours are over (see incidents._is_past)."""
     index, n_bins = heat_index(scope)
     return _bins_of(_reported_by_grid(scope, start, end), index, n_bins)
+
+
+def heat_window(tick: int) -> tuple[int, int]:
+    """[start, end) of the heat layer at tick: the last 24 hours, tick included. A rolling window, so the
+    map is not empty just after midnight; heat_bins reads its whole hours from cached blocks and only the
+    two ragged edges (under an hour each) from the raw rows."""
+    return tick + 1 - DAY, tick + 1
 
 
 @scoped

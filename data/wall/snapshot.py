@@ -221,7 +221,7 @@ def heat_breaks(values: list[int], classes: int = 5) -> list[int]:
 
 def _map(scope: Scope, tick: int) -> dict:
     colours = warnlist.area_colours(scope)
-    counts = mapqueries.heat_bins(scope, local_day_start(tick), tick + 1)
+    counts = mapqueries.heat_bins(scope, *mapqueries.heat_window(tick))  # rolling: not empty at 00:05
     hot = incidents.latest_incidents(scope, limit=MARKERS, min_priority=1)
     hot = hot[hot.reported_at >= tick - DAY]
     markers = {

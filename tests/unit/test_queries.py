@@ -156,3 +156,12 @@ def test_a_project_that_just_started_is_not_late(small_city, app_for):
     assert row.status == "on_track"
     later = projectdata.projects.uncached(Scope("310000"), int(p.planned_start) + 30 * DAY)
     assert set(later.status) <= {"on_track", "at_risk", "late"}
+
+
+def test_a_grids_map_draws_its_street_when_its_user_may_read_the_street(tiny):
+    grid = Scope("310106013002")
+    assert areas.map_area(grid) == Scope("310106013")
+    assert areas.map_area(Scope("310106013")) == Scope("310106013")  # a street draws its own grids
+    assert areas.map_area(Scope("310106013002", root="310106013002")).code == "310106013002"  # not its street
+    assert [f["properties"]["approximate"] for f in areas.outlines(areas.map_area(grid))["features"]] == [True, True]
+    assert list(areas.children("310000").approximate) == [False, False]  # the tiny city's districts are real

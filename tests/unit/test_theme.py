@@ -151,6 +151,40 @@ def test_map_fills_read_by_severity_from_ten_metres():
     assert contrast[1] >= 3.0 and contrast[5] >= 1.4, contrast  # red stands out; green still shows its shape
 
 
+def heat_contrast(k: int) -> float:
+    """WCAG contrast of heat class k (its colour at its opacity over the map) against the map."""
+    from components.theme import HEAT, HEAT_OPACITY, MAP_BACKGROUND
+
+    a, fg, bg = HEAT_OPACITY[k], _rgb(HEAT[k]), _rgb(MAP_BACKGROUND)
+    blended = tuple(a * f + (1 - a) * b for f, b in zip(fg, bg))
+    hi, lo = sorted((_luminance(blended), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_heat_class_shows_and_hotter_reads_stronger():
+    """The coolest heat class was 1.13:1 on the map: a cell with incidents looked empty."""
+    from components.theme import HEAT, HEAT_OPACITY
+
+    assert len(HEAT) == len(HEAT_OPACITY)
+    contrast = [round(heat_contrast(k), 2) for k in range(len(HEAT))]
+    print("heat contrast:", contrast)
+    assert min(contrast) >= 1.5, contrast
+    assert contrast == sorted(set(contrast)), contrast  # strictly increasing with the count
+
+
+def test_the_heat_layer_takes_its_colours_and_opacities_from_the_theme():
+    from components.citymap import create_city_map
+    from components.theme import HEAT, HEAT_OPACITY
+
+    ids = {k: k for k in ("map", "areas", "heat", "markers", "project_layer")}
+    m = create_city_map(ids, "310000", "zh", [[31.0, 121.0], [31.5, 121.8]], None)
+    heat = next(layer.children for layer in m.children if getattr(layer, "name", None) == "heat")
+    assert (heat.hideout["colours"], heat.hideout["fills"]) == (list(HEAT), list(HEAT_OPACITY))
+    assert heat.style == {"variable": "cityops.areamap.heatStyle"}
+    text = (ASSETS / "areamap.js").read_text(encoding="utf-8")
+    assert "h.fills[k]" in text and "style.fillOpacity = h.fills[k]" in text
+
+
 def test_the_wall_script_takes_fill_opacities_from_the_theme():
     text = (ASSETS / "wall.js").read_text(encoding="utf-8")
     assert "h.fills" in text and "fillOpacity: fill" in text
