@@ -10,6 +10,7 @@ from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import resolve_scope
+from components.chart import graph_config
 from components.i18n import lang_from, t
 from components.kpi import create_kpi
 from components.links import href
@@ -79,7 +80,7 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
             html.Section(
                 className="wall-panel desk-panel",
                 children=[
-                    dcc.Graph(id="proj-spend", figure=spend_figure(p, plan, now, lang), config={"displaylogo": False})
+                    dcc.Graph(id="proj-spend", figure=spend_figure(p, plan, now, lang), config=graph_config(lang))
                 ],
             ),
             html.Div(

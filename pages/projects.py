@@ -10,6 +10,7 @@ from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import resolve_scope
+from components.chart import graph_config
 from components.i18n import lang_from, t
 from components.project_views import gantt_figure, parse_project_filters, portfolio_table
 from data.domain.filters import PROJECT_PHASES as PHASES
@@ -91,7 +92,7 @@ def layout(lang: str | None = None, **params):
             html.Section(
                 className="wall-panel desk-panel",
                 children=[
-                    dcc.Graph(id="proj-gantt", figure=gantt_figure(rows, ms, now, lang), config={"displaylogo": False})
+                    dcc.Graph(id="proj-gantt", figure=gantt_figure(rows, ms, now, lang), config=graph_config(lang))
                     if rows
                     else html.Div(t("no_projects_match", lang), className="empty")
                 ],
