@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 import re
@@ -146,6 +147,19 @@ def _start_simulator(cfg: Config) -> None:
     from data.synthetic.simulator import Simulator
 
     Simulator(get_engine(cfg.DATABASE_URL), load_catalog(cfg.RULES_FILE)).start_thread(cfg.SIMULATOR_SECONDS)
+
+
+@functools.cache
+def _wsgi_server() -> Flask:
+    return create_app().server
+
+
+def __getattr__(name: str):
+    """`app.server`: the WSGI callable a production server imports (`gunicorn 'app:server'`), built from
+    the environment on first use, once per process; importing app.py alone builds nothing."""
+    if name == "server":
+        return _wsgi_server()
+    raise AttributeError(f"module 'app' has no attribute {name!r}")
 
 
 if __name__ == "__main__":
