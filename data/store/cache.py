@@ -33,21 +33,27 @@ cache = Cache()
 
 
 class ResilientRedisCache(RedisCache):
-    """RedisCache that never raises: on a Redis error it logs once, answers 'miss', and skips Redis
-    for `retry_after` seconds (a circuit breaker), so a dead Redis costs nothing per request."""
+    """RedisCache that never raises: a Redis error answers 'miss'. After `failures_to_open` errors in a
+    row it logs once and skips Redis for `retry_after` seconds (a circuit breaker), so a dead Redis costs
+    nothing per request while one slow answer from a busy Redis does not send every request to the
+    database. Timeouts are long enough for a busy server (a second or two), short enough for a dead one."""
 
     retry_after = 5.0
+    failures_to_open = 3
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._down_until = 0.0
+        self._failures = 0
         self._lock = threading.Lock()
 
     @classmethod
     def factory(cls, app, config, args, kwargs):
         options = config.setdefault("CACHE_OPTIONS", {}) or {}
-        options.setdefault("socket_timeout", 0.2)
-        options.setdefault("socket_connect_timeout", 0.2)
+        options.setdefault("socket_timeout", 2.0)  # a busy Redis answers late, not never
+        options.setdefault("socket_connect_timeout", 0.5)  # a host that is gone is found out quickly
+        options.setdefault("socket_keepalive", True)
+        options.setdefault("health_check_interval", 30)  # a pooled connection idle that long is re-checked
         options.setdefault("protocol", 2)  # RESP2 works with every server version
         config["CACHE_OPTIONS"] = options
         return super().factory(app, config, args, kwargs)
@@ -60,18 +66,23 @@ class ResilientRedisCache(RedisCache):
         if not self.available:
             return default
         try:
-            return getattr(super(), name)(*args, **kwargs)
+            out = getattr(super(), name)(*args, **kwargs)
         except Exception as exc:  # redis.RedisError, OSError, timeouts: all mean "no cache now"
             with self._lock:
-                if self.available:
+                self._failures += 1
+                if self._failures >= self.failures_to_open and self.available:
                     log.warning(
-                        "redis cache unavailable (%s: %s); querying the database for %.0f s",
+                        "redis cache unavailable (%s: %s, %d errors in a row); querying the database for %.0f s",
                         type(exc).__name__,
-                        exc,
+                        str(exc)[:200],
+                        self._failures,
                         self.retry_after,
                     )
-                self._down_until = time.monotonic() + self.retry_after
+                    self._down_until = time.monotonic() + self.retry_after
             return default
+        if self._failures:
+            self._failures = 0  # a success closes the count: only errors in a row open the breaker
+        return out
 
     def get(self, key):
         return self._guard("get", None, key)

@@ -88,6 +88,37 @@ def test_queries_still_answer_when_redis_is_killed(empty_db, app_for, redis_serv
     assert backend().available is False
 
 
+# a Lua script blocks Redis for this long: a busy server, not a dead one
+BUSY_LUA = """local t = redis.call('TIME') local t0 = t[1] * 1e6 + t[2]
+while true do t = redis.call('TIME') if t[1] * 1e6 + t[2] - t0 > tonumber(ARGV[1]) then return 1 end end"""
+
+
+@pytest.mark.redis
+def test_a_busy_redis_is_waited_for_not_given_up_on(empty_db, app_for, redis_server, caplog):
+    """Redis busy for 0.6 s (a long script): a cache read waits and gets its value, nothing is logged and
+    the breaker stays closed; requests do not fall through to the database for seconds."""
+    import threading
+
+    import redis
+
+    url, _proc = redis_server
+    tiny_city.build(empty_db)
+    app_for(empty_db, CACHE_REDIS_URL=url)
+    store = backend()
+    assert store.set("busy-probe", 42)
+    blocker = threading.Thread(target=lambda: redis.Redis.from_url(url).eval(BUSY_LUA, 0, 600_000))
+    caplog.set_level(logging.WARNING, logger="cityops.cache")
+    blocker.start()
+    import time
+
+    time.sleep(0.1)  # the script is running
+    started = time.monotonic()
+    assert store.get("busy-probe") == 42
+    assert time.monotonic() - started > 0.3  # it really waited for the busy server
+    blocker.join()
+    assert store.available and not [r for r in caplog.records if r.name == "cityops.cache"]
+
+
 @pytest.mark.redis
 def test_healthz_reports_database_cache_and_data_age(empty_db, app_for, redis_server):
     url, proc = redis_server
