@@ -12,6 +12,7 @@ from dash.testing.wait import until
 from selenium.common.exceptions import WebDriverException
 from sqlalchemy import select
 
+from components.i18n import t
 from components.theme import LEVELS
 from data.domain.timeutil import now_ts
 from data.store.db import dispose_engine, get_engine
@@ -256,7 +257,7 @@ def test_kiosk_hides_chrome_and_the_carousel_rotates_layers(dash_duo, live_copy)
     assert dash_duo.driver.execute_script("return getComputedStyle(document.querySelector('.wall')).cursor") == "none"
     dash_duo.wait_for_class_to_equal("#wall-map-box", "wall-panel wall-map mode-warnings", timeout=12)
     dash_duo.wait_for_class_to_equal("#wall-map-box", "wall-panel wall-map mode-heat", timeout=12)
-    dash_duo.wait_for_text_to_equal("#wall-map-title", "事件热力（今日）")
+    dash_duo.wait_for_text_to_equal("#wall-map-title", t("wall_map_heat", "zh"))  # the title names the layer
 
     from sqlalchemy import insert
 

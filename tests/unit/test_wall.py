@@ -52,13 +52,12 @@ def test_snapshot_has_every_panel_filled_and_is_plain_json(snap):
     assert all(f["properties"]["title"] for f in snap["map"]["markers"]["features"])
 
 
-def test_heat_bins_add_up_to_the_days_incidents(snap, small_city, app_for):
-    from data.domain.timeutil import local_day_start
-
-    day0 = local_day_start(SMALL_END)
+def test_heat_bins_add_up_to_the_last_24_hours_incidents(snap, small_city, app_for):
+    start, end = mapqueries.heat_window(SMALL_END)
+    assert end - start == 24 * 3600
     cells = mapqueries.heat_cells(CITY_SCOPE)
     assert len(snap["map"]["heat"]) == len(cells["geojson"]["features"])
-    assert sum(snap["map"]["heat"]) == sum(incidents.heat(CITY_SCOPE, day0, day0).values())
+    assert sum(snap["map"]["heat"]) == incidents.incident_counts(CITY_SCOPE, start, end)["total"]
     assert 1000 < len(cells["geojson"]["features"]) < 3000  # res-7 hexagons: a light layer for the browser
     district = mapqueries.heat_cells(Scope("310101"))  # a district gets its grid cells
     assert all(f["id"].startswith("310101") for f in district["geojson"]["features"])
