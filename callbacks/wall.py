@@ -220,6 +220,7 @@ def register(app) -> None:
         Output(WALL["map"], "viewport", allow_duplicate=True),
         Input(WALL["resize"], "data"),
         State(WALL["config"], "data"),
+        State(WALL["rotate_state"], "data"),
         prevent_initial_call=True,
     )
     app.clientside_callback(

@@ -1,6 +1,7 @@
 """The command wall's layout: header, vital-sign tiles, map, incident/warning/project panels, ticker.
 
-Everything here is static for the life of the page; the wall callback fills and patches it.
+Everything here is static for the life of the page; the wall callback fills and patches it. The same
+structure serves every wall shape: assets/wall.css arranges it for 16:9, 32:9 and 48:9 from the viewport.
 """
 
 from __future__ import annotations
@@ -126,12 +127,24 @@ def create_wall(
                         id=WALL["map_box"],
                         className="wall-panel wall-map mode-all",
                         children=[
-                            html.H2(t("wall_map_all", lang), id=WALL["map_title"], className="panel-title"),
-                            create_city_map(
-                                WALL, scope, lang, bounds or SHANGHAI_BOUNDS, tile_url, still=kiosk, clickable=not kiosk
+                            # the title and legend sit beside the map (above it on a 16:9 wall), never over the city
+                            html.Div(
+                                className="map-frame",
+                                children=[
+                                    html.H2(t("wall_map_all", lang), id=WALL["map_title"], className="panel-title"),
+                                    create_city_map(
+                                        WALL,
+                                        scope,
+                                        lang,
+                                        bounds or SHANGHAI_BOUNDS,
+                                        tile_url,
+                                        still=kiosk,
+                                        clickable=not kiosk,
+                                    ),
+                                    html.Div(id=WALL["legend"], className="wall-legend"),
+                                    html.Div(id=WALL["callout"], className="wall-callout hidden"),
+                                ],
                             ),
-                            html.Div(id=WALL["legend"], className="wall-legend"),
-                            html.Div(id=WALL["callout"], className="wall-callout hidden"),
                         ],
                     ),
                     html.Div(
@@ -148,7 +161,11 @@ def create_wall(
                 className="wall-ticker",
                 children=[
                     html.Span(t("wall_ticker", lang), className="ticker-label"),
-                    html.Div(className="ticker-window", children=html.Div(id=WALL["ticker"], className="ticker-track")),
+                    # a line crawling along the bottom; a rolling list of its own on a 48:9 wall
+                    html.Div(
+                        className="ticker-window roll",
+                        children=html.Div(id=WALL["ticker"], className="ticker-track roll-track"),
+                    ),
                 ],
             ),
         ],

@@ -19,6 +19,16 @@ def _delta(today: int, yday: int) -> str:
     return f"{diff:+,}{pct}"
 
 
+def _count(key: str) -> dict:
+    """Marks a big number for assets/wall.js, which counts it up to its new value when a refresh changes it."""
+    return {"data-count": key}
+
+
+def _rolling(rows: list, css: str) -> html.Div:
+    """A list that rolls, a row at a time (assets/wall.js), when it holds more rows than its panel shows."""
+    return html.Div(html.Div(rows, className="roll-track"), className=f"{css} roll")
+
+
 def _bars(rows: list[tuple[str, int, int]], css: str) -> html.Div:
     """Label, bar (today) with a tick at yesterday's value, and the number."""
     return html.Div(create_bars(rows), className=f"wall-bars {css}")
@@ -35,7 +45,7 @@ def render_incidents(inc: dict, lang: str) -> list:
             html.Div(
                 className="inc-big",
                 children=[
-                    html.Div(f"{inc['today']:,}", className="big-number num"),
+                    html.Div(f"{inc['today']:,}", className="big-number num", **_count("inc-today")),
                     html.Div(
                         [
                             t("yesterday_same", lang, n=f"{inc['yesterday']:,}"),
@@ -50,14 +60,14 @@ def render_incidents(inc: dict, lang: str) -> list:
                 className="inc-stat",
                 children=[
                     html.Div(t("closure_rate_7d", lang), className="sub"),
-                    html.Div("—" if rate is None else f"{rate:.1%}", className="mid-number num"),
+                    html.Div("—" if rate is None else f"{rate:.1%}", className="mid-number num", **_count("inc-rate")),
                 ],
             ),
             html.Div(
                 className="inc-stat overdue" + (" alert" if inc["overdue"] > 0 else ""),
                 children=[
                     html.Div(t("overdue_now", lang), className="sub"),
-                    html.Div(f"{inc['overdue']:,}", className="mid-number num"),
+                    html.Div(f"{inc['overdue']:,}", className="mid-number num", **_count("inc-overdue")),
                 ],
             ),
         ],
@@ -78,23 +88,27 @@ def render_incidents(inc: dict, lang: str) -> list:
             html.Div([html.Div(t("by_category", lang), className="sub-title"), _bars(cats, "categories")]),
         ],
     )
-    steps = [(t(f"step_{s}", lang), inc["funnel"].get(s, 0)) for s in OPEN_STATUSES]
-    steps.append((t("closed_today_step", lang), inc["closed_today"]))  # a count of today, not a stock
+    steps = [(s, t(f"step_{s}", lang), inc["funnel"].get(s, 0)) for s in OPEN_STATUSES]
+    steps.append(("closed", t("closed_today_step", lang), inc["closed_today"]))  # a count of today, not a stock
     funnel = html.Div(
         className="funnel",
         children=[
             html.Div(
                 className="funnel-step" + (" done" if i == len(steps) - 1 else ""),
-                children=[html.Div(compact(n, lang), className="num"), html.Div(label, className="funnel-label")],
+                children=[
+                    html.Div(compact(n, lang), className="num", **_count(f"funnel-{key}")),
+                    html.Div(label, className="funnel-label"),
+                ],
             )
-            for i, (label, n) in enumerate(steps)
+            for i, (key, label, n) in enumerate(steps)
         ],
     )
-    return [head, lists, html.Div(t("loop_now", lang), className="sub-title"), funnel]
+    return [head, lists, html.Div([html.Div(t("loop_now", lang), className="sub-title"), funnel], className="inc-loop")]
 
 
 def render_warnings(w: dict, lang: str) -> list:
-    """Active warnings per colour (with text labels) and the newest red/orange ones with area and cause."""
+    """Active warnings per colour (with text labels) and the newest red/orange ones: level, area, its whole
+    cause sentence (wrapped, never cut) and when it began; the rows roll when more than fit."""
     chips = html.Div(
         className="warn-chips",
         children=[
@@ -102,7 +116,7 @@ def render_warnings(w: dict, lang: str) -> list:
                 className=f"warn-chip {LEVELS[level][1]}",
                 children=[
                     html.Span(level_label(level, lang), className="warn-chip-label"),
-                    html.Span(f"{w['by_level'].get(str(level), 0):,}", className="num"),
+                    html.Span(f"{w['by_level'].get(str(level), 0):,}", className="num", **_count(f"warn-{level}")),
                 ],
             )
             for level in (1, 2, 3, 4)
@@ -114,16 +128,22 @@ def render_warnings(w: dict, lang: str) -> list:
                 className="warn-row",
                 children=[
                     level_tag(x["level"], lang),
-                    html.Span(name(x["area"], lang), className="warn-area"),
-                    html.Span(name(x, lang, "cause"), className="warn-cause"),
+                    html.Div(
+                        className="warn-text",
+                        children=[
+                            html.Span(name(x["area"], lang), className="warn-area"),
+                            " ",
+                            html.Span(name(x, lang, "cause"), className="warn-cause"),
+                        ],
+                    ),
                     html.Span(to_dt(x["started_at"]).strftime("%H:%M"), className="warn-time num"),
                 ],
             )
-            for x in w["newest"][:3]
+            for x in w["newest"]
         ]
     else:
         rows = [html.Div(t("no_severe_warnings", lang), className="empty")]
-    return [chips, html.Div(rows, className="warn-list")]
+    return [chips, _rolling(rows, "warn-list")]
 
 
 def render_projects(p: dict, lang: str) -> list:
@@ -142,6 +162,7 @@ def render_projects(p: dict, lang: str) -> list:
                             f"{p['by_status'].get(key, 0)}",
                             className="mid-number num",
                             style={"color": PROJECT_STATUS[key]},
+                            **_count(f"proj-{key}"),
                         ),
                         html.Div(t(key, lang), className="sub"),
                     ],
@@ -151,7 +172,7 @@ def render_projects(p: dict, lang: str) -> list:
             html.Div(
                 className="proj-stat budget",
                 children=[
-                    html.Div(f"{spent:.0%}", className="mid-number num"),
+                    html.Div(f"{spent:.0%}", className="mid-number num", **_count("proj-budget")),
                     html.Div(t("budget_execution", lang), className="sub"),
                     bar_track(min(spent, 1)),
                 ],
@@ -170,10 +191,10 @@ def render_projects(p: dict, lang: str) -> list:
                 ),
             ],
         )
-        for d in p["delayed"][:3]
+        for d in p["delayed"]
     ]
     head = [html.Div(t("delayed_head", lang), className="sub-title")] if rows else []
-    return [stats, html.Div([*head, *rows], className="proj-list")]
+    return [stats, *head, _rolling(rows, "proj-list")]
 
 
 def _what(item: dict, lang: str) -> str:

@@ -45,26 +45,33 @@ def render_tile(tile: dict, lang: str, scope: str | None = None) -> html.Div:
     reading measured only for a wider area says so ("全市" / "全区"), so nobody reads it as local."""
     stale = tile["stale"] or tile["value"] is None
     colour, status = reading_status(tile["level"], stale, tile["age_s"], lang)
-    label = name(tile, lang)
     wider = tile.get("area_code")
-    if scope and wider and wider != scope:
-        label = [
-            label,
-            html.Span(t("tile_city" if wider == CITY_CODE else "tile_district", lang), className="tile-scope"),
-        ]
+    # the tag sits on the status line, which has room, so that the name keeps its line
+    tag = (
+        [html.Span(t("tile_city" if wider == CITY_CODE else "tile_district", lang), className="tile-scope")]
+        if scope and wider and wider != scope
+        else []
+    )
     return html.Div(
         className=f"tile lvl-{tile['level']}" + (" stale" if stale else ""),
         children=[
-            html.Div(label, className="tile-name"),
+            html.Div(name(tile, lang), className="tile-name"),
             html.Div(
                 className="tile-reading",
                 children=[
-                    html.Span(format_value(tile["value"], tile["decimals"]), className="tile-value num"),
+                    html.Span(
+                        format_value(tile["value"], tile["decimals"]),
+                        className="tile-value num",
+                        **{"data-count": f"tile-{tile['code']}"},  # counted up by assets/wall.js
+                    ),
                     html.Span(unit_text(tile["unit"], lang), className="tile-unit"),
                 ],
             ),
             html.Img(src=sparkline_svg(tile["series"], colour, tile.get("bands")), className="tile-spark", alt=""),
-            html.Div(status, className="tile-status", style={"color": colour}),
+            html.Div(
+                [html.Span(status, className="tile-status-text", style={"color": colour}), *tag],
+                className="tile-status",
+            ),
         ],
     )
 

@@ -129,15 +129,17 @@ def test_wall_fills_the_screen_with_seeded_data_offline(dash_duo, live_city):
     assert dash_duo.get_logs() == []
 
 
-# the fill of the district under each district label, read from the areas pane's canvas
+# the fill of the district at each district label's anchor (its centre, where the label would be had it not
+# moved aside for another: data-dx, data-dy), read from the areas pane's canvas
 DISTRICT_FILLS = """
 const cv = document.querySelector('.leaflet-areas-pane canvas');
 if (!cv) { return null; }
 const c = cv.getBoundingClientRect(), ctx = cv.getContext('2d');
 const out = {};
 document.querySelectorAll('.area-label').forEach(lab => {
-  const r = lab.getBoundingClientRect();
-  const x = (r.left + r.width / 2 - c.left) * cv.width / c.width, y = (r.top + r.height / 2 - c.top) * cv.height / c.height;
+  const r = lab.getBoundingClientRect(), dx = +(lab.dataset.dx || 0), dy = +(lab.dataset.dy || 0);
+  const x = (r.left + r.width / 2 - dx - c.left) * cv.width / c.width;
+  const y = (r.top + r.height / 2 - dy - c.top) * cv.height / c.height;
   out[lab.textContent.trim()] = Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
 });
 return out;
@@ -343,3 +345,93 @@ def test_open_wall_recovers_from_a_restart_and_reloads_after_a_redeploy(dash_br,
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+# a warning count: assets/wall.js counts it up when a refresh changes it
+COUNTED = "#wall-warnings .warn-chip.red .num"
+
+# every value the element shows, sampled once a frame after the frame's scripts have run
+RECORD = """
+const sel = arguments[0];
+window.__shown = [];
+(function sample() {
+  requestAnimationFrame(() => setTimeout(() => {
+    const e = document.querySelector(sel), v = e && e.textContent;
+    if (v && v !== window.__shown[window.__shown.length - 1]) { window.__shown.push(v); }
+    sample();
+  }, 0));
+})();
+"""
+
+
+def _open_red_warnings(url: str, n: int) -> None:
+    """n new red warnings, one per district (the same ones again on a second call)."""
+    from sqlalchemy import insert
+
+    from data.store.db import bump_versions, write_session
+    from data.store.models import Warning
+
+    with write_session(get_engine(url)) as s:
+        for i, code in enumerate(("310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112")[:n]):
+            s.execute(
+                insert(Warning).values(
+                    level=1,
+                    area_code=code,
+                    kind="indicator",
+                    subject="rain_1h",
+                    rule_id="indicator-bands",
+                    value=55.0 + i,
+                    cause_zh=f"小时雨量 {55 + i}.0mm，高于红色预警阈值 50.0mm",
+                    cause_en=f"Hourly rainfall {55 + i}.0 mm, above the red threshold of 50.0 mm",
+                    started_at=now_ts(),
+                )
+            )
+        bump_versions(s, "warnings")
+
+
+def test_a_changed_big_number_counts_up_to_exactly_its_new_value(dash_duo, live_copy):
+    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=REFRESH), "/wall")
+    _wall_ready(dash_duo)
+    for reduced, added in ((False, 5), (True, 3)):
+        if reduced:  # the reader asked for no animation: the number just changes
+            dash_duo.driver.execute_cdp_cmd(
+                "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+            )
+        before = int(dash_duo.find_element(COUNTED).text)
+        dash_duo.driver.execute_script(RECORD, COUNTED)
+        _open_red_warnings(live_copy, added)
+        dash_duo.wait_for_text_to_equal(COUNTED, str(before + added), timeout=15)
+        until(lambda: dash_duo.driver.execute_script("return window.__shown")[-1] == str(before + added), timeout=5)
+        shown = [int(v) for v in dash_duo.driver.execute_script("return window.__shown")]
+        between = [v for v in shown if before < v < before + added]
+        assert (between == []) if reduced else (len(between) >= 2 and between == sorted(between)), shown
+        assert dash_duo.find_element(COUNTED).text == str(before + added)  # and it stays there
+    assert dash_duo.get_logs() == []
+
+
+# Dash writes a number twice, the second time while the first count is still running (as a refresh
+# landing mid-count would): the count turns towards the newer value and ends on it exactly
+WRITTEN_TWICE = """
+const [sel, first, second, done] = arguments;
+const el = document.querySelector(sel), node = el.firstChild, shown = [];
+const sample = () => requestAnimationFrame(() => setTimeout(() => {  // what the frame painted
+  shown.push(el.textContent);
+  if (shown.length < 200) { sample(); }
+}, 0));
+node.nodeValue = first;
+sample();
+setTimeout(() => { node.nodeValue = second; }, 400);
+setTimeout(() => done([el.textContent, shown]), 2500);
+"""
+
+
+def test_a_number_written_again_mid_count_ends_on_the_newest_value(dash_duo, live_copy):
+    _open(dash_duo, make_app(live_copy), "/wall")
+    _wall_ready(dash_duo)
+    dash_duo.wait_for_element(COUNTED)
+    dash_duo.driver.set_script_timeout(10)
+    final, shown = dash_duo.driver.execute_async_script(WRITTEN_TWICE, COUNTED, "40", "7")
+    assert final == "7"
+    values = [int(v) for v in shown]
+    assert any(7 < v < 40 for v in values) and max(values) < 40  # it was counting up when the second came
+    assert dash_duo.get_logs() == []

@@ -63,6 +63,7 @@ def test_no_asset_writes_a_warning_colour_out():
 def test_every_property_used_is_defined():
     texts = _assets()
     defined = {name for text in texts.values() for name, _ in DEFINITION.findall(text)}
+    defined |= {name for text in texts.values() for name in re.findall(r"setProperty\(\"(--[\w-]+)\"", text)}  # by JS
     used = {name for text in texts.values() for name in re.findall(r"var\((--[\w-]+)", text)}
     assert used - defined == set()
 

@@ -250,3 +250,65 @@ def test_heat_index_agrees_with_the_served_cells(small_city, app_for):
         cells = mapqueries.heat_cells(Scope(scope))
         index, n = mapqueries.heat_index(Scope(scope))
         assert (index, n) == (cells["index"], len(cells["geojson"]["features"]))
+
+
+def test_every_newest_severe_warning_gets_a_row_with_its_whole_cause():
+    from components.wall_panels import render_warnings
+
+    causes = [f"超期未办结事件 {n} 件，占在办 {n + 20}%，由于多个网格同时积压需要调度" for n in range(10, 15)]
+    newest = [
+        {
+            "id": i,
+            "level": 1 + i % 2,
+            "area_code": "310115",
+            "area": {"zh": "浦东新区", "en": "Pudong New Area"},
+            "kind": "overdue",
+            "cause_zh": cause,
+            "cause_en": cause,
+            "started_at": SMALL_END,
+        }
+        for i, cause in enumerate(causes)
+    ]
+    chips, rows = render_warnings({"by_level": {"1": 3, "2": 2}, "newest": newest}, "zh")
+    assert "roll" in rows.className.split()  # more rows than fit roll instead of being left off
+    found = [_text(row) for row in _walk(rows) if getattr(row, "className", None) == "warn-row"]
+    assert len(found) == 5
+    for text, cause in zip(found, causes):
+        assert cause in text and "浦东新区" in text and ("红色 I" in text or "橙色 II" in text)
+
+
+def test_big_numbers_are_marked_to_count_up_and_each_once():
+    from components.wall_panels import render_incidents, render_projects, render_warnings
+
+    inc = {
+        "today": 1234,
+        "yesterday": 1200,
+        "closure_rate_7d": 0.84,
+        "overdue": 3,
+        "by_source": {},
+        "by_category": [],
+        "funnel": {"reported": 12, "handling": 9876},
+        "closed_today": 100,
+    }
+    proj = {"count": 2, "budget": 10, "spend": 5, "by_status": {"late": 1, "on_track": 1}, "delayed": []}
+    tile = {"code": "aqi", "name_zh": "空气质量指数", "name_en": "AQI", "unit": "AQI", "decimals": 0, "value": 47,
+            "level": 5, "stale": False, "age_s": 60, "series": [1.0], "bands": None}  # fmt: skip
+    trees = [
+        *render_incidents(inc, "zh"),
+        *render_warnings({"by_level": {}, "newest": []}, "zh"),
+        *render_projects(proj, "zh"),
+        render_tile(tile, "zh"),
+    ]
+    found = [
+        (c.to_plotly_json()["props"]["data-count"], c)
+        for tree in trees
+        for c in _walk(tree)
+        if hasattr(c, "to_plotly_json") and "data-count" in c.to_plotly_json()["props"]
+    ]
+    marked = dict(found)
+    assert len(marked) == len(found)  # one key per number: a count never runs on someone else's value
+    expected = {"inc-today", "inc-rate", "inc-overdue", "proj-budget", "tile-aqi"}
+    expected |= {f"funnel-{s}" for s in ("reported", "registered", "dispatched", "handling", "verifying", "closed")}
+    expected |= {f"warn-{lv}" for lv in (1, 2, 3, 4)} | {f"proj-{k}" for k in ("on_track", "at_risk", "late")}
+    assert set(marked) == expected
+    assert marked["inc-today"].children == "1,234" and marked["funnel-handling"].children == "9876"
