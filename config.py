@@ -72,6 +72,7 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"  # a link from another site may open a page; it cannot post
         self.SESSION_COOKIE_NAME = "cityops_session"
         self.PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))  # walls renew it
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))  # bytes; more: 413
         self.ALLOWED_ORIGINS = tuple(o for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.CACHE_REDIS_URL or "memory://"
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "10 per minute")

@@ -99,7 +99,7 @@ def _username_bucket() -> str:
     return "user:" + hashlib.sha256(typed.encode()).hexdigest()[:4]
 
 
-def _page(lang: str, message: str | None = None, status: int = 200, next_path: str | None = None):
+def login_page(lang: str, message: str | None = None, status: int = 200, next_path: str | None = None):
     other = "en" if lang == "zh" else "zh"
     switch = "/login?" + urlencode({"lang": other, **({"next": next_path} if next_path else {})})
     body = render_template(
@@ -120,16 +120,16 @@ def login():
     next_path = safe_next(request.values.get("next"))
     if request.method == "GET":
         why = request.args.get("why")
-        return _page(lang, f"login_{why}" if why in NOTICES else None, next_path=next_path)
+        return login_page(lang, f"login_{why}" if why in NOTICES else None, next_path=next_path)
     if not same_origin():
         audit("denied", target="login:origin")
-        return _page(lang, "login_bad_origin", 403, next_path)
+        return login_page(lang, "login_bad_origin", 403, next_path)
     username = (request.form.get("username") or "").strip().lower()[:64]
     account = check_password(username, request.form.get("password") or "")
     if account is None:
         exists = USERNAME.match(username) is not None and users.password_hash(username) is not None
         audit("login_failed", user_id=username if exists else None)
-        return _page(lang, "login_failed", 401, next_path)
+        return login_page(lang, "login_failed", 401, next_path)
     session.clear()  # no state from before the login survives it (session fixation)
     login_user(account)
     session.permanent = True
@@ -142,7 +142,7 @@ def login():
 def logout():
     lang = lang_from(request.values.get("lang"), current_app.config.get("DEFAULT_LANG", "zh"))
     if not same_origin():
-        return _page(lang, "login_bad_origin", 403)
+        return login_page(lang, "login_bad_origin", 403)
     user = session_user._get_current_object()
     if isinstance(user, Account):
         audit("logout", user_id=user.id)
@@ -229,4 +229,4 @@ def init_auth(server: Flask) -> None:
     def _throttled(_exc):
         lang = lang_from(request.values.get("lang"), server.config.get("DEFAULT_LANG", "zh"))
         audit("login_failed", target="throttled")
-        return _page(lang, "login_throttled", 429, safe_next(request.values.get("next")))
+        return login_page(lang, "login_throttled", 429, safe_next(request.values.get("next")))

@@ -3,22 +3,30 @@ session still alive, and does a POST come from the app's own origin.
 
 Pages and callbacks are checked against data.domain.roles: pages by their path template, callbacks
 by the page whose layout holds their outputs (mapped once at start-up from the page registry and
-the callback map, so a new page or callback is covered without anyone listing it here)."""
+the callback map, so a new page or callback is covered without anyone listing it here).
+
+It also bounds what a request may carry: a body over MAX_CONTENT_LENGTH is 413, a callback body
+that is not the shape Dash reads is 400 (before Dash sees it, so no traceback echoes it into the
+log), an id in a page's path is a plain integer or the page is not found, and a file Dash does not
+serve is 404."""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from urllib.parse import urlencode
 
 import dash
+from dash.exceptions import DependencyException
 from flask import Flask, current_app, g, has_request_context, jsonify, redirect, request, session
 from flask_login import current_user as session_user
 from flask_login import login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import plain_id, well_formed_callback
 from api.access import current_user, resolve_scope
-from api.auth import audit, open_wall, same_origin, token_page
+from api.auth import audit, login_page, open_wall, same_origin, token_page
 from components.i18n import lang_from, t
 from components.notfound import create_not_found
 from data.domain.roles import LANDING, USERNAME, Account, may_open
@@ -33,6 +41,10 @@ XHR = ("/_dash-", "/geo/", "/_reload-hash", "/_alive")
 SHELL = "*"  # a callback of the shell (navigation, language): every role
 PATTERN_PAGES = {"warn-ack-cell": {"/warnings"}}  # pattern-matching outputs made inside callbacks, not layouts
 SEEN_EVERY_S = 60  # how often a wall's "last seen" is written
+ID_VARIABLES = ("iid", "pid")  # path variables that name a row by its id: plain integers only
+CATCHALL = "/<path:path>"  # Dash's route for every page path
+
+log = logging.getLogger("cityops.gate")
 
 
 def _templates() -> list[tuple[re.Pattern, str]]:
@@ -107,12 +119,36 @@ def _unauthenticated(reason: str):
     return redirect(target + ("&" + urlencode({"next": full[:512]}) if full not in ("/", "") else ""))
 
 
+def callback_body() -> dict | None:
+    """This request's callback body when it has the shape Dash reads, else None (parsed once)."""
+    if "callback_body" not in g:
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the parser goes
+            body = None
+        g.callback_body = body if well_formed_callback(body) else None
+    return g.callback_body
+
+
+def _fits(app: dash.Dash, key: str, body: dict) -> bool:
+    """True when the body carries as many inputs, states and outputs as the callback takes."""
+    cb, outputs = app.callback_map[key], body["outputs"]
+    several = key.startswith("..")  # one entry per output
+    fit = not several or (isinstance(outputs, list) and len(outputs) == len(key.strip(".").split("...")))
+    return fit and len(body["inputs"]) == len(cb["inputs"]) and len(body.get("state", [])) == len(cb["state"])
+
+
+def _bad_request(user: Account, why: str):
+    """400 and a sentence; one short log line with a fixed reason, never the body."""
+    log.info("refused a malformed callback request from %s: %s", user.id, why)
+    return jsonify(reason="bad_request", message=t("bad_request", _lang())), 400
+
+
 def _is_activity() -> bool:
     """A page visit or a callback a person set off (a click, a typed filter), not a timer's tick."""
     if request.path.startswith("/_dash-update-component"):
-        body = request.get_json(silent=True) or {}
-        changed = body.get("changedPropIds") or []
-        return any(not str(p).endswith(".n_intervals") for p in changed)
+        changed = (callback_body() or {}).get("changedPropIds") or []
+        return any(not p.endswith(".n_intervals") for p in changed)
     return not request.path.startswith(XHR)
 
 
@@ -175,13 +211,20 @@ def gate():
         except SQLAlchemyError:  # the wall shows its last data and says so; being seen can wait
             pass
     if path == "/_dash-update-component":
-        key = str((request.get_json(silent=True) or {}).get("output", ""))[:2000]
-        pages = callback_pages(current_app.extensions["cityops_dash"], key)
+        body = callback_body()
+        if body is None:
+            return _bad_request(user, "not a callback body")
+        key = body["output"][:2000]
+        app = current_app.extensions["cityops_dash"]
+        pages = callback_pages(app, key)
         if pages is None or not (SHELL in pages or any(may_open(user.role, p) for p in pages)):
             return _deny(user, "callback:" + (key[:80] if pages is not None else "unknown"))
+        if not _fits(app, key, body):
+            return _bad_request(user, "inputs, states or outputs do not fit the callback")
         return None
     if path.startswith(XHR):
-        return None
+        rule = request.url_rule
+        return _not_found() if rule is None or rule.rule == CATCHALL else None  # never a page
     found = page_of(path)
     if found is None:
         g.page_status = 404
@@ -194,6 +237,8 @@ def gate():
     if not may_open(user.role, template):
         audit("denied", user_id=user.id, target="page:" + template)
         g.page_status = 403
+    elif any(plain_id(variables[v]) is None for v in ID_VARIABLES if v in variables):
+        g.page_status = 404  # not found without a lookup: no '１２' read as 12, no '²' crash
     elif variables:
         try:
             if not exists.page_target(template, variables, resolve_scope()):
@@ -209,6 +254,18 @@ def set_page_status(response):
     if status and response.status_code == 200:
         response.status_code = status
     return response
+
+
+def _not_found(_exc=None):
+    """404 for a path Dash serves no file at (its message would echo the path into the log)."""
+    return jsonify(reason="not_found"), 404
+
+
+def _too_large(_exc):
+    """413 and a sentence: the login page says it there, anything else in JSON."""
+    if request.path == "/login":
+        return login_page(_lang(), "too_large", 413)
+    return jsonify(reason="too_large", message=t("too_large", _lang())), 413
 
 
 def guard_layouts() -> None:
@@ -245,3 +302,5 @@ def init_gate(app: dash.Dash, page_ids: dict[str, set[str]], shell_ids: set[str]
     guard_layouts()
     server.before_request(gate)
     server.after_request(set_page_status)
+    server.register_error_handler(413, _too_large)
+    server.register_error_handler(DependencyException, _not_found)

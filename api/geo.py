@@ -27,7 +27,7 @@ def _geojson_response(kind: str, code: str, build) -> Response:
     except ScopeError:
         abort(404)
     except SQLAlchemyError:
-        log.exception("geometry %s for %s unavailable", kind, code)
+        log.exception("geometry %s for %s unavailable", kind, code[:40])
         abort(503)
     resp = Response(body, mimetype="application/json")
     resp.set_etag(etag)

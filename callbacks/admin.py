@@ -15,6 +15,7 @@ from api.auth import new_token
 from components.admin_views import active_tokens, token_shown, tokens_table
 from components.i18n import lang_from, t
 from components.ids import ADMIN, SHELL
+from data.domain.areas import is_area_code
 from data.domain.roles import USERNAME
 from data.domain.timeutil import now_ts
 from data.read import areas, users
@@ -36,9 +37,9 @@ def create(name, area, days, lang: str):
     name = (name or "").strip() if isinstance(name, str) else ""
     if not USERNAME.match(name):
         return t("adm_bad_name", lang), no_update, no_update
-    if not isinstance(area, str) or areas.area(area) is None:
+    if not isinstance(area, str) or not is_area_code(area) or areas.area(area) is None:  # shape first: no cache entry
         return t("adm_bad_area", lang), no_update, no_update
-    if days not in (None, "") and not (isinstance(days, (int, float)) and 1 <= days <= 3650):
+    if days not in (None, "") and not (type(days) is int and 1 <= days <= 3650):  # 1.5 is not rounded, true is not 1
         return t("adm_bad_days", lang), no_update, no_update
     token, digest = new_token()
     expires = now_ts() + int(days) * 86400 if days else None
@@ -78,7 +79,7 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
     def _tokens(n_create, n_revoke, name, area, days, revoke_name, search):
-        lang = lang_from(search, default_lang)
+        lang = lang_from(search if isinstance(search, str) else None, default_lang)
         if current_user().role != "admin":  # the gate already refused others; the write is checked again here
             return t("forbidden_body", lang), no_update, no_update
         try:

@@ -6,6 +6,7 @@ import logging
 
 from dash import ClientsideFunction, Input, Output, State, html, no_update
 
+from api import plain_id
 from api.access import current_user, resolve_scope
 from api.auth import audit
 from components.i18n import lang_from, t
@@ -13,6 +14,7 @@ from components.ids import INCIDENT
 from components.incident_views import deadline_clock, render_actions, render_head, render_story
 from components.links import href
 from data.domain.timeutil import now_ts
+from data.domain.vocab import MAX_COMMENT
 from data.read import areas, incidentdesk
 from data.store.cache import current_engine
 from data.write.writes import BadInput, NotAllowed, NotFound, StaleVersion, WriteError, apply_action
@@ -20,20 +22,22 @@ from data.write.writes import BadInput, NotAllowed, NotFound, StaleVersion, Writ
 log = logging.getLogger("cityops.callbacks.incident")
 
 
-def _int(value) -> int | None:
-    """A positive id or version from the page's Store, or None for anything else (it is the browser's)."""
-    text = str(value) if isinstance(value, (int, str)) else ""
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+def _lang(state: dict) -> str:
+    """The page's language from its Store (the browser's: anything but a known code is the default)."""
+    return lang_from(state.get("lang") if isinstance(state.get("lang"), str) else None)
 
 
 def act(state: dict, action: str | None, unit: str | None, comment: str | None) -> tuple[str, str]:
     """Apply the action as the current user: (outcome, the sentence to show), outcome one of
-    "done", "stale" (someone else moved it first) or "refused" (nothing was written)."""
-    lang = lang_from(state.get("lang"))
-    incident_id, version = _int(state.get("id")), _int(state.get("version"))
+    "done", "stale" (someone else moved it first) or "refused" (nothing was written).
+
+    The Store, the choice and the text are the browser's: an id or version that is not a plain
+    integer names nothing (never a rounded float), and the write path bounds the comment."""
+    lang = _lang(state)
+    incident_id, version = plain_id(state.get("id")), plain_id(state.get("version"))
     if incident_id is None or version is None:
         return "refused", t("act_failed", lang)
-    if not action:
+    if not action or not isinstance(action, str):
         return "refused", t("act_pick", lang)
     user = current_user()
     try:
@@ -54,6 +58,8 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
             audit("denied", user_id=user.id, target=f"move:{action}"[:40])
         return "refused", t("act_not_allowed", lang)
     except BadInput as exc:
+        if exc.details.get("field") == "comment":
+            return "refused", t("act_comment_too_long", lang, limit=MAX_COMMENT)
         return "refused", t("act_bad_unit" if "unit" in exc.details else "act_need_reason", lang)
     except NotFound:
         return "refused", t("inc_not_found", lang, id=incident_id)
@@ -84,7 +90,7 @@ def register(app) -> None:
         if not n:
             return *keep, no_update
         state = state if isinstance(state, dict) else {}
-        lang, incident_id = lang_from(state.get("lang")), _int(state.get("id"))
+        lang, incident_id = _lang(state), plain_id(state.get("id"))
         try:
             outcome, message = act(state, action, unit, comment)
             if outcome != "done":

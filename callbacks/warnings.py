@@ -6,6 +6,7 @@ import logging
 
 from dash import MATCH, Input, Output, State, ctx, no_update
 
+from api import plain_id
 from api.access import current_user, resolve_scope
 from api.auth import audit
 from components.i18n import lang_from, t
@@ -51,12 +52,12 @@ def register(app) -> None:
     def _ack(n_clicks, search):
         if not n_clicks:
             return no_update
-        lang = lang_from(search, default_lang)
+        lang = lang_from(search if isinstance(search, str) else None, default_lang)
         try:
-            raw = str(ctx.triggered_id.get("id", ""))
-            if not raw.isdigit() or len(raw) > 12:  # a forged id: nothing to acknowledge
+            warning_id = plain_id(ctx.triggered_id.get("id"))
+            if warning_id is None:  # a forged id ('１２', '²', 12.5, true): nothing to acknowledge
                 return t("ack_missing", lang)
-            return ack_message(int(raw), lang)
+            return ack_message(warning_id, lang)
         except Exception:  # the database is down or locked: say so, change nothing
             log.exception("acknowledging a warning failed")
             return t("ack_failed", lang)

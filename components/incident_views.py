@@ -13,7 +13,7 @@ from components.theme import LEVELS
 from data.domain.names import lang_index, name
 from data.domain.roles import may_move, moves_for
 from data.domain.timeutil import to_dt
-from data.domain.vocab import ACTIONS, CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
+from data.domain.vocab import ACTIONS, CATEGORIES, MAX_COMMENT, SOURCE_NAMES, STATUS_NAMES, unit_name
 
 
 def allowed_actions(status: str, role: str | None = None) -> list[str]:
@@ -211,7 +211,12 @@ def render_actions(inc: dict, lang: str, role: str) -> html.Section:
                 id=INCIDENT["unit_wrap"],
                 style={"display": "none"},
             ),
-            dcc.Textarea(id=INCIDENT["comment"], placeholder=t("inc_comment", lang), className="comment-box"),
+            dcc.Textarea(
+                id=INCIDENT["comment"],
+                placeholder=t("inc_comment", lang),
+                maxLength=MAX_COMMENT,  # a hint: the write path refuses longer ones whatever the browser sends
+                className="comment-box",
+            ),
             html.Button(t("inc_submit", lang), id=INCIDENT["submit"], className="range-link active submit"),
         ]
     )

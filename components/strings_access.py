@@ -116,4 +116,11 @@ ACCESS: dict[str, tuple[str, str]] = {
     ),
     "token_invalid": ("显示令牌无效。", "The display token is not valid."),
     "session_ended": ("登录已失效，正在返回登录页……", "Your session has ended. Returning to the sign-in page…"),
+    # input limits (api/gate.py, the write path)
+    "bad_request": ("请求格式无效，请刷新页面后重试。", "The request was malformed. Reload the page and try again."),
+    "too_large": ("提交的内容过大，请缩短后重试。", "What was sent is too large. Shorten it and try again."),
+    "act_comment_too_long": (
+        "理由最多 {limit} 个字，请缩短后重试。",
+        "A reason may have at most {limit} characters. Shorten it and try again.",
+    ),
 }

@@ -10,6 +10,7 @@ from dash import dcc, html
 from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import plain_id
 from api.access import current_user, resolve_scope
 from components.i18n import lang_from, t
 from components.ids import INCIDENT
@@ -38,13 +39,13 @@ def layout(iid: str | None = None, lang: str | None = None, **_ignored):
         # Dash builds its validation layout by calling every page's layout without path variables
         # (at start-up and again on the first request): give it every id the callbacks use
         return _page(None, PLACEHOLDER, lang)
-    shown = str(iid or "")[:40]
-    if not shown.isdigit() or len(shown) > 12:
+    shown, number = str(iid or "")[:40], plain_id(iid)
+    if number is None:  # '12.5', '１２', '²', '1e3': not an id, never a rounded or widened one
         return create_not_found(lang, t("inc_not_found", lang, id=shown))
     try:
         now = now_ts()
         scope = resolve_scope()
-        story = incidentdesk.incident_story(scope, int(shown), now)
+        story = incidentdesk.incident_story(scope, number, now)
         if story is None:
             return create_not_found(lang, t("inc_not_found", lang, id=shown))
         inc = story["incident"]

@@ -9,6 +9,7 @@ from dash import dcc, html
 from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import plain_id
 from api.access import resolve_scope
 from components.chart import graph_config
 from components.i18n import lang_from, t
@@ -29,18 +30,18 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
     lang = lang_from(lang)
     if pid is None or not has_request_context():  # Dash's validation layout (no path variables)
         return html.Div(className="page desk proj-detail")
-    shown = str(pid)[:40]
-    if not shown.isdigit() or len(shown) > 9:
+    shown, number = str(pid)[:40], plain_id(pid)
+    if number is None:  # '12.5', '１２', '²', '1e3': not an id, never a rounded or widened one
         log.info("project page: a malformed id")
         return create_not_found(lang, t("proj_not_found", lang, id=shown))
     now = now_ts()
     try:
         scope = resolve_scope()
-        p = projectdata.project(scope, int(shown), now)
+        p = projectdata.project(scope, number, now)
         if p is None:
             return create_not_found(lang, t("proj_not_found", lang, id=shown))
-        ms = projectdata.milestones((int(shown),)).get(int(shown), [])
-        warnings = projectdata.project_warnings(scope, int(shown))
+        ms = projectdata.milestones((number,)).get(number, [])
+        warnings = projectdata.project_warnings(scope, number)
         names = areas.area_names()
     except SQLAlchemyError:
         log.exception("project page %s: the database is unavailable", shown)

@@ -247,6 +247,7 @@ ACTIONS: dict[str, Move] = {
     "reopen": Move(("closed",), "handling", True, _DESK),
 }
 ACK_ROLES = frozenset({"operator", "dispatcher"})  # who may acknowledge a warning
+MAX_COMMENT = 2000  # characters in a reason or comment on a move; the write path refuses longer ones
 
 assert set(STEP_LIMIT_HOURS) == set(STATUSES[:-1])
 UNITS = tuple(sorted({u for c in CATEGORIES.values() for u in c["units"]}))  # every responsible unit

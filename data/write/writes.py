@@ -7,7 +7,7 @@ from sqlalchemy import Engine, insert, select, update
 from data.domain.roles import may_ack, may_move
 from data.domain.scope import CITY, Scope
 from data.domain.timeutil import hour_of, now_ts
-from data.domain.vocab import ACTIONS, CATEGORIES, step_due
+from data.domain.vocab import ACTIONS, CATEGORIES, MAX_COMMENT, step_due
 from data.store import textsearch
 from data.store.db import bump_versions, write_session
 from data.store.models import Incident, IncidentAudit, IncidentHistory, Reading, Warning
@@ -113,15 +113,20 @@ def apply_action(
 
     The actor's account is read in the same transaction: its role must be allowed this move (the
     allowed-moves table), and the incident must lie in its area (and, for a unit, be dispatched to it).
-    Raises NotFound (also for an incident outside `scope` or the actor's area), NotAllowed, BadInput (a missing reason; a unit that does not handle the
+    Raises NotFound (also for an incident outside `scope` or the actor's area), NotAllowed, BadInput (a missing
+    reason, or one that is not text or longer than MAX_COMMENT; a unit that does not handle the
     incident's category) or StaleVersion (someone else changed it first); on any error nothing is
     written. The status change, its history row and its audit row commit together. Returns the
     incident's new columns.
     """
-    if action not in ACTIONS:
-        raise NotAllowed(f"unknown action {action!r}", action=action)
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise NotAllowed("unknown action", action=str(action)[:40])
     allowed_from, to_status, needs_comment, _roles = ACTIONS[action]
+    if comment is not None and not isinstance(comment, str):
+        raise BadInput("a comment is text", action=action, field="comment")
     comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise BadInput(f"a comment has at most {MAX_COMMENT} characters", action=action, field="comment")
     if needs_comment and not comment:
         raise BadInput(f"action {action!r} needs a reason", action=action)
     now = now if now is not None else now_ts()
@@ -147,9 +152,11 @@ def apply_action(
         if before["status"] not in allowed_from:
             raise NotAllowed(f"cannot {action} an incident that is {before['status']}", status=before["status"])
         if action == "dispatch":
-            unit = (unit or "").strip()
+            unit = unit.strip() if isinstance(unit, str) else ""
             if unit not in CATEGORIES[before["category"]]["units"]:
-                raise BadInput(f"unit {unit!r} does not handle {before['category']!r}", action=action, unit=unit)
+                raise BadInput(
+                    f"unit {unit[:40]!r} does not handle {before['category']!r}", action=action, unit=unit[:40]
+                )
         after = dict(
             before,
             status=to_status,
