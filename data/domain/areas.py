@@ -19,7 +19,7 @@ def level_of(code: str) -> str:
         level = LEVEL_BY_LEN[len(code)]
     except (KeyError, TypeError):
         raise ValueError(f"not an area code: {code!r}") from None
-    if not code.isdigit() or not code.startswith(CITY_CODE[:2]):
+    if not (code.isascii() and code.isdigit()) or not code.startswith(CITY_CODE[:2]):
         raise ValueError(f"not an area code: {code!r}")
     return level
 

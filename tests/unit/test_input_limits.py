@@ -270,3 +270,11 @@ def test_a_malformed_callback_body_is_400_with_one_short_log_line(desk, caplog):
         assert all(len(r.getMessage()) < 200 and "MARKER" not in r.getMessage() for r in caplog.records)
         assert not any(r.exc_info for r in caplog.records)
     assert client.post("/_dash-update-component", data=json.dumps(good), headers=ORIGIN).status_code == 200
+
+
+def test_area_codes_are_ascii_digits_only():
+    """Full-width or other Unicode digits are not an area code: they never reach a cached lookup."""
+    from data.domain.areas import is_area_code
+
+    assert is_area_code("310101") and is_area_code("310101002")
+    assert not is_area_code("31０１０１") and not is_area_code("３１０１０１") and not is_area_code("310١01")
