@@ -167,7 +167,8 @@ def test_snapshot_is_shared_through_redis_between_apps(small_city, redis_server,
     for app in apps:  # two app servers behind one Redis: the second reads what the first wrote
         with app.server.test_request_context():
             assert shared_snapshot(catalog, CITY_SCOPE, SMALL_END)["scope"] == CITY
-    assert calls == [(CITY_SCOPE, SMALL_END)]
+    mine = [c for c in calls if c[1] == SMALL_END]  # an earlier app's refresh-ahead thread warms the current tick
+    assert mine == [(CITY_SCOPE, SMALL_END)]
 
 
 def test_geometry_routes_use_etags_and_reject_unknown_codes(small_city):
