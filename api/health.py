@@ -1,4 +1,4 @@
-"""GET /healthz: database and cache status and the age of the newest data, as JSON."""
+"""GET /healthz: database and cache status, the age of the newest data and lost background writes, as JSON."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from data.domain.timeutil import now_ts
 from data.read.freshness import freshness
 from data.store.cache import backend, current_engine
 from data.store.db import ping
+from data.write import retry
 
 log = logging.getLogger("cityops.health")
 
@@ -34,6 +35,7 @@ def check(server: Flask) -> tuple[dict, int]:
         log.warning("health check: database unavailable: %s", exc)
         body["database"] = {"ok": False, "error": type(exc).__name__}
         ok = False
+    body["background_writes"] = retry.stats()  # this process's: retries, and batches lost after them
     cache = backend()
     if server.config.get("CACHE_REDIS_URL"):
         up = cache.ping()

@@ -17,7 +17,7 @@ from data.domain.timeutil import now_ts
 from data.domain.vocab import MAX_COMMENT
 from data.read import areas, incidentdesk
 from data.store.cache import current_engine
-from data.write.writes import BadInput, NotAllowed, NotFound, StaleVersion, WriteError, apply_action
+from data.write.writes import BadInput, Busy, NotAllowed, NotFound, StaleVersion, WriteError, apply_action
 
 log = logging.getLogger("cityops.callbacks.incident")
 
@@ -51,6 +51,9 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
             unit=unit,
             scope=resolve_scope(),
         )
+    except Busy as exc:  # a long write lock or the database away: nothing was written, the form keeps its input
+        log.warning("action on incident %s not saved: %s", incident_id, exc)
+        return "refused", t("write_busy", lang)
     except StaleVersion:
         return "stale", t("act_stale", lang)
     except NotAllowed as exc:

@@ -15,7 +15,7 @@ from components.warnings_view import ACK, ACK_CELL, ack_text
 from data.domain.actors import display_name
 from data.read.users import user_names
 from data.store.cache import current_engine
-from data.write.writes import NotAllowed, NotFound, WriteError, acknowledge_warning
+from data.write.writes import Busy, NotAllowed, NotFound, WriteError, acknowledge_warning
 
 log = logging.getLogger("cityops.callbacks.warnings")
 
@@ -26,6 +26,9 @@ def ack_message(warning_id: int, lang: str) -> str:
     try:
         row = acknowledge_warning(current_engine(), warning_id, actor=user.id, scope=resolve_scope())
         return ack_text(dict(row, acknowledged_by_name=user_names().get(row["acknowledged_by"])), lang)
+    except Busy as exc:  # a long write lock or the database away: nothing was written
+        log.warning("acknowledging warning %s not saved: %s", warning_id, exc)
+        return t("write_busy", lang)
     except NotFound:
         return t("ack_missing", lang)
     except NotAllowed as exc:

@@ -204,6 +204,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The action could not be saved; please try again. The details are in the log.",
     ),
     "act_pick": ("请选择一个操作。", "Choose an action."),
+    "write_busy": ("系统繁忙，操作未保存，请稍后重试。", "The system is busy; nothing was saved. Please try again."),
     "data_unavailable": (
         "数据暂时无法读取，请稍后刷新。详细原因已记录在日志中。",
         "The data cannot be read right now; please reload in a moment. The details are in the log.",

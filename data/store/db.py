@@ -1,13 +1,14 @@
-"""Engine and session factories; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for writers."""
+"""Engine and session factories; SQLite gets WAL, a short lock wait and BEGIN IMMEDIATE for writers."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, exc, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -18,8 +19,41 @@ from data.store.models import DataVersion
 # aggregates over whole past hours are keyed on it alone, so they survive the live trickle.
 DOMAINS = ("incidents", "readings", "projects", "warnings", "areas", "history", "users")
 
+# A writer waits this long for the write lock (SQLite) or a row lock (PostgreSQL), then gives up with
+# Busy: an officer's click holds a server thread for 2.5 s at most, not the 10 s that stalled the server
+# under a long lock. Background writers retry Busy with backoff (data.write.retry).
+LOCK_WAIT = 2.5
+
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+
+
+class Busy(Exception):
+    """The database did not take a write in time (its lock held elsewhere, or the server away); the
+    transaction was rolled back, so nothing was written and the same write may simply be tried again."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for failures that pass by themselves: Busy, SQLite's "database is locked", and PostgreSQL's
+    operational errors (connection refused or lost, admin shutdown, a lock timeout, a serialization
+    failure). A constraint, a typo in SQL or a missing table is not transient."""
+    if isinstance(error, Busy | exc.DisconnectionError | exc.TimeoutError):
+        return True
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if not isinstance(error, exc.OperationalError):
+        return False
+    if isinstance(error.orig, sqlite3.Error):  # SQLITE_BUSY (5) or SQLITE_LOCKED (6), extended codes too
+        return (getattr(error.orig, "sqlite_errorcode", 0) & 0xFF) in (5, 6)
+    return True
+
+
+def describe(error: BaseException) -> str:
+    """The driver's own first line ("database is locked", "canceling statement due to lock timeout") for
+    a log line: never the SQL or its parameters, which may hold a reporter's name or phone."""
+    orig = getattr(error, "orig", None) or error
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0][:200] if lines else ''}"
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -30,14 +64,16 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT * 1000)}")
         cur.execute("PRAGMA cache_size=-65536")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        wait_ms = int(options.get("lock_wait", LOCK_WAIT) * 1000)  # set each time: pooled connections are shared
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+        conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
 
 
 def get_engine(url: str) -> Engine:
@@ -49,7 +85,7 @@ def get_engine(url: str) -> Engine:
             if parsed.get_backend_name() == "sqlite":
                 if parsed.database and parsed.database != ":memory:":
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT})
                 _sqlite_setup(engine)
             else:
                 engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -70,17 +106,26 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
+def write_session(engine: Engine, *, wait: float = LOCK_WAIT) -> Iterator[Session]:
     """A session for one write transaction: committed on success, rolled back on any error.
 
-    On SQLite the transaction starts with BEGIN IMMEDIATE, taking the write lock before the
-    first read, so concurrent writers queue instead of failing with "database is locked".
+    On SQLite the transaction starts with BEGIN IMMEDIATE, taking the write lock before the first
+    read, so concurrent writers queue instead of failing half-way; on PostgreSQL `lock_timeout` bounds
+    each wait for a row lock. Either way a writer waits at most `wait` seconds, and a transient failure
+    (the lock not granted, the server away) is raised as Busy, after the rollback.
     """
-    with engine.connect() as conn:
-        if is_sqlite(engine):
-            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-        with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-            yield session
+    try:
+        with engine.connect() as conn:
+            if is_sqlite(engine):
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE", lock_wait=wait)
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                if not is_sqlite(engine):
+                    session.execute(text(f"SET LOCAL lock_timeout = {int(wait * 1000)}"))
+                yield session
+    except Exception as error:
+        if is_transient(error) and not isinstance(error, Busy):
+            raise Busy(f"the database did not take the write within {wait:g} s ({describe(error)})") from error
+        raise
 
 
 @contextmanager

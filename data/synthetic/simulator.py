@@ -29,14 +29,20 @@ from data.synthetic import generator as gen
 from data.synthetic import model
 from data.synthetic.geo import AreaRecord, GridLocator
 from data.synthetic.load_incidents import PLATFORM
-from data.write import writes
+from data.write import retry, writes
 
 log = logging.getLogger("cityops.simulator")
 RATE_WINDOW = 7 * DAY  # the arrival rate continues this much history
 DEFAULT_PER_DAY = 10_000  # an empty city (no history to continue) gets this many reports a day
 MAX_MOVES = 300  # per step: after a long pause the backlog moves over several steps, not in one
+CATCH_UP = HOUR  # the most time one step makes up for after an outage: longer gaps stay gaps
 INVALID_COMMENT = "重复或无效工单，予以结案"
 FAIL_COMMENT = "核查未通过：现场仍未整改到位"
+
+
+def _platform_actor(record: dict) -> str:
+    """The account that files a report from its source's platform (as history has it)."""
+    return PLATFORMS[record["source"]][0]
 
 
 class Simulator:
@@ -86,6 +92,17 @@ class Simulator:
         return self._rate[1] * float(model.report_weight(now))
 
     def new_incidents(self, now: int, seconds: float) -> list[int]:
+        """Draw the reports of the `seconds` before `now` and write them; their ids."""
+        return self.write_incidents(self.draw_incidents(now, seconds), now)
+
+    def write_incidents(self, records: list[dict], now: int) -> list[int]:
+        """Write drawn reports; written again after a failure, the ones that landed are not added twice."""
+        if not records:
+            return []
+        return writes.add_incidents(self.engine, records, actor_of=_platform_actor, now=now, skip_existing=True)
+
+    def draw_incidents(self, now: int, seconds: float) -> list[dict]:
+        """The new reports (Incident columns) arriving in the `seconds` before `now`; nothing is written."""
         if self._pools is None:
             self._load_pools()
         n = int(self.rng.poisson(self.report_rate(now) * seconds))
@@ -131,7 +148,7 @@ class Simulator:
                     "reporter_phone": phone,
                 }
             )
-        return writes.add_incidents(self.engine, records, actor_of=lambda r: PLATFORMS[r["source"]][0], now=now)
+        return records
 
     def _next_move(self, status: str, category: str, unit: str | None) -> tuple[str, str, str | None, str | None]:
         """(action, actor, unit, comment) of an incident's next step, drawn as the generator draws paths:
@@ -151,8 +168,9 @@ class Simulator:
             return "verify_fail", STAFF["closed"][0], None, FAIL_COMMENT
         return "verify_pass", STAFF["closed"][0], None, None
 
-    def advance_incidents(self, now: int, seconds: float) -> int:
-        """Move each open incident on with the probability its stage's duration gives at its age."""
+    def advance_incidents(self, now: int, seconds: float, tally: dict | None = None) -> int:
+        """Move each open incident on with the probability its stage's duration gives at its age; the
+        number moved (also counted into tally["moved"] as they land, for a step cut short)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(
@@ -190,7 +208,9 @@ class Simulator:
                     now=now,
                 )
                 moved += 1
-            except writes.WriteError as exc:  # someone (a duty officer) moved it first: fine
+                if tally is not None:
+                    tally["moved"] = tally.get("moved", 0) + 1
+            except writes.WriteError as exc:  # someone (a duty officer) moved it first: fine (Busy is not one)
                 log.debug("simulator skipped incident %s: %s", r.id, exc)
         return moved
 
@@ -244,24 +264,43 @@ class Simulator:
         noise = sim.noise * math.sqrt(1 - fade**2) * float(model.noise_scale(ind, now))
         return float(model.reading_shape(ind, now)) * scale + fade * deviation + float(self.rng.normal(0, noise))
 
-    def step(self, now: int, seconds: float) -> dict:
-        out = {
-            "new": len(self.new_incidents(now, seconds)),
-            "moved": self.advance_incidents(now, seconds),
-            "readings": self.new_readings(now),
-        }
-        if now - self._last_rules >= 60:
-            rules.evaluate(self.engine, self.catalog, now)
-            self._last_rules = now
-        return out
+    def step(self, now: int, seconds: float, budget: float = retry.BUDGET) -> dict:
+        """One step of live data, written whole: on a transient database failure (a long write lock, the
+        server restarting) the step is tried again with backoff for up to `budget` seconds, resuming after
+        the stages that landed; its reports are drawn once, so a retry never adds them twice. A step that
+        still cannot be written is counted and logged as lost (data.write.retry) and its error raised."""
+        done: dict = {}
+
+        def attempt() -> dict:
+            if "records" not in done:
+                done["records"] = self.draw_incidents(now, seconds)
+            if "new" not in done:
+                done["new"] = len(self.write_incidents(done["records"], now))
+            if "advanced" not in done:
+                self.advance_incidents(now, seconds, tally=done)  # a replay re-reads: moved ones are at age 0
+                done["advanced"] = True
+            if "readings" not in done:
+                done["readings"] = self.new_readings(now)  # a replay finds the series already at `now`
+            if now - self._last_rules >= 60:
+                rules.evaluate(self.engine, self.catalog, now)  # reconciles: running it twice changes nothing
+                self._last_rules = now
+            return {"new": done["new"], "moved": done.get("moved", 0), "readings": done["readings"]}
+
+        return retry.background(attempt, "simulator step", budget=budget)
 
     def run_forever(self, interval: float) -> None:
+        """A step every `interval` seconds. Each step covers the time since the last one that landed
+        (up to CATCH_UP), so after an outage or a lost step the city catches up instead of skipping."""
         log.info("live simulator on: a step every %.1f s", interval)
+        landed = now_ts() - interval  # as if a step had landed one interval ago
         while not self._stop.is_set():
+            now = now_ts()
+            seconds = min(max(now - landed, 1), CATCH_UP)
             try:
-                self.step(now_ts(), interval)
-            except Exception:  # a failed step must not end live mode; the next one retries
-                log.exception("simulator step failed")
+                self.step(now, seconds)
+                landed = now
+            except Exception:  # counted and logged as lost already; the next step covers its time
+                pass
             self._stop.wait(interval)
 
     def stop(self) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, select, tuple_, update
 
 from data.domain.roles import may_ack, may_move
 from data.domain.scope import CITY, Scope
 from data.domain.timeutil import hour_of, now_ts
 from data.domain.vocab import ACTIONS, CATEGORIES, MAX_COMMENT, step_due
 from data.store import textsearch
+from data.store.db import Busy as Busy  # every write here raises it when the database does not take it in time
 from data.store.db import bump_versions, write_session
 from data.store.models import Incident, IncidentAudit, IncidentHistory, Reading, Warning
 from data.store.models_access import User
@@ -54,14 +55,20 @@ def _actor_scope(s, actor: str, allowed, **details) -> Scope:
 
 
 def add_incidents(
-    engine: Engine, records: list[dict], actor_of=lambda rec: "system", now: int | None = None
+    engine: Engine,
+    records: list[dict],
+    actor_of=lambda rec: "system",
+    now: int | None = None,
+    *,
+    skip_existing: bool = False,
 ) -> list[int]:
     """Insert new incidents (dicts of Incident columns) with their first history row; returns the ids.
 
-    A new incident is always 'reported': status, step start, deadline and version are set here.
+    A new incident is always 'reported': status, step start, deadline and version are set here. With
+    `skip_existing`, a record whose (source, external_id) is already stored is left as it is and its id
+    returned: a batch written again after a failure whose outcome was unknown lands once.
     """
     now = now if now is not None else now_ts()
-    ids = []
     rows = []
     for rec in records:
         row = {k: rec.get(k) for k in INCIDENT_COLUMNS}
@@ -77,7 +84,20 @@ def add_incidents(
         )
         rows.append(row)
     with write_session(engine) as s:
+        known = {}
+        if skip_existing and rows:
+            keys = {(row["source"], row["external_id"]) for row in rows}
+            found = s.execute(
+                select(Incident.source, Incident.external_id, Incident.id).where(
+                    tuple_(Incident.source, Incident.external_id).in_(keys)
+                )
+            )
+            known = {(src, ext): i for src, ext, i in found}
+        ids, added = [], []
         for rec, row in zip(records, rows):
+            if (row["source"], row["external_id"]) in known:
+                ids.append(known[row["source"], row["external_id"]])
+                continue
             new_id = s.execute(insert(Incident).values(**row).returning(Incident.id)).scalar_one()
             s.execute(
                 insert(IncidentHistory).values(
@@ -90,10 +110,12 @@ def add_incidents(
                 )
             )
             ids.append(new_id)
-        textsearch.index(s.connection(), [(i, row["title"], row["description"]) for i, row in zip(ids, rows)])
-        rollups.incidents_added(s, rows)
-        late = any(row["reported_at"] < hour_of(now) for row in rows)
-        bump_versions(s, "incidents", *(("history",) if late else ()), now=now)
+            added.append((new_id, row))
+        if added:
+            textsearch.index(s.connection(), [(i, row["title"], row["description"]) for i, row in added])
+            rollups.incidents_added(s, [row for _, row in added])
+            late = any(row["reported_at"] < hour_of(now) for _, row in added)
+            bump_versions(s, "incidents", *(("history",) if late else ()), now=now)
     return ids
 
 
@@ -115,8 +137,8 @@ def apply_action(
     allowed-moves table), and the incident must lie in its area (and, for a unit, be dispatched to it).
     Raises NotFound (also for an incident outside `scope` or the actor's area), NotAllowed, BadInput (a missing
     reason, or one that is not text or longer than MAX_COMMENT; a unit that does not handle the
-    incident's category) or StaleVersion (someone else changed it first); on any error nothing is
-    written. The status change, its history row and its audit row commit together. Returns the
+    incident's category), StaleVersion (someone else changed it first) or Busy (the database did not take
+    the write within a few seconds); on any error nothing is written. The status change, its history row and its audit row commit together. Returns the
     incident's new columns.
     """
     if not isinstance(action, str) or action not in ACTIONS:
@@ -226,7 +248,8 @@ def acknowledge_warning(
     """Record that `actor` has seen an active warning (who and when), once.
 
     Raises NotFound for an unknown id (or one outside `scope`), NotAllowed when the warning has ended or was already
-    acknowledged (by someone else first: their name is in the details); nothing changes then."""
+    acknowledged (by someone else first: their name is in the details), Busy when the database does not
+    take the write in time; nothing changes then."""
     now = now if now is not None else now_ts()
     with write_session(engine) as s:
         own = _actor_scope(s, actor, may_ack, action="acknowledge")
