@@ -54,7 +54,7 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     _index_per_page(app, cfg.DEFAULT_LANG)
     init_gate(app, page_ids, _ids_in(_ids_only(app.layout)))
     init_security(app)
-    if cfg.LIVE_SIMULATOR:
+    if cfg.LIVE_SIMULATOR and cfg.TICK_WORKER == "thread":  # beside `cityops worker`, the worker simulates
         _start_simulator(cfg)
     return app
 
@@ -141,7 +141,7 @@ def _index_per_page(app: Dash, default_lang: str) -> None:
 
 
 def _start_simulator(cfg: Config) -> None:
-    """In-process live data for the embedded default (use `python -m data.seed --live-only` with several workers)."""
+    """In-process live data for the embedded default (with several workers, `cityops worker` runs it)."""
     from data.rules.config import load_catalog
     from data.store.db import get_engine
     from data.synthetic.simulator import Simulator

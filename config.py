@@ -60,6 +60,8 @@ class Config:
         self.DEFAULT_LANG = os.environ.get("DEFAULT_LANG", "zh")
         self.LIVE_SIMULATOR = _flag("LIVE_SIMULATOR", False)
         self.SIMULATOR_SECONDS = float(os.environ.get("SIMULATOR_SECONDS", "5"))
+        # "thread": this server computes the walls' ticks itself; "external": `cityops worker` does
+        self.TICK_WORKER = os.environ.get("TICK_WORKER", "thread")
         self.RULES_FILE = os.environ.get("RULES_FILE") or str(ROOT / "data" / "rules" / "catalog.yaml")
         self.STREETS_GEOJSON = os.environ.get("STREETS_GEOJSON") or None
         self.WALL_RELOAD_HOURS = float(os.environ.get("WALL_RELOAD_HOURS", "24"))  # caps browser memory on walls
@@ -84,6 +86,8 @@ class Config:
             setattr(self, key, value)
         if "SECRET_KEY" not in overrides:
             self.SECRET_KEY = _secret_key(instance)
+        if self.TICK_WORKER not in ("thread", "external"):
+            raise ValueError(f"TICK_WORKER must be 'thread' or 'external', not {self.TICK_WORKER!r}")
         if self.DEFAULT_LANG not in ("zh", "en"):
             raise ValueError(f"DEFAULT_LANG must be 'zh' or 'en', not {self.DEFAULT_LANG!r}")
 

@@ -10,6 +10,7 @@ arguments and exit codes (0 done, 1 refused with a sentence on stderr, 2 bad usa
     cityops tokens list
     cityops demo-users          (make run: one demo account per role, once, passwords printed once)
     cityops seed ...            (the same arguments as python -m data.seed)
+    cityops worker [--simulate | --no-simulate]   (beside gunicorn: wall ticks, rules, the simulator)
 
 Every command takes --url DATABASE_URL (default: the app's)."""
 
@@ -238,3 +239,14 @@ def seed(ctx):
     from data.synthetic.seed import main as seed_main
 
     sys.exit(seed_main(list(ctx.args)))
+
+
+@main.command("worker")
+@click.option(
+    "--simulate/--no-simulate", default=None, help="run the live simulator here (default: the LIVE_SIMULATOR setting)"
+)
+def worker(simulate):
+    """The background process: every active wall's snapshot per tick, the rules each minute, the simulator."""
+    from api.worker import run
+
+    run(simulate)

@@ -64,13 +64,13 @@ def main(argv=None) -> int:
     from bench.wall import post_callback
     from data.domain.timeutil import parse_local
     from data.store.cache import cache
-    from data.wall.refresh import RefreshAhead
+    from data.wall.refresh import TickWorker
 
     now = parse_local(END)
 
     # the seeded data ends at END: every "now" the pages read follows it
     area_cb.now_ts = incidents_mod.now_ts = ind_cb.now_ts = lambda: now
-    RefreshAhead.touch = lambda self, scope, tick: None
+    TickWorker.start = lambda self: None
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
     for module in (
         "pages.indicator",

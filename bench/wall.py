@@ -110,9 +110,9 @@ def main(argv=None) -> int:
     wall_cb.now_ts = incidents_mod.now_ts = lambda: clock["now"]
     # measure the screen that computes the tick; in service the refresh-ahead thread usually has
     # done it before any screen asks, and every screen pays the "shared tick" figure
-    from data.wall.refresh import RefreshAhead
+    from data.wall.refresh import TickWorker
 
-    RefreshAhead.touch = lambda self, scope, tick: None
+    TickWorker.start = lambda self: None
     sim = Simulator(get_engine(url), load_catalog(app.server.config["RULES_FILE"]))
     client = logged_in_client(app)
     result: dict = {"incidents": args.incidents, "refresh_s": refresh, "scopes": {}}

@@ -15,7 +15,7 @@ from components.ids import AREA, SHELL, WALL
 from data.domain.timeutil import now_ts
 from data.read import areas, rankings, warnlist
 from data.rules.config import load_catalog
-from data.wall.snapshot import shared_snapshot
+from data.wall.shared import shared_snapshot
 
 log = logging.getLogger("cityops.callbacks.area")
 # a page's first ticks send the map layers' colours and counts again, changed or not: dash-leaflet drops a

@@ -31,12 +31,14 @@ proc_name = "cityops-web"
 
 
 def on_starting(server) -> None:
-    """Before any worker: refuse a set-up that would run the simulator once per worker, and migrate the
+    """Before any worker: refuse a set-up that would run the simulator once per worker (with
+    TICK_WORKER=external the simulator belongs to `cityops worker`), and migrate the
     schema once (workers would otherwise race to upgrade it)."""
-    if os.environ.get("LIVE_SIMULATOR", "").lower() in ("1", "true", "yes", "on") and workers > 1:
+    simulate = os.environ.get("LIVE_SIMULATOR", "").lower() in ("1", "true", "yes", "on")
+    if simulate and workers > 1 and os.environ.get("TICK_WORKER", "thread") != "external":
         raise SystemExit(
-            "LIVE_SIMULATOR=1 would start a simulator in each of the workers: run one with "
-            "`python -m data.seed --live-only` beside gunicorn instead"
+            "LIVE_SIMULATOR=1 would start a simulator in each of the workers: set TICK_WORKER=external "
+            "and run one `cityops worker` beside gunicorn instead"
         )
     from config import Config
     from data.store.db import dispose_engine, get_engine

@@ -108,12 +108,17 @@ def _reported_exact(conn, scope: Scope, start: int, end: int) -> dict[tuple[str,
 def incident_counts(scope: Scope, start: int, end: int) -> dict:
     """Incidents reported in [start, end): {'total', 'by_source': {...}, 'by_category': {...}}."""
     with _conn() as conn:
-        pairs = _reported_exact(conn, scope, start, end)
+        return counts_of(_reported_exact(conn, scope, start, end))
+
+
+def counts_of(pairs: dict[tuple[str, str], int]) -> dict:
+    """incident_counts' answer from {(source, category): n} (zero counts left out)."""
     by_source: dict[str, int] = {}
     by_category: dict[str, int] = {}
     for (src, cat), n in pairs.items():
-        by_source[src] = by_source.get(src, 0) + n
-        by_category[cat] = by_category.get(cat, 0) + n
+        if n:
+            by_source[src] = by_source.get(src, 0) + n
+            by_category[cat] = by_category.get(cat, 0) + n
     return {"total": sum(pairs.values()), "by_source": by_source, "by_category": by_category}
 
 
@@ -184,45 +189,33 @@ def heat(scope: Scope, start_day: int, end_day: int) -> dict[str, int]:
         return {g: int(n) for g, n in conn.execute(q.group_by(RollupGridDay.grid_code))}
 
 
+LATEST_COLUMNS = (
+    "id",
+    "reported_at",
+    "source",
+    "category",
+    "subcategory",
+    "title",
+    "street_code",
+    "grid_code",
+    "lon",
+    "lat",
+    "status",
+    "priority",
+)
+
+
 @cached_query("incidents")
 def latest_incidents(scope: Scope, limit: int = 20, min_priority: int = 3) -> pd.DataFrame:
-    """The newest incidents in scope (no personal data): id, time, place, category, status, priority."""
+    """The newest incidents in scope (no personal data): id, time, place, category, status, priority.
+    Ties in time go to the higher id, so every read (and wallsets.newest_in) agrees on the order."""
     i = Incident
     q = (
-        select(
-            i.id,
-            i.reported_at,
-            i.source,
-            i.category,
-            i.subcategory,
-            i.title,
-            i.street_code,
-            i.grid_code,
-            i.lon,
-            i.lat,
-            i.status,
-            i.priority,
-        )
+        select(*[getattr(i, c) for c in LATEST_COLUMNS])
         .where(scope.filter(i), i.priority <= min_priority)
-        .order_by(i.reported_at.desc())
+        .order_by(i.reported_at.desc(), i.id.desc())
         .limit(limit)
     )
     with _conn() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "reported_at",
-            "source",
-            "category",
-            "subcategory",
-            "title",
-            "street_code",
-            "grid_code",
-            "lon",
-            "lat",
-            "status",
-            "priority",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(LATEST_COLUMNS))

@@ -36,17 +36,23 @@ def latest_readings(scope: Scope, now: int) -> pd.DataFrame:
     `stale` here is for display: later than 1.5 expected intervals (shown grey, "数据延迟").
     The rules engine uses a looser limit (STALE_FACTOR intervals) before it ignores a reading."""
     area_code = scope.code
-    cat = indicator_catalogue()
     with _conn() as conn:
         rows = conn.execute(
             select(LatestReading.indicator_code, LatestReading.area_code, LatestReading.ts, LatestReading.value).where(
                 LatestReading.area_code.in_({area_code, area_code[:6], CITY_CODE})
             )
         ).all()
+    return pick_latest(rows, area_code, now)
+
+
+def pick_latest(rows, area_code: str, now: int) -> pd.DataFrame:
+    """latest_readings' answer from (indicator, area, ts, value) rows of the area, its district and the
+    city (more rows are ignored): the nearest area's value per indicator, with its level and age."""
+    cat = indicator_catalogue()
     best: dict[str, tuple] = {}
-    rank = {area_code: 0, area_code[:6]: 1, CITY_CODE: 2}
+    rank = {CITY_CODE: 2, area_code[:6]: 1, area_code: 0}
     for code, area_c, ts, value in rows:
-        if code not in best or rank[area_c] < rank[best[code][0]]:
+        if area_c in rank and (code not in best or rank[area_c] < rank[best[code][0]]):
             best[code] = (area_c, ts, value)
     out = []
     for ind in cat.itertuples():

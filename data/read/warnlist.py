@@ -96,7 +96,7 @@ def active_warnings(scope: Scope) -> pd.DataFrame:
     q = (
         select(*_columns())
         .where(w.ended_at.is_(None), scope.prefix(w.area_code))
-        .order_by(w.level, w.started_at.desc())
+        .order_by(w.level, w.started_at.desc(), w.id.desc())
     )
     with _conn() as conn:
         rows = conn.execute(q).all()

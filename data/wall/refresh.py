@@ -1,4 +1,11 @@
-"""Refresh-ahead: compute each watched scope's wall snapshot as soon as a new tick starts."""
+"""The tick worker: every active wall scope's snapshot computed in one pass as soon as a tick starts.
+
+Web requests only mark their scope active (`mark_active`, at most one cache write per scope per tick
+per process) and read the snapshot the worker wrote. The worker runs as a thread of the embedded
+server, or as its own process (`cityops worker`) beside gunicorn; with several of them one cache lock
+per tick keeps it to a single computation. A scope stays active for KEEP_TICKS ticks after a screen
+that may see it last asked; unknown scopes never get here (the callback resolves the scope first).
+"""
 
 from __future__ import annotations
 
@@ -7,33 +14,68 @@ import threading
 import time
 
 from data.domain.scope import Scope
-from data.wall.snapshot import shared_snapshot
+from data.domain.timeutil import now_ts
+from data.domain.vocab import CITY_CODE
+from data.read import areas
+from data.store.cache import backend
+from data.wall.facts import CityPass
+from data.wall.shared import HEARTBEAT_KEY, SNAPSHOT_TTL, snapshot_key
+from data.wall.snapshot import all_snapshots
 
 log = logging.getLogger("cityops.snapshot")
 
+KEEP_TICKS = 3
+_marked: dict[str, int] = {}  # bounded: only real city/district/street codes are marked
 
-class RefreshAhead:
-    """Computes the snapshot of every scope a wall asked for recently as soon as a new tick starts,
-    so screens (whose timers are not aligned to the tick) find it ready in the cache.
 
-    One daemon thread per app, started by the first wall request; the cross-process lock in
-    shared_snapshot keeps it to one computation per tick even with several workers."""
+def mark_active(scope: Scope, tick: int, refresh: int) -> None:
+    """A screen that may see `scope` asked at `tick`: keep its snapshot computed for a while."""
+    if not CityPass.covers(scope) or _marked.get(scope.code) == tick:
+        return
+    _marked[scope.code] = tick
+    backend().set(f"wall-active:{scope.code}", tick, timeout=KEEP_TICKS * refresh + refresh)
 
-    KEEP_TICKS = 3  # a scope no screen asked for in this many ticks is dropped
+
+def wall_codes() -> list[str]:
+    """Every scope a wall may be active for: the city, its districts and their streets."""
+    return sorted(c for c in areas.area_names() if c == CITY_CODE or len(c) in (6, 9))
+
+
+def active_scopes(tick: int, refresh: int) -> list[Scope]:
+    codes = wall_codes()
+    marks = backend().get_many(*[f"wall-active:{c}" for c in codes])
+    return [Scope(c) for c, t in zip(codes, marks) if t is not None and tick - t <= KEEP_TICKS * refresh]
+
+
+def compute_tick(catalog, tick: int, refresh: int) -> int:
+    """Compute and store the snapshot of every active scope at `tick`; the number computed (0 when
+    another process holds this tick or nothing is active)."""
+    cache = backend()
+    scopes = active_scopes(tick, refresh)
+    if not scopes or not cache.add(f"wall-tick-lock:{tick}", 1, timeout=max(60, 3 * refresh)):
+        return 0
+    snaps = all_snapshots(catalog, scopes, tick)
+    cache.set_many({snapshot_key(s): snap for s, snap in snaps.items()}, timeout=SNAPSHOT_TTL)
+    cache.set(HEARTBEAT_KEY, tick, timeout=3 * refresh)  # screens wait for the worker while it beats
+    return len(snaps)
+
+
+class TickWorker:
+    """Runs compute_tick at the start of every tick, in a daemon thread (`start`) or in the
+    foreground (`run`, for `cityops worker`)."""
 
     def __init__(self, server, refresh: int):
         self.server, self.refresh = server, refresh
-        self._seen: dict[Scope, int] = {}
-        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._guard = threading.Lock()
+        self.last: dict = {}
 
-    def touch(self, scope: Scope, tick: int) -> None:
-        """A screen showed `scope` at `tick`: keep its snapshot warm."""
-        with self._lock:
-            self._seen[scope] = tick
+    def start(self) -> None:
+        """Start the thread once (the first wall request does, so an idle server computes nothing)."""
+        with self._guard:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="wall-refresh-ahead", daemon=True)
+                self._thread = threading.Thread(target=self._run, name="wall-tick-worker", daemon=True)
                 self._thread.start()
 
     def stop(self) -> None:
@@ -41,12 +83,11 @@ class RefreshAhead:
 
     def _run(self) -> None:
         try:
-            self._loop()
+            self.run()
         except SystemExit:  # dash.testing stops a test server by raising SystemExit in every thread it started
             return
 
-    def _loop(self) -> None:
-        from data.domain.timeutil import now_ts
+    def run(self) -> None:
         from data.rules.config import load_catalog
 
         while not self._stop.is_set():
@@ -55,14 +96,13 @@ class RefreshAhead:
             if self._stop.wait(next_tick - now + 0.02):
                 return
             tick = now_ts() // self.refresh * self.refresh
-            with self._lock:
-                scopes = [s for s, t in self._seen.items() if tick - t <= self.KEEP_TICKS * self.refresh]
-                self._seen = {s: self._seen[s] for s in scopes}
-            for scope in scopes:
-                try:
-                    with self.server.app_context():
-                        shared_snapshot(
-                            load_catalog(self.server.config["RULES_FILE"]), scope, tick, wait=0, compute_late=False
-                        )
-                except Exception:  # the screens' own requests will report and show it; keep the thread alive
-                    log.warning("refresh-ahead of %s at %s failed", scope, tick, exc_info=True)
+            c0, w0 = time.process_time(), time.perf_counter()
+            try:
+                with self.server.app_context():
+                    n = compute_tick(load_catalog(self.server.config["RULES_FILE"]), tick, self.refresh)
+            except Exception:  # the screens keep their last data and say so; keep the worker alive
+                log.warning("wall tick %s failed", tick, exc_info=True)
+                continue
+            self.last = {"tick": tick, "scopes": n, "cpu_s": time.process_time() - c0, "s": time.perf_counter() - w0}
+            if n:
+                log.debug("wall tick %s: %d scopes in %.3f s (%.3f s CPU)", tick, n, self.last["s"], self.last["cpu_s"])

@@ -1,36 +1,30 @@
 """The command wall's snapshot: everything one wall shows for one scope at one tick, as plain JSON.
 
-`wall_snapshot(scope, tick)` composes the memoized queries; `shared_snapshot` computes it once
-per scope per tick into the cache (one writer at a time, the others reuse the entry), so ten walls
-on one scope cost one computation and ten cache reads."""
+`wall_snapshot(scope, tick)` composes the figures of one scope, `all_snapshots` those of many in one
+pass; data.wall.shared shares them between screens and processes through the cache."""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 
 from data.domain.scope import Scope
 from data.domain.timeutil import DAY, HOUR, hour_of, local_day_start
 from data.domain.vocab import CATEGORIES, OPEN_STATUSES
-from data.read import areas, freshness, incidents, indicators, mapqueries, projectdata, warnlist
+from data.read import mapqueries
 from data.rules.config import Catalog
-from data.store.cache import backend
+from data.wall.facts import CityPass, ScopeReads
 
 log = logging.getLogger("cityops.snapshot")
 
 SPARK_POINTS = 48  # a 24 h sparkline at one point per half hour
 TICKER = 14
 MARKERS = 30
-LOCK_SECONDS = 30
-_local_locks: dict[str, threading.Lock] = {}
-_local_guard = threading.Lock()
 
 
-def _names(code: str, names: dict) -> dict:
+def _names(code: str, names: dict, facts=ScopeReads) -> dict:
     known = names.get(code)
     if known is None:  # a grid: not in the district/street table
-        a = areas.area(code) or {}
+        a = facts.area(code) or {}
         known = (a.get("name_zh", code), a.get("name_en", code))
     return {"zh": known[0], "en": known[1]}
 
@@ -66,8 +60,8 @@ def _downsample(values: list[float], points: int) -> list[float]:
     return [values[int(i * step)] for i in range(points - 1)] + [values[-1]]
 
 
-def _tiles(catalog: Catalog, scope: Scope, tick: int) -> tuple[list[dict], list[dict]]:
-    latest_df = indicators.latest_readings(scope, tick)
+def _tiles(catalog: Catalog, scope: Scope, tick: int, facts) -> tuple[list[dict], list[dict]]:
+    latest_df = facts.readings(scope, tick)
     latest = {r["code"]: r for r in latest_df.to_dict("records")} if len(latest_df) else {}
     tiles = []
     since = hour_of(tick) - DAY
@@ -77,7 +71,7 @@ def _tiles(catalog: Catalog, scope: Scope, tick: int) -> tuple[list[dict], list[
         tile.update(bands=list(ind.bands) if ind.bands else None, direction=ind.direction)
         tiles.append(tile)
     pairs = tuple((t["code"], t.get("area_code", scope.code)) for t in tiles)
-    series = indicators.indicator_series_many(pairs, since, tick + HOUR)
+    series = facts.series(pairs, since, tick + HOUR)
     for tile, (code, area_c) in zip(tiles, pairs):
         values = [round(float(v), tile["decimals"]) for _, v in series[f"{code}@{area_c}"]]
         tile["series"] = _downsample(values, SPARK_POINTS)
@@ -85,14 +79,14 @@ def _tiles(catalog: Catalog, scope: Scope, tick: int) -> tuple[list[dict], list[
     return tiles, weather
 
 
-def _incidents(scope: Scope, tick: int, names: dict) -> dict:
+def _incidents(scope: Scope, tick: int, names: dict, facts) -> dict:
     day0 = local_day_start(tick)
-    today = incidents.incident_counts(scope, day0, tick)
-    yday = incidents.incident_counts(scope, day0 - DAY, tick - DAY)
+    today = facts.counts(scope, day0, tick)
+    yday = facts.counts(scope, day0 - DAY, tick - DAY)
     week_start = day0 - 7 * DAY  # whole past days: cached until a late write
-    week = incidents.incident_counts(scope, week_start, tick)["total"]
-    still_open = incidents.open_reported_since(scope, week_start)
-    loop = incidents.loop_status(scope, tick)
+    week = facts.counts(scope, week_start, tick)["total"]
+    still_open = facts.open_since(scope, week_start)
+    loop = facts.loop(scope, tick)
     cats = sorted(CATEGORIES, key=lambda c: -today["by_category"].get(c, 0))
     top_overdue = sorted(loop["overdue_by_child"].items(), key=lambda kv: -kv[1])[:5]
     return {
@@ -104,53 +98,52 @@ def _incidents(scope: Scope, tick: int, names: dict) -> dict:
         },
         "by_category": [[c, today["by_category"].get(c, 0), yday["by_category"].get(c, 0)] for c in cats[:6]],
         "funnel": {s: loop["open"].get(s, 0) for s in OPEN_STATUSES},
-        "closed_today": incidents.closed_count(scope, day0, tick),
+        "closed_today": facts.closed(scope, day0, tick),
         "open_total": loop["open_total"],
         # of the incidents reported in the last 7 days (and today), the share already closed
         "closure_rate_7d": round(max(0.0, 1 - still_open / week), 4) if week else None,
         "overdue": loop["overdue"],
-        "overdue_top": [[code, _names(code, names), n] for code, n in top_overdue if n > 0],
+        "overdue_top": [[code, _names(code, names, facts), n] for code, n in top_overdue if n > 0],
     }
 
 
-def _warnings(scope: Scope, names: dict) -> dict:
-    active = warnlist.active_warnings(scope)
-    active = active[active.colours_area.astype(bool)] if len(active) else active  # safety, not project delays
-    # string keys: the snapshot must survive a JSON round trip unchanged
-    by_level = {str(int(k)): int(v) for k, v in active.groupby("level").size().items()} if len(active) else {}
-    severe = active[active.level <= 2].sort_values("started_at", ascending=False) if len(active) else active
+def _warnings(scope: Scope, names: dict, facts) -> dict:
+    active = [w for w in facts.warnings(scope) if w.colours_area]  # safety, not project delays
+    by_level: dict[str, int] = {}
+    for level in sorted(int(w.level) for w in active):  # string keys: the snapshot survives a JSON round trip
+        by_level[str(level)] = by_level.get(str(level), 0) + 1
+    severe = sorted((w for w in active if w.level <= 2), key=lambda w: -w.started_at)  # stable: ties keep SQL order
     newest = [
         {
             "id": int(w.id),
             "level": int(w.level),
             "area_code": w.area_code,
-            "area": _names(w.area_code, names),
+            "area": _names(w.area_code, names, facts),
             "kind": w.kind,
             "cause_zh": w.cause_zh,
             "cause_en": w.cause_en,
             "started_at": int(w.started_at),
         }
-        for w in severe.head(5).itertuples()
+        for w in severe[:5]
     ]
-    red = severe[severe.level == 1].head(1) if len(severe) else severe
+    red = next((w for w in severe if w.level == 1), None)
     newest_red = None
-    if len(red):
-        w = red.iloc[0]
-        a = areas.area(w.area_code) or {}
+    if red is not None:
+        a = facts.area(red.area_code) or {}
         newest_red = {
-            "id": int(w.id),
-            "area_code": w.area_code,
-            "area": _names(w.area_code, names),
+            "id": int(red.id),
+            "area_code": red.area_code,
+            "area": _names(red.area_code, names, facts),
             "lat": a.get("lat"),
             "lon": a.get("lon"),
-            "cause_zh": w.cause_zh,
-            "cause_en": w.cause_en,
+            "cause_zh": red.cause_zh,
+            "cause_en": red.cause_en,
         }
-    return {"by_level": by_level, "total": int(len(active)), "newest": newest, "newest_red": newest_red}
+    return {"by_level": by_level, "total": len(active), "newest": newest, "newest_red": newest_red}
 
 
-def _projects(scope: Scope, tick: int, names: dict) -> dict:
-    df = projectdata.projects(scope, local_day_start(tick))
+def _projects(scope: Scope, tick: int, names: dict, facts) -> dict:
+    df = facts.projects(scope, local_day_start(tick))
     if not len(df):
         return {"count": 0, "by_status": {}, "budget": 0, "spend": 0, "delayed": [], "by_district": []}
     rows = df.to_dict("records")
@@ -175,9 +168,15 @@ def _projects(scope: Scope, tick: int, names: dict) -> dict:
     ][:4]  # rows come sorted by spi, worst first
     by_district = []
     for code, counts in sorted(per_district.items()):
-        a = areas.area(code) or {}
+        a = facts.area(code) or {}
         by_district.append(
-            {"code": code, "name": _names(code, names), "lat": a.get("lat"), "lon": a.get("lon"), "counts": counts}
+            {
+                "code": code,
+                "name": _names(code, names, facts),
+                "lat": a.get("lat"),
+                "lon": a.get("lon"),
+                "counts": counts,
+            }
         )
     return {
         "count": int(len(df)),
@@ -189,20 +188,19 @@ def _projects(scope: Scope, tick: int, names: dict) -> dict:
     }
 
 
-def _ticker(scope: Scope, names: dict) -> list[dict]:
-    df = incidents.latest_incidents(scope, limit=TICKER, min_priority=3)
+def _ticker(scope: Scope, names: dict, facts) -> list[dict]:
     return [
         {
             "id": int(r.id),
             "at": int(r.reported_at),
-            "street": _names(r.street_code, names),
+            "street": _names(r.street_code, names, facts),
             "category": r.category,
             "subcategory": r.subcategory,
             "title": r.title,
             "status": r.status,
             "priority": int(r.priority),
         }
-        for r in df.itertuples()
+        for r in facts.latest(scope, TICKER, 3)
     ]
 
 
@@ -219,11 +217,10 @@ def heat_breaks(values: list[int], classes: int = 5) -> list[int]:
     return breaks
 
 
-def _map(scope: Scope, tick: int) -> dict:
-    colours = warnlist.area_colours(scope)
-    counts = mapqueries.heat_bins(scope, *mapqueries.heat_window(tick))  # rolling: not empty at 00:05
-    hot = incidents.latest_incidents(scope, limit=MARKERS, min_priority=1)
-    hot = hot[hot.reported_at >= tick - DAY]
+def _map(scope: Scope, tick: int, facts) -> dict:
+    colours = facts.colours(scope)
+    counts = facts.heat(scope, *mapqueries.heat_window(tick))  # rolling: not empty at 00:05
+    hot = facts.recent(scope, MARKERS, 1, tick - DAY)
     markers = {
         "type": "FeatureCollection",
         "features": [
@@ -237,7 +234,7 @@ def _map(scope: Scope, tick: int) -> dict:
                     "age_s": int(tick - r.reported_at),
                 },
             }
-            for r in hot.itertuples()
+            for r in hot
         ],
     }
     return {
@@ -249,72 +246,33 @@ def _map(scope: Scope, tick: int) -> dict:
     }
 
 
-def wall_snapshot(catalog: Catalog, scope: Scope, tick: int) -> dict:
-    """Everything the wall shows for scope at tick (Unix seconds, already rounded to the refresh)."""
-    tiles, weather = _tiles(catalog, scope, tick)
-    fresh = freshness.freshness(scope, tick)
-    names = areas.area_names()  # one cache read for every name on the screen
+def wall_snapshot(catalog: Catalog, scope: Scope, tick: int, facts=None) -> dict:
+    """Everything the wall shows for scope at tick (Unix seconds, already rounded to the refresh).
+
+    `facts` says where the figures come from: the scope's own reads (the default) or a CityPass
+    shared by every scope of the tick (see all_snapshots); the snapshot is the same either way."""
+    facts = facts or ScopeReads
+    tiles, weather = facts.part(("tiles", facts.reading_key(scope)), lambda: _tiles(catalog, scope, tick, facts))
+    incident_age, reading_age = facts.ages(scope, tick)
+    names = facts.names()  # one cache read for every name on the screen
     return {
         "tick": tick,
         "scope": scope.code,
         "level": scope.level,
-        "area": _names(scope.code, names),
+        "area": _names(scope.code, names, facts),
         "tiles": tiles,
         "weather": weather,
-        "incidents": _incidents(scope, tick, names),
-        "warnings": _warnings(scope, names),
-        "projects": _projects(scope, tick, names),
-        "ticker": _ticker(scope, names),
-        "map": _map(scope, tick),
-        "freshness": {
-            "incident_age_s": fresh.get("newest_incident_age_s"),
-            "reading_age_s": fresh.get("newest_reading_age_s"),
-        },
+        "incidents": _incidents(scope, tick, names, facts),
+        "warnings": _warnings(scope, names, facts),
+        "projects": facts.part(("projects", scope.district), lambda: _projects(scope, tick, names, facts)),
+        "ticker": _ticker(scope, names, facts),
+        "map": _map(scope, tick, facts),
+        "freshness": {"incident_age_s": incident_age, "reading_age_s": reading_age},
     }
 
 
-def _local_lock(key: str) -> threading.Lock:
-    with _local_guard:
-        return _local_locks.setdefault(key, threading.Lock())
-
-
-def shared_snapshot(
-    catalog: Catalog, scope: Scope, tick: int, wait: float = 2.0, compute_late: bool = True
-) -> dict | None:
-    """The scope's snapshot for this tick, computed by one writer and shared through the cache.
-
-    Another process or thread already computing it: wait up to `wait` seconds for its result, then
-    serve the previous tick's snapshot rather than pile on (or None with compute_late=False, for the
-    refresh-ahead thread). Errors propagate (the caller keeps the screen's last good data and says so).
-    """
-    cache = backend()
-    key, lock_key = f"wall-snapshot:{scope.code}", f"wall-snapshot-lock:{scope.code}"
-    entry = cache.get(key)
-    if entry is not None and entry["tick"] >= tick:
-        return entry
-    local = _local_lock(scope.code)
-    deadline = time.monotonic() + wait
-    if local.acquire(timeout=wait):
-        try:
-            entry = cache.get(key)  # a thread of this process may have just written it
-            if entry is not None and entry["tick"] >= tick:
-                return entry
-            # one writer across processes; with the cache down there is nobody to share with
-            if cache.add(lock_key, tick, timeout=LOCK_SECONDS) or not getattr(cache, "available", True):
-                try:
-                    fresh = wall_snapshot(catalog, scope, tick)
-                    cache.set(key, fresh, timeout=max(600, LOCK_SECONDS * 4))
-                    return fresh
-                finally:
-                    cache.delete(lock_key)
-        finally:
-            local.release()
-    while time.monotonic() < deadline:  # another process is writing: wait for its entry
-        time.sleep(0.05)
-        entry = cache.get(key)
-        if entry is not None and entry["tick"] >= tick:
-            return entry
-    if entry is not None or not compute_late:
-        return entry
-    log.warning("wall snapshot for %s not ready after %.1f s; computing it here", scope, wait)
-    return wall_snapshot(catalog, scope, tick)
+def all_snapshots(catalog: Catalog, scopes, tick: int) -> dict[Scope, dict]:
+    """The snapshots of many scopes at one tick: city, district and street scopes from one CityPass
+    (each aggregate read once for the whole city), any other scope from its own reads."""
+    city_pass = CityPass(scopes, tick)
+    return {s: wall_snapshot(catalog, s, tick, city_pass if city_pass.covers(s) else None) for s in scopes}

@@ -9,6 +9,7 @@ from data.domain.timeutil import DAY, HOUR, parse_local
 from data.read import mapqueries
 from data.store.db import get_engine
 from data.wall import snapshot
+from data.wall.facts import ScopeReads
 from data.write import writes
 from tests.unit import tiny_city
 
@@ -36,7 +37,7 @@ def evening(empty_db, app_for):
 
 
 def test_the_heat_at_five_past_midnight_still_counts_the_evening(evening):
-    heat = snapshot._map(Scope("310106"), TICK)["heat"]
+    heat = snapshot._map(Scope("310106"), TICK, ScopeReads)["heat"]
     # 013001: 23:58 and 00:03; 013002: 21:30 (not 00:04 yesterday); 019001: d, yesterday 10:00
     assert heat == [2, 1, 1]
 

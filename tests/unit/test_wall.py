@@ -17,7 +17,8 @@ from data.domain.scope import Scope
 from data.read import incidents, mapqueries
 from data.rules.config import load_catalog
 from data.wall import snapshot
-from data.wall.snapshot import heat_breaks, shared_snapshot, wall_snapshot
+from data.wall.shared import shared_snapshot
+from data.wall.snapshot import heat_breaks, wall_snapshot
 from tests.conftest import SMALL_END
 
 CITY = "310000"
@@ -213,27 +214,34 @@ def _walk(component):
         yield from _walk(children)
 
 
-def test_refresh_ahead_computes_the_next_tick_before_any_screen_asks(live_city, app_for):
+def test_tick_worker_computes_the_next_tick_of_active_scopes_before_any_screen_asks(live_city, app_for):
     import time
 
     from data.domain.timeutil import now_ts
     from data.store.cache import backend
-    from data.wall.refresh import RefreshAhead
+    from data.wall.refresh import TickWorker, mark_active
+    from data.wall.shared import worker_ticking
 
     app = app_for(live_city)
-    ahead = RefreshAhead(app.server, refresh=1)
+    worker = TickWorker(app.server, refresh=1)
+    street = Scope("310101002")
     try:
         tick = now_ts()
-        ahead.touch(CITY_SCOPE, tick)
+        for scope in (CITY_SCOPE, street):
+            mark_active(scope, tick, refresh=1)
+        worker.start()
         deadline = time.time() + 15
         while time.time() < deadline:
-            entry = backend().get(f"wall-snapshot:{CITY}")
-            if entry is not None and entry["tick"] > tick:
+            entries = [backend().get(f"wall-snapshot:{s.code}") for s in (CITY_SCOPE, street)]
+            if all(e is not None and e["tick"] > tick for e in entries):
                 break
             time.sleep(0.1)
-        assert entry is not None and entry["tick"] > tick and entry["incidents"]["today"] > 0
+        assert all(e is not None and e["tick"] > tick for e in entries), entries
+        assert entries[0]["incidents"]["today"] >= entries[1]["incidents"]["today"]
+        assert worker_ticking() and worker.last["scopes"] == 2
+        assert backend().get("wall-snapshot:310115") is None  # nobody watches Pudong: not computed
     finally:
-        ahead.stop()
+        worker.stop()
 
 
 def test_legend_pairs_every_colour_with_text_and_names_the_scopes_own_level():

@@ -1,0 +1,213 @@
+"""Set-based reads for the wall's tick: each aggregate once for the whole city, grouped by street or
+grid, so every active scope's snapshot comes from one pass (data.wall.facts rolls them up).
+
+The per-scope reads in data.read.incidents and friends answer the same questions for one scope;
+tests/unit/test_wall_facts.py checks that both give the same snapshot. Whole past hours come from
+the rollups in cached blocks aligned to Shanghai days (as there), only the ragged edges and the
+current hour from the raw rows' indexes."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import and_, func, literal, select, union_all
+
+from data.domain.scope import Scope
+from data.domain.timeutil import HOUR
+from data.domain.vocab import CITY_CODE, OPEN_STATUSES
+from data.read.incidents import LATEST_COLUMNS, _is_past, aligned_blocks
+from data.store.cache import cached_query, current_engine
+from data.store.models import Area, Incident, LatestReading, RollupIncidentHour, RollupOpen
+
+UNION_CHUNK = 200  # SQLite allows 500 terms in one compound SELECT
+
+
+def _conn():
+    return current_engine().connect()
+
+
+@cached_query("history")
+def _reported_hours(h0: int, h1: int) -> list[tuple[str, str, str, int]]:
+    """(street, source, category, n) reported in the whole past hours [h0, h1)."""
+    r = RollupIncidentHour
+    q = (
+        select(r.street_code, r.source, r.category, func.sum(r.reported))
+        .where(r.hour >= h0, r.hour < h1)
+        .group_by(r.street_code, r.source, r.category)
+    )
+    with _conn() as conn:
+        return [(st, src, cat, int(n)) for st, src, cat, n in conn.execute(q) if n]
+
+
+def reported_by_street(start: int, end: int) -> list[tuple[str, str, str, int]]:
+    """(street, source, category, n) reported in [start, end), with repeats to be summed: whole
+    hours from the rollup, the edges from the raw rows."""
+    h0, h1 = start + (-start) % HOUR, end - end % HOUR
+    out: list[tuple[str, str, str, int]] = []
+    if h1 > h0:
+        hours = _reported_hours if _is_past(h1) else _reported_hours.uncached
+        for a, b in aligned_blocks(h0, h1):
+            out += hours(a, b)
+    i = Incident
+    with _conn() as conn:
+        for a, b in ((start, min(h0, end)), (max(h1, start, h0), end)):
+            if b > a:
+                q = (
+                    select(i.street_code, i.source, i.category, func.count())
+                    .where(i.reported_at >= a, i.reported_at < b)
+                    .group_by(i.street_code, i.source, i.category)
+                )
+                out += [(st, src, cat, int(n)) for st, src, cat, n in conn.execute(q)]
+    return out
+
+
+@cached_query("history")
+def _closed_hours(h0: int, h1: int) -> list[tuple[str, int]]:
+    r = RollupIncidentHour
+    q = select(r.street_code, func.sum(r.closed)).where(r.hour >= h0, r.hour < h1).group_by(r.street_code)
+    with _conn() as conn:
+        return [(st, int(n)) for st, n in conn.execute(q) if n]
+
+
+def closed_by_street(start: int, end: int) -> list[tuple[str, int]]:
+    """(street, n) closed in the whole hours of [start, end], the current hour included (as
+    incidents.closed_count), with repeats to be summed."""
+    h0, h_end = start - start % HOUR, end - end % HOUR
+    hours = _closed_hours if _is_past(h_end) else _closed_hours.uncached
+    out = [pair for a, b in aligned_blocks(h0, h_end) for pair in hours(a, b)]
+    return out + _closed_hours.uncached(h_end, h_end + HOUR)
+
+
+def open_by_street(now: int) -> list[tuple[str, str, int]]:
+    """(street, status, n) of the open incidents; `now` only keys the tick."""
+    r = RollupOpen
+    q = select(r.street_code, r.status, func.sum(r.count)).group_by(r.street_code, r.status)
+    with _conn() as conn:
+        return [(st, s, int(n)) for st, s, n in conn.execute(q) if n]
+
+
+def overdue_by_grid(now: int) -> list[tuple[str, int]]:
+    """(grid, n) of the open incidents past their step's deadline at `now`, with repeats: whole hours
+    from rollup_open, the current hour from the incidents whose deadline falls inside it."""
+    cur_hour = now - now % HOUR
+    r, i = RollupOpen, Incident
+    with _conn() as conn:
+        past = conn.execute(select(r.grid_code, func.sum(r.count)).where(r.due_hour < cur_hour).group_by(r.grid_code))
+        out = [(g, int(n)) for g, n in past if n]
+        q = (
+            select(i.grid_code, func.count())
+            .where(i.status.in_(OPEN_STATUSES), and_(i.due_at >= cur_hour, i.due_at < now))
+            .group_by(i.grid_code)
+        )
+        return out + [(g, int(n)) for g, n in conn.execute(q)]
+
+
+def open_reported_by_street(since: int) -> list[tuple[str, int]]:
+    """(street, n) of the incidents reported since `since` that are still open."""
+    i = Incident
+    q = (
+        select(i.street_code, func.count())
+        .where(i.status.in_(OPEN_STATUSES), i.reported_at >= since)
+        .group_by(i.district_code, i.street_code)  # both: SQLite then reads the covering (status, reported_at) index
+    )
+    with _conn() as conn:
+        return [(st, int(n)) for st, n in conn.execute(q)]
+
+
+def newest_in(codes: list[str], limit: int, max_priority: int) -> list[tuple]:
+    """The `limit` newest incidents of priority <= max_priority in each area of `codes` (city, district
+    or street), in one round trip per UNION_CHUNK areas: rows of (area code, *LATEST_COLUMNS), newest first."""
+    i = Incident
+    cols = [getattr(i, c) for c in LATEST_COLUMNS]
+    rows: list = []
+    with _conn() as conn:
+        for k in range(0, len(codes), UNION_CHUNK):
+            parts = [
+                select(literal(code).label("scope"), *cols)
+                .where(Scope(code, CITY_CODE, "system").filter(i), i.priority <= max_priority)
+                .order_by(i.reported_at.desc(), i.id.desc())
+                .limit(limit)
+                .subquery()
+                .select()
+                for code in codes[k : k + UNION_CHUNK]
+            ]
+            if parts:
+                rows += conn.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+    return [tuple(r) for r in rows]
+
+
+def urgent_since(since: int, max_priority: int) -> pd.DataFrame:
+    """Every incident of priority <= max_priority reported since `since`, newest first (the map's markers)."""
+    i = Incident
+    q = (
+        select(*[getattr(i, c) for c in LATEST_COLUMNS])
+        .where(i.priority <= max_priority, i.reported_at >= since)
+        .order_by(i.reported_at.desc(), i.id.desc())
+    )
+    with _conn() as conn:
+        return pd.DataFrame(conn.execute(q).all(), columns=list(LATEST_COLUMNS))
+
+
+def _reported_by_grid(start: int, end: int) -> list[tuple[str, int]]:
+    i = Incident
+    q = select(i.grid_code, func.count()).where(i.reported_at >= start, i.reported_at < end).group_by(i.grid_code)
+    with _conn() as conn:
+        return [(g, int(n)) for g, n in conn.execute(q)]
+
+
+_grid_block = cached_query("history")(_reported_by_grid)  # whole past hours: fixed once over
+
+
+def reported_by_grid(start: int, end: int) -> list[tuple[str, int]]:
+    """(grid, n) reported in [start, end), with repeats: whole past hours in cached blocks."""
+    h0, h1 = start + (-start) % HOUR, end - end % HOUR
+    out: list[tuple[str, int]] = []
+    if h1 > h0:
+        block = _grid_block if _is_past(h1) else _grid_block.uncached
+        for a, b in aligned_blocks(h0, h1):
+            out += block(a, b)
+    for a, b in ((start, min(h0, end)), (max(h1, h0, start), end)):
+        if b > a:
+            out += _reported_by_grid(a, b)
+    return out
+
+
+def newest_reported_by_street(since: int) -> dict[str, int]:
+    """{street: newest reported_at} among the incidents reported since `since`."""
+    i = Incident
+    q = select(i.street_code, func.max(i.reported_at)).where(i.reported_at >= since).group_by(i.street_code)
+    with _conn() as conn:
+        return {st: int(ts) for st, ts in conn.execute(q)}
+
+
+def newest_reported(code: str) -> int | None:
+    """The newest reported_at in one area (a street with nothing in the recent window)."""
+    i = Incident
+    with _conn() as conn:
+        ts = conn.execute(select(func.max(i.reported_at)).where(Scope(code, CITY_CODE, "system").filter(i))).scalar()
+    return int(ts) if ts is not None else None
+
+
+def latest_readings_all() -> list[tuple[str, str, int, float]]:
+    """(indicator, area, ts, value) of every area's latest reading (a few hundred rows)."""
+    r = LatestReading
+    with _conn() as conn:
+        return [tuple(row) for row in conn.execute(select(r.indicator_code, r.area_code, r.ts, r.value))]
+
+
+@cached_query("areas")
+def area_tree() -> dict[str, list[str]]:
+    """{parent code: its children's codes in code order} for the whole tree, grids included."""
+    out: dict[str, list[str]] = {}
+    with _conn() as conn:
+        for code, parent in conn.execute(select(Area.code, Area.parent_code).order_by(Area.code)):
+            if parent:
+                out.setdefault(parent, []).append(code)
+    return out
+
+
+@cached_query("areas")
+def grid_names() -> dict[str, tuple[str, str]]:
+    """{grid code: (name_zh, name_en)}: the names area_names leaves out, for one read per tick."""
+    with _conn() as conn:
+        rows = conn.execute(select(Area.code, Area.name_zh, Area.name_en).where(Area.level == "grid")).all()
+    return {c: (zh, en) for c, zh, en in rows}

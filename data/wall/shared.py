@@ -1,0 +1,99 @@
+"""Sharing wall snapshots: computed once per scope per tick into the cache, read by every screen.
+
+`shared_snapshot` serves a screen: the cached snapshot of this tick, else (while the tick worker of
+data.wall.refresh is computing) that snapshot within WORKER_WAIT seconds or the previous tick's, else
+computed here by one writer at a time across threads and processes, so ten walls on one scope cost one
+computation and ten cache reads."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from data.domain.scope import Scope
+from data.rules.config import Catalog
+from data.store.cache import backend
+from data.wall import snapshot
+from data.wall.facts import CityPass
+
+log = logging.getLogger("cityops.snapshot")
+
+LOCK_SECONDS = 30
+SNAPSHOT_TTL = 600
+WORKER_WAIT = 1.0  # seconds a screen waits for the tick worker's snapshot before showing the previous one
+HEARTBEAT_KEY = "wall-worker-heartbeat"  # set by the tick worker after each tick it computed
+_local_locks: dict[str, threading.Lock] = {}
+_local_guard = threading.Lock()
+
+
+def snapshot_key(scope: Scope) -> str:
+    """The cache key of a scope's snapshot (a unit's scope reads other rows than its area's)."""
+    return f"wall-snapshot:{scope.code}" + (f":unit:{scope.unit}" if scope.unit is not None else "")
+
+
+def worker_ticking() -> bool:
+    """True while a tick worker (data.wall.refresh) computes the active scopes' snapshots every tick."""
+    return backend().get(HEARTBEAT_KEY) is not None
+
+
+def _wait_for_worker(cache, key: str, tick: int, entry: dict) -> dict:
+    """The worker is computing this tick: its snapshot within WORKER_WAIT seconds, else the previous
+    tick's (a screen early in the tick shows data one tick older rather than computing it again)."""
+    deadline = time.monotonic() + WORKER_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        newer = cache.get(key)
+        if newer is not None and newer["tick"] >= tick:
+            return newer
+    return entry
+
+
+def _local_lock(key: str) -> threading.Lock:
+    with _local_guard:
+        return _local_locks.setdefault(key, threading.Lock())
+
+
+def shared_snapshot(
+    catalog: Catalog, scope: Scope, tick: int, wait: float = 2.0, compute_late: bool = True
+) -> dict | None:
+    """The scope's snapshot for this tick, computed by one writer and shared through the cache.
+
+    Another process or thread already computing it: wait up to `wait` seconds for its result, then
+    serve the previous tick's snapshot rather than pile on (or None with compute_late=False, for the
+    refresh-ahead thread). Errors propagate (the caller keeps the screen's last good data and says so).
+    """
+    cache = backend()
+    key = snapshot_key(scope)
+    lock_key = key.replace("wall-snapshot:", "wall-snapshot-lock:", 1)
+    entry = cache.get(key)
+    if entry is not None and entry["tick"] >= tick:
+        return entry
+    if entry is not None and CityPass.covers(scope) and worker_ticking():
+        return _wait_for_worker(cache, key, tick, entry)
+    local = _local_lock(key)
+    deadline = time.monotonic() + wait
+    if local.acquire(timeout=wait):
+        try:
+            entry = cache.get(key)  # a thread of this process may have just written it
+            if entry is not None and entry["tick"] >= tick:
+                return entry
+            # one writer across processes; with the cache down there is nobody to share with
+            if cache.add(lock_key, tick, timeout=LOCK_SECONDS) or not getattr(cache, "available", True):
+                try:
+                    fresh = snapshot.wall_snapshot(catalog, scope, tick)
+                    cache.set(key, fresh, timeout=SNAPSHOT_TTL)
+                    return fresh
+                finally:
+                    cache.delete(lock_key)
+        finally:
+            local.release()
+    while time.monotonic() < deadline:  # another process is writing: wait for its entry
+        time.sleep(0.05)
+        entry = cache.get(key)
+        if entry is not None and entry["tick"] >= tick:
+            return entry
+    if entry is not None or not compute_late:
+        return entry
+    log.warning("wall snapshot for %s not ready after %.1f s; computing it here", scope, wait)
+    return snapshot.wall_snapshot(catalog, scope, tick)
