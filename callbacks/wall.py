@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 
 from dash import ClientsideFunction, Input, Output, Patch, State, no_update
 
@@ -136,6 +138,28 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str, meaning
     return out
 
 
+RESPONSE_MEMO = 256  # (scope, tick, language, previous signatures) answers kept; a forged meta store cannot grow it
+_responses: OrderedDict = OrderedDict()
+_responses_lock = threading.Lock()
+
+
+def shared_updates(server_id: int, snap: dict, lang: str, before: dict | None, build: str, meanings: dict) -> dict:
+    """wall_updates, computed once per (scope, tick, language, what the screen had): every screen of a
+    scope that got the previous tick asks the same question, so all but the first get the ready answer."""
+    key = (server_id, snap["scope"], snap["tick"], lang, _sig(before or {}))
+    with _responses_lock:
+        hit = _responses.get(key)
+        if hit is not None:
+            _responses.move_to_end(key)
+            return hit
+    out = wall_updates(snap, lang, before, build, meanings)
+    with _responses_lock:
+        _responses[key] = out
+        while len(_responses) > RESPONSE_MEMO:
+            _responses.popitem(last=False)
+    return out
+
+
 def mirror_layer_hideouts(app, ids: dict) -> None:
     """Keep the newest hideout of the areas and heat layers where their style functions can read it.
 
@@ -198,7 +222,9 @@ def register(app) -> None:
             failed["failed_at"] = tick
             failed["build"] = build
             return (*[no_update] * (len(OUTPUTS) - 1), failed)
-        updates = wall_updates(snap, lang, (meta or {}).get("sig"), build, level_meanings(catalog))
+        before = (meta or {}).get("sig") if isinstance(meta, dict) else None
+        before = before if isinstance(before, dict) else None  # the browser's store: anything else starts afresh
+        updates = shared_updates(id(app.server), snap, lang, before, build, level_meanings(catalog))
         return tuple(updates[name] for name in OUTPUTS)
 
     app.clientside_callback(

@@ -321,3 +321,19 @@ def test_big_numbers_are_marked_to_count_up_and_each_once():
     expected |= {f"warn-{lv}" for lv in (1, 2, 3, 4)} | {f"proj-{k}" for k in ("on_track", "at_risk", "late")}
     assert set(marked) == expected
     assert marked["inc-today"].children == "1,234" and marked["funnel-handling"].children == "9876"
+
+
+def test_screens_in_step_share_one_answer_and_forged_signatures_stay_bounded(snap, monkeypatch):
+    import callbacks.wall as wall_cb
+
+    monkeypatch.setattr(wall_cb, "RESPONSE_MEMO", 8)
+    monkeypatch.setattr(wall_cb, "_responses", wall_cb.OrderedDict())
+    first = wall_cb.shared_updates(1, snap, "zh", None, "b", {})
+    steady = first["meta"]["sig"]
+    a = wall_cb.shared_updates(1, snap, "zh", steady, "b", {})
+    assert wall_cb.shared_updates(1, snap, "zh", copy.deepcopy(steady), "b", {}) is a  # the second screen: ready
+    assert all(a[name] is no_update for name in ("incidents", "warnings", "ticker"))  # nothing changed since
+    assert wall_cb.shared_updates(1, snap, "en", steady, "b", {}) is not a  # each language has its own answer
+    for i in range(40):  # made-up signatures from a browser's store: answered, never kept beyond the bound
+        wall_cb.shared_updates(1, snap, "zh", {"tiles": [f"forged-{i}" * 50]}, "b", {})
+    assert len(wall_cb._responses) == 8
