@@ -12,6 +12,7 @@ import dash
 from dash import Dash, html
 from dash.development.base_component import Component
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import register_blueprints
 from api.auth import init_auth
@@ -34,6 +35,8 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     cfg = Config(**(config_overrides or {}))
     server = Flask(__name__, instance_path=str(cfg.INSTANCE_PATH))
     server.config.update(cfg.as_dict())
+    if cfg.FORWARDED_HOPS > 0:  # the client's address from the proxy's header, for the login limiter and the log
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=cfg.FORWARDED_HOPS, x_proto=cfg.FORWARDED_HOPS)
     init_cache(server)
     init_auth(server)
     register_blueprints(server)

@@ -82,6 +82,8 @@ class Config:
         # single sign-on through a trusted intranet proxy (统一身份认证): off unless both are set
         self.TRUSTED_HEADER = os.environ.get("TRUSTED_HEADER") or None  # e.g. X-Remote-User
         self.TRUSTED_PROXIES = tuple(a for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a)
+        # proxies in front that append X-Forwarded-For/-Proto (nginx on the host: 1); 0: the peer is the client
+        self.FORWARDED_HOPS = int(os.environ.get("FORWARDED_HOPS", "0"))
         for key, value in overrides.items():
             setattr(self, key, value)
         if "SECRET_KEY" not in overrides:

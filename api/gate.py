@@ -152,11 +152,17 @@ def _is_activity() -> bool:
     return not request.path.startswith(XHR)
 
 
+def peer_address() -> str | None:
+    """The address that connected to us: the proxy itself when FORWARDED_HOPS makes request.remote_addr
+    the client's (the single sign-on header is believed from the proxy, never from a client)."""
+    return request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR", request.remote_addr)
+
+
 def single_sign_on(claimed: str) -> None:
     """The intranet proxy (统一身份认证) names the user in a header: believe it only from a configured
     proxy address, and only for an active account; otherwise record the refusal (once per session)
     and carry on as if the header were absent."""
-    trusted = request.remote_addr in current_app.config.get("TRUSTED_PROXIES", ())
+    trusted = peer_address() in current_app.config.get("TRUSTED_PROXIES", ())
     account = users.login_account(claimed) if trusted and USERNAME.match(claimed or "") else None
     if account is None:
         if not session.get("sso_refused"):

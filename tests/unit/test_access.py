@@ -265,3 +265,30 @@ def test_junk_usernames_reach_no_log_and_no_cache(city, bad, caplog):
     assert login(client, bad, "wrong-password").status_code == 401
     assert not [r for r in caplog.records if bad and bad[:20] in r.getMessage()]
     assert _events(city) == [("login_failed", None, None)]
+
+
+def test_behind_the_proxy_each_client_is_counted_by_its_own_address(city):
+    """FORWARDED_HOPS=1 (nginx on the host): the login limiter and the audit log see the client's address
+    from the header nginx appends, not nginx's; an address a client writes into the header itself does not
+    count, and the single sign-on header is still believed only from the proxy's own address."""
+    app = make_app(city, FORWARDED_HOPS=1, LOGIN_LIMIT_PER_ADDRESS="3 per minute", LOGIN_LIMIT_PER_USER="50 per minute")
+    nginx = {"REMOTE_ADDR": "127.0.0.1"}
+
+    def via_nginx(client_addr: str, forged: str = ""):
+        c = app.server.test_client()
+        c.environ_base.update(nginx, HTTP_X_FORWARDED_FOR=f"{forged}{client_addr}")
+        return c
+
+    for _ in range(3):
+        assert login(via_nginx("10.0.0.1"), "t-operator", "wrong-password").status_code == 401
+    assert login(via_nginx("10.0.0.1"), "t-leader").status_code == 429  # this client is slowed down
+    assert login(via_nginx("10.0.0.2"), "t-leader").status_code == 302  # its neighbour behind nginx is not
+    assert login(via_nginx("10.0.0.1", forged="10.9.9.9, "), "t-leader").status_code == 429  # a forged hop
+    assert ("login_failed", None, "throttled") in _events(city)
+    with get_engine(city).connect() as conn:
+        addrs = set(conn.execute(select(AccessLog.addr).where(AccessLog.event == "login")).scalars())
+    assert "10.0.0.2" in addrs and "127.0.0.1" not in addrs
+    sso = make_app(city, FORWARDED_HOPS=1, TRUSTED_HEADER="X-Remote-User", TRUSTED_PROXIES=("127.0.0.1",))
+    c = sso.server.test_client()
+    c.environ_base.update(nginx, HTTP_X_FORWARDED_FOR="10.0.0.3")
+    assert c.get("/wall", headers={"X-Remote-User": "t-leader"}).status_code == 200  # the peer is the proxy
