@@ -7,6 +7,7 @@ import functools
 import logging
 import os
 import re
+import resource
 
 import dash
 from dash import Dash, html
@@ -180,4 +181,17 @@ if __name__ == "__main__":
 
     log.info("serving on http://%s:%d", host, port)
     log.info("sign in at http://%s:%d/login (accounts: .venv/bin/cityops users list)", host, port)
-    serve(create_app().server, host=host, port=port, threads=8)
+    # many walls and desks on one embedded server: no 100-connection ceiling, poll() instead of select()
+    # (no 1024-descriptor cap), and as many open files as the system allows this process
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+    serve(
+        create_app().server,
+        host=host,
+        port=port,
+        threads=int(os.environ.get("WAITRESS_THREADS", "16")),
+        connection_limit=int(os.environ.get("WAITRESS_CONNECTIONS", "2000")),
+        backlog=2048,
+        asyncore_use_poll=True,
+        channel_timeout=120,
+    )
