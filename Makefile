@@ -25,6 +25,7 @@ lint: $(VENV)/.test-deps
 bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.wall --reuse
+	$(BIN)/python -m bench.tick
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.incidents
 	$(BIN)/python -m bench.access
