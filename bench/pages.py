@@ -6,7 +6,8 @@ For /area/CODE at each level: the page layout (what the browser gets when it ope
 its refresh callback (panels, map colours, ranking, week-on-week, warnings); for the indicator
 catalogue its refresh callback, for an indicator's detail its layout (the page is built from the
 URL). The cache is cleared before every run, on bench/results/bench-N.sqlite (seeded by bench.run if missing).
-Reports medians; writes bench/results/pages-N.json. Run on demand.
+Then the /area visits as in service (live writes between visits, the scope's snapshot computed by
+the tick worker), as CPU time. Reports medians; writes bench/results/pages-N.json. Run on demand.
 """
 
 from __future__ import annotations
@@ -41,6 +42,71 @@ def _catalogue(app, client) -> None:
         "/_dash-update-component", data=json.dumps(body), headers={"Content-Type": "application/json", **ORIGIN}
     )
     assert resp.status_code == 200, resp.data[:300]
+
+
+def live_area_visits(src_url: str, repeat: int, now: int) -> dict:
+    """/area visits as in service: the live simulator writes between visits and the tick worker has
+    computed the scope's snapshot (and its map's) for the tick, as it does for every watched scope.
+    On a copy of the bench database (the simulator writes). {label: {layout, refresh CPU, total} medians}."""
+    import shutil
+
+    import dash
+
+    import callbacks.area as area_cb
+    import callbacks.wall as wall_cb
+    import data.read.incidents as incidents_mod
+    from app import create_app
+    from bench.wall import _remove_db, post_callback
+    from data.domain.scope import Scope
+    from data.read import areas
+    from data.rules.config import load_catalog
+    from data.store.cache import backend
+    from data.store.db import get_engine
+    from data.synthetic.simulator import Simulator
+    from data.wall.shared import SNAPSHOT_TTL, snapshot_key
+    from data.wall.snapshot import all_snapshots
+
+    db = RESULTS / "pages-live.sqlite"
+    _remove_db(db)
+    shutil.copy(src_url.removeprefix("sqlite:///"), db)
+    url = f"sqlite:///{db}"
+    ensure_account(url)  # the account may still sit in the source's WAL, which a file copy leaves behind
+    clock = {"now": now}
+    area_cb.now_ts = incidents_mod.now_ts = wall_cb.now_ts = lambda: clock["now"]
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    sim = Simulator(get_engine(url), catalog)
+    layout = next(pg["layout"] for pg in dash.page_registry.values() if pg["path_template"] == "/area/<code>")
+    client = logged_in_client(app)
+    out = {}
+    for label, code in AREAS.items():
+        layout_ms, cpu_ms = [], []
+        for n in range(repeat + 1):
+            clock["now"] += 10
+            sim.step(clock["now"], 10)
+            tick = clock["now"] // 10 * 10
+            with app.server.test_request_context():
+                act_as_bench()
+                shown = areas.map_area(Scope(code))
+                snaps = all_snapshots(catalog, list({Scope(code), shown}), tick)  # the worker's pass
+                backend().set_many({snapshot_key(s): v for s, v in snaps.items()}, timeout=SNAPSHOT_TTL)
+                c0 = time.process_time()
+                layout(code=code)
+                lay = (time.process_time() - c0) * 1000
+            c0 = time.process_time()
+            post_callback(app, client, "area-meta.data", 0, {"scope": code, "lang": "zh"}, {})
+            if n:  # the first visit warms the caches of whole past hours
+                layout_ms.append(lay)
+                cpu_ms.append((time.process_time() - c0) * 1000)
+        out[label] = {
+            "layout_cpu_ms_median": round(statistics.median(layout_ms), 1),
+            "refresh_cpu_ms_median": round(statistics.median(cpu_ms), 1),
+            "total_cpu_ms_median": round(statistics.median(a + b for a, b in zip(layout_ms, cpu_ms)), 1),
+        }
+        print(f"{label} (live, worker)", out[label], flush=True)
+    get_engine(url).dispose()
+    _remove_db(db)
+    return out
 
 
 def main(argv=None) -> int:
@@ -130,8 +196,15 @@ def main(argv=None) -> int:
                 times.append((time.perf_counter() - t0) * 1000)
         rows[label] = {"total_ms_median": round(statistics.median(times), 1)}
         print(label, rows[label], flush=True)
+    live = live_area_visits(url, args.repeat, now)
     out = RESULTS / f"pages-{args.incidents}.json"
-    out.write_text(json.dumps({"incidents": args.incidents, "cold_cache": True, "pages": rows}, indent=1))
+    out.write_text(
+        json.dumps({"incidents": args.incidents, "cold_cache": True, "pages": rows, "area_live": live}, indent=1)
+    )
+    print("\n| /area visit, live, snapshot from the worker | layout CPU ms | refresh CPU ms | total CPU ms (median) |")
+    print("|---|---:|---:|---:|")
+    for label, r in live.items():
+        print(f"| {label} | {r['layout_cpu_ms_median']} | {r['refresh_cpu_ms_median']} | {r['total_cpu_ms_median']} |")
     print("\n| page | layout ms | refresh callback ms | total ms (median, cold cache) |\n|---|---:|---:|---:|")
     for label, r in rows.items():
         name = f"/area at {label}" if label in AREAS else label

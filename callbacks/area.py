@@ -15,6 +15,7 @@ from components.ids import AREA, SHELL, WALL
 from data.domain.timeutil import now_ts
 from data.read import areas, rankings, warnlist
 from data.rules.config import load_catalog
+from data.wall.refresh import watch
 from data.wall.shared import shared_snapshot
 
 log = logging.getLogger("cityops.callbacks.area")
@@ -63,7 +64,10 @@ def register(app) -> None:
         try:
             scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
             catalog = load_catalog(cfg["RULES_FILE"])
-            snap = _with_map_of(shared_snapshot(catalog, scope, tick), catalog, areas.map_area(scope), tick)
+            shown = areas.map_area(scope)
+            for watched in {scope, shown}:  # the tick worker keeps both ready while the page is open
+                watch(app.server, watched, tick, refresh)
+            snap = _with_map_of(shared_snapshot(catalog, scope, tick), catalog, shown, tick)
             ranking = ranking_rows(rankings.child_ranking(scope, tick), lang)
             week = rankings.week_compare(scope, tick)
             active = _all_active(scope)

@@ -23,7 +23,7 @@ from components.wall_panels import render_incidents, render_legend, render_proje
 from components.wall_readings import render_tile, render_weather
 from data.domain.timeutil import now_ts
 from data.rules.config import load_catalog
-from data.wall.refresh import TickWorker, mark_active
+from data.wall.refresh import watch
 from data.wall.shared import shared_snapshot
 
 log = logging.getLogger("cityops.callbacks.wall")
@@ -179,8 +179,6 @@ def register(app) -> None:
     cfg = app.server.config
     refresh = int(cfg.get("REFRESH_SECONDS", 10))
     build = cfg.get("BUILD_ID", "")
-    # the embedded server computes each tick in a thread; beside `cityops worker` (TICK_WORKER=external) it only reads
-    ticker = TickWorker(app.server, refresh) if cfg.get("TICK_WORKER", "thread") == "thread" else None
 
     @app.callback(
         *[
@@ -210,9 +208,7 @@ def register(app) -> None:
         tick = now_ts() // refresh * refresh  # every screen in the same tick shares one snapshot
         try:
             scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
-            mark_active(scope, tick, refresh)
-            if ticker is not None:
-                ticker.start()
+            watch(app.server, scope, tick, refresh)  # computed by the tick worker from the next tick on
             catalog = load_catalog(cfg["RULES_FILE"])
             snap = shared_snapshot(catalog, scope, tick)
         except Exception:  # the database or a query failed: keep every panel, let the banner speak

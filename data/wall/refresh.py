@@ -106,3 +106,14 @@ class TickWorker:
             self.last = {"tick": tick, "scopes": n, "cpu_s": time.process_time() - c0, "s": time.perf_counter() - w0}
             if n:
                 log.debug("wall tick %s: %d scopes in %.3f s (%.3f s CPU)", tick, n, self.last["s"], self.last["cpu_s"])
+
+
+def watch(server, scope: Scope, tick: int, refresh: int) -> None:
+    """A screen (a wall, an area page) shows `scope` at `tick`: mark it active, and on a server that
+    computes its own ticks (TICK_WORKER=thread) make sure its worker thread runs."""
+    mark_active(scope, tick, refresh)
+    if server.config.get("TICK_WORKER", "thread") == "thread":
+        worker = server.extensions.get("cityops-tick-worker")
+        if worker is None:
+            worker = server.extensions.setdefault("cityops-tick-worker", TickWorker(server, refresh))
+        worker.start()
