@@ -19,6 +19,7 @@ log = logging.getLogger("cityops.snapshot")
 SPARK_POINTS = 48  # a 24 h sparkline at one point per half hour
 TICKER = 14
 MARKERS = 30
+WARNING_ROWS = 12  # the warnings panel's rows, all levels
 
 
 def _names(code: str, names: dict, facts=ScopeReads) -> dict:
@@ -113,8 +114,9 @@ def _warnings(scope: Scope, names: dict, facts) -> dict:
     for level in sorted(int(w.level) for w in active):  # string keys: the snapshot survives a JSON round trip
         by_level[str(level)] = by_level.get(str(level), 0) + 1
     severe = sorted((w for w in active if w.level <= 2), key=lambda w: -w.started_at)  # stable: ties keep SQL order
-    newest = [
-        {
+
+    def row(w) -> dict:
+        return {
             "id": int(w.id),
             "level": int(w.level),
             "area_code": w.area_code,
@@ -124,8 +126,10 @@ def _warnings(scope: Scope, names: dict, facts) -> dict:
             "cause_en": w.cause_en,
             "started_at": int(w.started_at),
         }
-        for w in severe[:5]
-    ]
+
+    newest = [row(w) for w in severe[:5]]
+    # every level, most severe first and newest first within a level (the panel rolls what does not fit)
+    rows = [row(w) for w in sorted(active, key=lambda w: (w.level, -w.started_at))[:WARNING_ROWS]]
     red = next((w for w in severe if w.level == 1), None)
     newest_red = None
     if red is not None:
@@ -139,7 +143,7 @@ def _warnings(scope: Scope, names: dict, facts) -> dict:
             "cause_zh": red.cause_zh,
             "cause_en": red.cause_en,
         }
-    return {"by_level": by_level, "total": len(active), "newest": newest, "newest_red": newest_red}
+    return {"by_level": by_level, "total": len(active), "newest": newest, "rows": rows, "newest_red": newest_red}
 
 
 def _projects(scope: Scope, tick: int, names: dict, facts) -> dict:
