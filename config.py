@@ -53,6 +53,8 @@ class Config:
         instance = Path(overrides.pop("INSTANCE_PATH", INSTANCE))
         self.INSTANCE_PATH = instance
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cityops.sqlite'}"
+        # a PostgreSQL streaming replica of DATABASE_URL for reads (docs/DEPLOY.md); unset: reads use DATABASE_URL
+        self.DATABASE_READ_URL = os.environ.get("DATABASE_READ_URL") or None
         self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
         self.CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "300"))
         self.REFRESH_SECONDS = int(os.environ.get("REFRESH_SECONDS", "10"))
@@ -90,6 +92,10 @@ class Config:
             self.SECRET_KEY = _secret_key(instance)
         if self.TICK_WORKER not in ("thread", "external"):
             raise ValueError(f"TICK_WORKER must be 'thread' or 'external', not {self.TICK_WORKER!r}")
+        if self.DATABASE_READ_URL and not all(
+            u.startswith("postgresql") for u in (self.DATABASE_READ_URL, self.DATABASE_URL)
+        ):
+            raise ValueError("DATABASE_READ_URL is a PostgreSQL replica of a PostgreSQL DATABASE_URL")
         if self.DEFAULT_LANG not in ("zh", "en"):
             raise ValueError(f"DEFAULT_LANG must be 'zh' or 'en', not {self.DEFAULT_LANG!r}")
 

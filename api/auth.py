@@ -2,7 +2,10 @@
 
 flask-login keeps the session (a signed, HttpOnly cookie); argon2-cffi hashes passwords;
 flask-limiter slows repeated failures from one address or for one username. Display tokens are long
-random strings stored as their SHA-256: a lookup, not a password check, at a wall's one exchange."""
+random strings stored as their SHA-256: a lookup, not a password check, at a wall's one exchange.
+
+Every account, password and token lookup reads the primary (`on_primary`), never a read replica: a
+disabled account or a revoked token stops working at once on every host, and a new one works at once."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from components.i18n import lang_from, t
 from data.domain.roles import LANDING, USERNAME, Account
 from data.domain.timeutil import now_ts
 from data.read import users
-from data.store.cache import current_engine
+from data.store.cache import on_primary, primary_engine
 from data.write import accounts
 
 log = logging.getLogger("cityops.auth")
@@ -54,6 +57,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@on_primary()
 def check_password(username: str, password: str) -> Account | None:
     """The account when the password matches an active person's, else None (in about the same time)."""
     known = USERNAME.match(username) is not None and len(password) <= MAX_PASSWORD
@@ -68,7 +72,7 @@ def check_password(username: str, password: str) -> Account | None:
 def audit(event: str, user_id: str | None = None, target: str | None = None) -> None:
     """An access-log row for this request (address from the connection, not from a header)."""
     try:
-        accounts.record_access(current_engine(), event, user_id=user_id, addr=request.remote_addr, target=target)
+        accounts.record_access(primary_engine(), event, user_id=user_id, addr=request.remote_addr, target=target)
     except Exception:  # the database is down: the log line still says it
         log.exception("could not record %s for %s", event, user_id)
     log.info("access %s user=%s addr=%s target=%s", event, user_id, request.remote_addr, target)
@@ -115,6 +119,7 @@ def login_page(lang: str, message: str | None = None, status: int = 200, next_pa
     return body, status, {"Cache-Control": "no-store"}
 
 
+@on_primary()
 def login():
     lang = lang_from(request.values.get("lang"), current_app.config.get("DEFAULT_LANG", "zh"))
     next_path = safe_next(request.values.get("next"))
@@ -134,7 +139,7 @@ def login():
     login_user(account)
     session.permanent = True
     session["seen"] = now_ts()
-    accounts.logged_in(current_engine(), account.id)
+    accounts.logged_in(primary_engine(), account.id)
     audit("login", user_id=account.id)
     return redirect(next_path or landing(account, lang))
 
@@ -151,6 +156,7 @@ def logout():
     return redirect(f"/login?why=out&lang={lang}")
 
 
+@on_primary()
 def open_wall():
     """`/wall?token=...`: check the token once, start a long-lived read-only wall session bound to the
     token's scope, and reload the wall without the token in the address bar."""
@@ -172,7 +178,7 @@ def open_wall():
     login_user(account)
     session.permanent = True
     session["wall_token"] = account.token_id
-    accounts.token_seen(current_engine(), account.token_id, request.remote_addr, now)
+    accounts.token_seen(primary_engine(), account.token_id, request.remote_addr, now)
     audit("token_opened", user_id=account.id)
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
     return redirect("/wall" + (f"?{urlencode(rest)}" if rest else ""))
@@ -187,6 +193,7 @@ def token_page(lang: str, message: str, status: int = 401):
 _LAST_KNOWN: dict[str, Account] = {}  # session id -> account, only ever real ones: used while the database is down
 
 
+@on_primary()
 def _account_of(session_id: str) -> Account | None:
     """The account a session names: a person's, or a wall's display token ('token:N')."""
     if session_id.startswith("token:"):

@@ -33,7 +33,7 @@ from data.domain.roles import LANDING, USERNAME, Account, may_open
 from data.domain.scope import ScopeError
 from data.domain.timeutil import now_ts
 from data.read import exists, users
-from data.store.cache import current_engine
+from data.store.cache import on_primary, primary_engine
 from data.write import accounts
 
 PUBLIC = ("/login", "/logout", "/healthz", "/assets/", "/csp-report", "/favicon.ico", "/_favicon.ico")
@@ -158,6 +158,7 @@ def peer_address() -> str | None:
     return request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR", request.remote_addr)
 
 
+@on_primary()  # as every account lookup (api/auth.py)
 def single_sign_on(claimed: str) -> None:
     """The intranet proxy (统一身份认证) names the user in a header: believe it only from a configured
     proxy address, and only for an active account; otherwise record the refusal (once per session)
@@ -213,7 +214,7 @@ def gate():
     elif now - int(session.get("seen", 0)) >= SEEN_EVERY_S:
         session["seen"] = now
         try:
-            accounts.token_seen(current_engine(), user.token_id, request.remote_addr, now)
+            accounts.token_seen(primary_engine(), user.token_id, request.remote_addr, now)
         except SQLAlchemyError:  # the wall shows its last data and says so; being seen can wait
             pass
     if path == "/_dash-update-component":

@@ -1,4 +1,7 @@
-"""Acting on one incident: one action, one transaction, one sentence back; the page re-reads itself."""
+"""Acting on one incident: one action, one transaction, one sentence back; the page re-reads itself.
+
+The action is written on the primary; from then on this session reads from the primary until a read
+replica has replayed it (data.store.cache), so the re-read here and the next page show the action."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from components.links import href
 from data.domain.timeutil import now_ts
 from data.domain.vocab import MAX_COMMENT
 from data.read import areas, incidentdesk
-from data.store.cache import current_engine
+from data.store.cache import primary_engine
 from data.write.writes import BadInput, Busy, NotAllowed, NotFound, StaleVersion, WriteError, apply_action
 
 log = logging.getLogger("cityops.callbacks.incident")
@@ -42,7 +45,7 @@ def act(state: dict, action: str | None, unit: str | None, comment: str | None) 
     user = current_user()
     try:
         apply_action(
-            current_engine(),
+            primary_engine(),
             incident_id,
             action,
             actor=user.id,

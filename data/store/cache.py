@@ -4,6 +4,12 @@ Query results are memoized with the current data versions of the domains they re
 of the key, so a write (which bumps a version in its own transaction) makes every stale entry
 unreachable at once, in every process. When Redis refuses, hangs or dies, the backend stops
 asking it for a few seconds (one warning in the log), and queries go to the database.
+
+With DATABASE_READ_URL (a streaming replica) reads go to the replica and writes to the primary. The
+versions in a key are read from the engine the data comes from, so a key and its data always describe
+one state: a lagging replica's answer is never stored under the primary's newer version. A session that
+wrote reads from the primary until the replica has replayed its write (read-your-writes), and access
+checks read from the primary (`on_primary`).
 """
 
 from __future__ import annotations
@@ -20,13 +26,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context, session
 from flask_caching import Cache
 from flask_caching.backends.rediscache import RedisCache
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from data.domain.scope import scoped
-from data.store.db import get_engine, read_versions
+from data.store.db import after_write, get_engine, get_replica_engine, read_versions, wal_position
 
 log = logging.getLogger("cityops.cache")
 cache = Cache()
@@ -132,6 +139,7 @@ def init_cache(server: Flask) -> None:
     else:
         settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
     cache.init_app(server, config=settings)
+    after_write(_remember_write)
 
 
 def _bound_app():
@@ -172,8 +180,8 @@ def backend():
     return cache.cache
 
 
-def current_engine() -> Engine:
-    """The engine reads use now: the bound one, else the current app's DATABASE_URL."""
+def primary_engine() -> Engine:
+    """The engine writes use: the bound one, else the current app's DATABASE_URL (never the replica)."""
     binding = _binding.get()
     if binding is not None:
         return binding.engine
@@ -183,18 +191,86 @@ def current_engine() -> Engine:
     return get_engine(config["DATABASE_URL"])
 
 
+def replica_engine() -> Engine | None:
+    """The current app's read replica (DATABASE_READ_URL), or None when reads go to DATABASE_URL."""
+    config = _bound_app()
+    url = config.get("DATABASE_READ_URL") if config is not None and _binding.get() is None else None
+    if not url or url == config["DATABASE_URL"]:
+        return None
+    return get_replica_engine(url, config["DATABASE_URL"])
+
+
+_primary_reads: ContextVar[bool] = ContextVar("cityops_primary_reads", default=False)
+
+
+@contextmanager
+def on_primary() -> Iterator[None]:
+    """Reads inside (or in a function it decorates) go to the primary: the access checks, so that a
+    disabled account, a changed password or a revoked token stops working at once on every host."""
+    token = _primary_reads.set(True)
+    try:
+        yield
+    finally:
+        _primary_reads.reset(token)
+
+
+PIN = "_cityops_wrote_at"  # session key: the primary's WAL position just after this session's last write
+
+
+def _remember_write(primary: Engine) -> None:
+    """After a write in a request: this session reads from the primary, from now until the replica has
+    replayed past the write (the next page an officer sees shows what they just did)."""
+    if not has_request_context() or replica_engine() is None:
+        return
+    position = wal_position(primary)
+    if position is not None:
+        session[PIN] = max(position, session.get(PIN) or 0)
+        g._cityops_pinned = True
+        g.pop("_cityops_versions", None)  # read before the write: the rest of this request reads again
+
+
+def _pinned(replica: Engine) -> bool:
+    """True while this session has a write the replica has not replayed (checked once per request;
+    the pin is dropped once it has, and kept while the replica cannot be asked)."""
+    if not has_request_context() or PIN not in session:
+        return False
+    pinned = g.get("_cityops_pinned")
+    if pinned is None:
+        try:
+            pinned = (wal_position(replica) or 0) < session[PIN]
+        except SQLAlchemyError:
+            pinned = True
+        if not pinned:
+            session.pop(PIN, None)
+        g._cityops_pinned = pinned
+    return pinned
+
+
+def current_engine() -> Engine:
+    """The engine reads use now: the bound one; else the app's replica (DATABASE_READ_URL) unless this
+    is an access check or the session has a write the replica lacks; else the app's DATABASE_URL."""
+    primary = primary_engine()
+    replica = replica_engine()
+    if replica is None or _primary_reads.get() or _pinned(replica):
+        return primary
+    return replica
+
+
 def data_versions() -> dict[str, tuple[int, int]]:
-    """Data versions, read once per request or binding (several queries in one callback share the read)."""
+    """Data versions, read once per request or binding (several queries in one callback share the read),
+    from the engine the reads use now: key and data come from one server's state."""
     binding = _binding.get()
     if binding is not None:
         if binding.versions is None:
             binding.versions = read_versions(binding.engine)
         return binding.versions
-    versions = g.get("_cityops_versions")
-    if versions is None:
-        versions = read_versions(current_engine())
-        g._cityops_versions = versions
-    return versions
+    engine = current_engine()
+    seen = g.get("_cityops_versions")
+    if seen is None:
+        seen = g._cityops_versions = {}
+    if engine not in seen:
+        seen[engine] = read_versions(engine)
+    return seen[engine]
 
 
 def _key_prefix() -> str:

@@ -1,10 +1,14 @@
-"""Engine and session factories; SQLite gets WAL, a short lock wait and BEGIN IMMEDIATE for writers."""
+"""Engine and session factories; SQLite gets WAL, a short lock wait and BEGIN IMMEDIATE for writers.
+
+A PostgreSQL streaming replica (DATABASE_READ_URL) gets an engine of its own whose sessions are read-only;
+a write handed that engine runs on its primary, so no caller can write to a replica by mistake."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,7 +29,10 @@ DOMAINS = ("incidents", "readings", "projects", "warnings", "areas", "history", 
 LOCK_WAIT = 2.5
 
 _engines: dict[str, Engine] = {}
+_primaries: dict[Engine, Engine] = {}  # a replica's engine -> its primary's
+_after_write: list[Callable[[Engine], None]] = []
 _lock = threading.Lock()
+log = logging.getLogger("cityops.db")
 
 
 class Busy(Exception):
@@ -76,8 +83,9 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
 
 
-def get_engine(url: str) -> Engine:
-    """One shared Engine per database URL (created lazily, never at import time)."""
+def get_engine(url: str, *, read_only: bool = False) -> Engine:
+    """One shared Engine per database URL (created lazily, never at import time); `read_only` makes a
+    PostgreSQL engine's transactions read-only (a replica's, when it is created)."""
     with _lock:
         engine = _engines.get(url)
         if engine is None:
@@ -88,17 +96,41 @@ def get_engine(url: str) -> Engine:
                 engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT})
                 _sqlite_setup(engine)
             else:
-                engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+                args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
+                engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=args)
             _engines[url] = engine
         return engine
+
+
+def get_replica_engine(url: str, primary_url: str) -> Engine:
+    """The engine of a streaming replica of `primary_url`: read-only, and a write_session handed it
+    runs on the primary's engine instead."""
+    replica = get_engine(url, read_only=True)
+    if replica not in _primaries:
+        primary = get_engine(primary_url)
+        with _lock:
+            _primaries[replica] = primary
+    return replica
 
 
 def dispose_engine(url: str) -> None:
     """Close and forget the engine for url (tests, and after a fork)."""
     with _lock:
         engine = _engines.pop(url, None)
+        for replica, primary in list(_primaries.items()):
+            if engine in (replica, primary):
+                del _primaries[replica]
     if engine is not None:
         engine.dispose()
+
+
+def after_write(hook: Callable[[Engine], None]) -> None:
+    """Call hook(primary engine) after every committed write transaction (once per hook; the cache
+    registers one that sends the writing session's reads to the primary until the replica has the write).
+    A hook must not raise: the write has already committed."""
+    with _lock:
+        if hook not in _after_write:
+            _after_write.append(hook)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -112,8 +144,10 @@ def write_session(engine: Engine, *, wait: float = LOCK_WAIT) -> Iterator[Sessio
     On SQLite the transaction starts with BEGIN IMMEDIATE, taking the write lock before the first
     read, so concurrent writers queue instead of failing half-way; on PostgreSQL `lock_timeout` bounds
     each wait for a row lock. Either way a writer waits at most `wait` seconds, and a transient failure
-    (the lock not granted, the server away) is raised as Busy, after the rollback.
+    (the lock not granted, the server away) is raised as Busy, after the rollback. A replica's engine
+    writes through its primary's.
     """
+    engine = _primaries.get(engine, engine)
     try:
         with engine.connect() as conn:
             if is_sqlite(engine):
@@ -126,6 +160,11 @@ def write_session(engine: Engine, *, wait: float = LOCK_WAIT) -> Iterator[Sessio
         if is_transient(error) and not isinstance(error, Busy):
             raise Busy(f"the database did not take the write within {wait:g} s ({describe(error)})") from error
         raise
+    for hook in _after_write:  # committed: nothing after this may fail the write
+        try:
+            hook(engine)
+        except Exception:
+            log.exception("after-write hook %s failed", getattr(hook, "__name__", hook))
 
 
 @contextmanager
@@ -157,3 +196,39 @@ def ping(engine: Engine) -> None:
     """Round-trip to the database (raises when it is down): the health check's probe."""
     with engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
+
+
+# PostgreSQL WAL positions as byte offsets (pg_lsn minus '0/0'): comparable ints that fit a session cookie
+_POSITION = (
+    "SELECT pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+    " ELSE pg_current_wal_{}_lsn() END, '0/0')::bigint"
+)
+
+
+def wal_position(engine: Engine, *, flushed: bool = False) -> int | None:
+    """How far this server's WAL goes: a replica's replay position (what its reads see); a primary's
+    insert position (past every commit it has made, even an asynchronous one: what a session that wrote
+    must wait for), or with `flushed` its flush position (all a replica can have been sent). None on SQLite."""
+    if is_sqlite(engine):
+        return None
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(_POSITION.format("flush" if flushed else "insert")).scalar()
+
+
+def replication_lag(primary: Engine, replica: Engine) -> dict:
+    """How far the replica's reads trail the primary: WAL bytes not yet replayed, and in seconds the age
+    of the last transaction it replayed (0 when it has replayed everything the primary had just before).
+    Seconds are an upper bound: a primary idle since its last commit still counts from that commit."""
+    head = wal_position(primary, flushed=True)  # first, so a write landing between the two reads never shows as lag
+    with replica.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT pg_is_in_recovery(), pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint,"
+            " extract(epoch FROM now() - pg_last_xact_replay_timestamp()),"
+            " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END"
+        ).one()
+    in_recovery, replayed, age, paused = row
+    if not in_recovery:  # DATABASE_READ_URL names a server that is not replaying: say so
+        return {"in_recovery": False, "behind_bytes": None, "lag_s": None, "replay_paused": False}
+    behind = max(0, (head or 0) - (replayed or 0))
+    lag = 0.0 if behind == 0 else (round(max(float(age), 0.0), 3) if age is not None else None)
+    return {"in_recovery": True, "behind_bytes": behind, "lag_s": lag, "replay_paused": bool(paused)}
