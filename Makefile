@@ -31,8 +31,8 @@ bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.access
 	$(BIN)/python -m bench.simulator
 
-soak: $(VENV)/.run-deps
-	$(BIN)/python -m bench.soak --minutes 60
+soak: $(VENV)/.test-deps  # 8 hours: gunicorn + cityops worker + Redis, three walls at a 2 s refresh
+	$(BIN)/python -m bench.soak --setup production --minutes 480
 
 $(VENV)/.run-deps: pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh run

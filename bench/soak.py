@@ -1,19 +1,35 @@
-"""Soak test for the wall: hours of refreshes in headless Chromium, JS heap measured over time.
+"""Soak test: hours of accelerated wall refreshes; server RSS, JS heap and connections at start and end.
 
-    python -m bench.soak --minutes 60 --refresh 10 [--url sqlite:///...] [--incidents 300000]
+    python -m bench.soak [--setup embedded|production] [--minutes 480] [--walls 3] [--refresh 2]
+                         [--sample 60] [--url sqlite:///...] [--incidents 300000]
 
-Starts the app (waitress, live simulator on) in a subprocess on a seeded database, opens /wall
-signed in as walls are, with a display token made for the run (`/wall?token=...` once; the token
-is revoked at the end), and every `--sample` seconds forces a garbage collection and records the JS
-heap, the DOM node count and the number of Leaflet layers. Writes
-bench/results/soak-<minutes>m-<refresh>s.json and prints a summary. Not part of the test suite: a soak is measured on demand, not asserted.
+`embedded` is `make run`'s server: waitress in one process with the tick thread and the live simulator
+inside. `production` is docs/DEPLOY.md's tier on SQLite: a redis-server on a free 127.0.0.1 port,
+gunicorn -c deploy/gunicorn.conf.py app:server with 2 workers (TICK_WORKER=external) and one
+`cityops worker --simulate`. The database is a fresh city seeded up to now, or a private copy of
+--url's SQLite file. Every process started here stops at the end, on Ctrl-C and SIGTERM too; a run
+stopped early (Ctrl-C, a server that exits) still reports its samples and keeps its logs.
+
+--walls headless Chromiums (the city, then a district, a street of it, the next district...) each open
+/wall with a display token of its own area (revoked at the end), the servers refreshing every
+--refresh seconds. Every --sample seconds: RSS and open TCP connections of each server process tree,
+and per wall the JS heap after a forced GC, DOM nodes, Leaflet layers and whether its tick moved.
+Start is the median of the first 3 samples after a 10-minute warm-up, end the median of the last 3;
+a metric passes when end/start is within 10 % (connections: or within 2). Prints the table and writes
+bench/results/soak-<setup>-<minutes>m.json. Measured on demand, not asserted by the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -21,157 +37,259 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.soak_probe import Wall, judge, print_report, sample
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+HOST = "127.0.0.1"
+CITY, FIRST_DISTRICT = "310000", "310115"  # Pudong first: the largest district
 
 
-def _wait_up(url: str, seconds: float = 60) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up")
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
 
 
-def _wall_token(url: str) -> tuple[str, str]:
-    """A new display token for the city in the database at `url`: (its name, the token itself)."""
+def _die_with_us() -> None:
+    """preexec_fn: SIGTERM to the child when the soak dies, even by SIGKILL (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C
+
+
+class Servers:
+    """The processes of one set-up, stopped newest first (web and worker before Redis)."""
+
+    def __init__(self, work: Path):
+        self.work, self.procs = work, {}
+
+    def spawn(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
+        with open(self.work / f"{name}.log", "ab") as log:
+            proc = subprocess.Popen(
+                args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_us,
+            )  # fmt: skip
+        self.procs[name] = proc
+        return proc
+
+    def tail(self, name: str, chars: int = 2000) -> str:
+        path = self.work / f"{name}.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+    def check(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{self.tail(name)}")
+
+    def wait_up(self, name: str, url: str, seconds: float = 180) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.check()
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"{url} did not come up in {seconds:.0f} s:\n{self.tail(name)}")
+
+    def stop(self) -> None:
+        for proc in reversed(list(self.procs.values())):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()  # its children got SIGTERM from PR_SET_PDEATHSIG
+                    proc.wait()
+
+
+def _database(args, work: Path) -> str:
+    """A fresh city seeded up to now, or a consistent private copy of --url's SQLite file (the soak's
+    simulator writes for hours; the original stays as it was). Other URLs are used as they are."""
+    url = f"sqlite:///{work / 'soak.sqlite'}"
+    if args.url and args.url.startswith("sqlite:///"):
+        with sqlite3.connect(args.url.removeprefix("sqlite:///")) as src, sqlite3.connect(url[10:]) as dst:
+            src.backup(dst)
+        return url
+    if args.url:
+        return args.url
+    t0 = time.monotonic()
+    with open(work / "seed.log", "wb") as log:
+        cmd = [sys.executable, "-m", "data.seed", "--url", url, "--days", "30", "--incidents", str(args.incidents)]
+        subprocess.run(cmd, cwd=ROOT, check=True, stdout=log, stderr=subprocess.STDOUT)
+    print(f"seeded {args.incidents} incidents in {time.monotonic() - t0:.0f} s", flush=True)
+    return url
+
+
+def _wall_areas(url: str, n: int) -> list[str]:
+    """The city, then districts (Pudong first), each followed by its first street: n codes."""
+    from sqlalchemy import text
+
+    from data.store.db import get_engine
+
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(text("SELECT code, level, parent_code FROM area WHERE level IN ('district', 'street')"))
+        rows = sorted(rows.all())
+    districts = sorted((c for c, lv, _ in rows if lv == "district"), key=lambda c: (c != FIRST_DISTRICT, c))
+    codes = [CITY]
+    for d in districts:
+        codes += [d] + [c for c, lv, p in rows if lv == "street" and p == d][:1]
+    return codes[:n]
+
+
+def _wall_token(url: str, area: str, name: str) -> str:
+    """A new display token for `area` in the database at `url`, named `name`; the token itself."""
     from api.auth import new_token
     from data.store.db import get_engine
     from data.write import accounts
 
-    name = f"soak-{int(time.time())}"  # token names are unique for good (a revoked one keeps its name)
     token, digest = new_token()
-    accounts.add_token(get_engine(url), name, token_hash=digest, area="310000", created_by="bench")
-    return name, token
+    accounts.add_token(get_engine(url), name, token_hash=digest, area=area, created_by="bench")
+    return token
 
 
-def _revoke(url: str, name: str) -> None:
+def _revoke(url: str, names: list[str]) -> None:
     from data.store.db import get_engine
     from data.write import accounts
 
-    accounts.revoke_token(get_engine(url), name)
+    for name in names:
+        accounts.revoke_token(get_engine(url), name)
     get_engine(url).dispose()
 
 
-def _browser(width: int, height: int):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-
-    opts = Options()
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--enable-precise-memory-info",
-        "--js-flags=--expose-gc",
-        f"--window-size={width},{height}",
-    ):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(options=opts)
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+def _start(setup: str, servers: Servers, env: dict, work: Path) -> tuple[str, dict]:
+    """Start the set-up; its base URL and the pid of each server process tree by role."""
+    port = _free_port()
+    env = dict(env, PORT=str(port))
+    base = f"http://{HOST}:{port}"
+    if setup == "embedded":
+        web = servers.spawn("web", [sys.executable, "app.py"], dict(env, TICK_WORKER="thread", LIVE_SIMULATOR="1"))
+        servers.wait_up("web", base + "/healthz")
+        return base, {"web": web.pid}
+    redis_port = _free_port()
+    redis = servers.spawn(
+        "redis",
+        [shutil.which("redis-server") or "redis-server", "--port", str(redis_port), "--bind", HOST]
+        + ["--save", "", "--appendonly", "no", "--dir", str(work)],
     )
-    return driver
+    for _ in range(100):
+        servers.check()
+        try:
+            socket.create_connection((HOST, redis_port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise RuntimeError(f"redis-server did not start:\n{servers.tail('redis')}")
+    env = dict(env, TICK_WORKER="external", LIVE_SIMULATOR="0", CACHE_REDIS_URL=f"redis://{HOST}:{redis_port}/0")
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "app:server"]
+    gunicorn += ["--control-socket", str(work / "gunicorn.ctl")]  # not ~/.gunicorn/'s, which every gunicorn shares
+    web = servers.spawn("web", gunicorn, dict(env, GUNICORN_WORKERS="2"))
+    servers.wait_up("web", base + "/healthz")  # the master has migrated the schema: the worker may start
+    cityops = str(Path(sys.executable).parent / "cityops")
+    worker = servers.spawn("worker", [cityops, "worker", "--simulate"], env)
+    return base, {"web": web.pid, "worker": worker.pid, "redis": redis.pid}
 
 
-SAMPLE_JS = """
-if (window.gc) { window.gc(); }
-return {heap: performance.memory.usedJSHeapSize, nodes: document.getElementsByTagName('*').length,
-        paths: document.querySelectorAll('.leaflet-interactive, .leaflet-marker-icon').length,
-        tick: (document.getElementById('wall-clock') || {}).textContent,
-        banner: !document.getElementById('wall-banner').classList.contains('hidden')};
-"""
+def _soak(args, servers: Servers, pids: dict, walls: list[Wall]) -> tuple[list[dict], str | None]:
+    """Sample until --minutes have passed; the samples, and why it stopped early (a Ctrl-C, a server
+    that exited) or None: hours of samples are reported even when the last hour went wrong."""
+    samples, t0 = [], time.monotonic()
+    try:
+        while True:
+            servers.check()
+            s = sample(t0, pids, walls)
+            samples.append(s)
+            conns = " ".join(f"{r} {(c or {}).get('open')}" for r, c in s["conns"].items())
+            walls_now = " ".join(
+                f"{w['heap_mb']:.1f}/{w['nodes']}/{w['layers']}{'' if w['updated'] else '!'}" for w in s["walls"]
+            )
+            print(f"{s['t_s']:>6.0f} s  RSS {s['rss_mb']}  TCP {conns}  heap/nodes/layers {walls_now}", flush=True)
+            if s["t_s"] >= args.minutes * 60:
+                return samples, None
+            time.sleep(max(0.0, t0 + len(samples) * args.sample - time.monotonic()))
+    except (KeyboardInterrupt, RuntimeError) as err:
+        if not samples:
+            raise
+        why = str(err).splitlines()[0] if str(err) else "interrupted"
+        print(f"stopped early ({why}): reporting the samples so far", file=sys.stderr)
+        return samples, why
 
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=float, default=60)
-    ap.add_argument("--refresh", type=int, default=10, help="REFRESH_SECONDS for the app under test")
-    ap.add_argument("--sample", type=float, default=60, help="seconds between heap samples")
-    ap.add_argument("--url", help="database URL (default: seed a fresh city of --incidents incidents)")
+    ap.add_argument("--setup", choices=("embedded", "production"), default="embedded")
+    ap.add_argument("--minutes", type=float, default=480, help="from the walls' first sample (8 hours by default)")
+    ap.add_argument("--walls", type=int, default=3, help="walls open at once, each in its own Chromium")
+    ap.add_argument("--refresh", type=int, default=2, help="REFRESH_SECONDS of the servers (accelerated)")
+    ap.add_argument("--sample", type=float, default=60, help="seconds between samples")
+    ap.add_argument("--url", help="database to copy (SQLite) or use; default: seed a fresh city up to now")
     ap.add_argument("--incidents", type=int, default=300_000, help="incidents of the fresh city (without --url)")
-    ap.add_argument("--port", type=int, default=8077)
     args = ap.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="cityops-soak-"))
-    url = args.url
-    if not url:
-        url = f"sqlite:///{work / 'soak.sqlite'}"
-        subprocess.run(
-            [sys.executable, "-m", "data.seed", "--url", url, "--days", "30", "--incidents", str(args.incidents)],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-    env = dict(
-        os.environ,
-        DATABASE_URL=url,
-        LIVE_SIMULATOR="1",
-        REFRESH_SECONDS=str(args.refresh),
-        PORT=str(args.port),
-        INSTANCE_PATH=str(work),
-        CITYOPS_INSTANCE=str(work),  # where config.py looks: the server's secret key stays out of instance/
-    )
-    server = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(work / "server.log", "w"),  # noqa: SIM115 - lives as long as the server
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    samples = []
-    driver = None
-    token_name = None
+    old_term = signal.signal(signal.SIGTERM, _interrupt)
+    servers, walls, tokens, url, ok = Servers(work), [], [], None, False
     try:
-        _wait_up(base + "/healthz")  # public; the server has migrated the database by now
-        token_name, token = _wall_token(url)
-        driver = _browser(1920, 1080)
-        driver.get(base + f"/wall?token={token}&kiosk=1")  # the wall's one exchange, then /wall?kiosk=1
-        time.sleep(max(15, 2 * args.refresh))  # first paint, geometry loaded, a couple of ticks
-        if not driver.find_elements("id", "wall-banner"):
-            raise RuntimeError(f"the wall did not open ({driver.current_url}); see {work / 'server.log'}")
-        start = time.time()
-        while True:
-            sample = driver.execute_script(SAMPLE_JS)
-            sample["t_s"] = round(time.time() - start, 1)
-            samples.append(sample)
-            print(
-                f"{sample['t_s']:>7.0f} s  heap {sample['heap'] / 1e6:7.2f} MB  nodes {sample['nodes']:>5}  "
-                f"layers {sample['paths']:>5}  banner {sample['banner']}",
-                flush=True,
-            )
-            if time.time() - start >= args.minutes * 60:
-                break
-            time.sleep(args.sample)
-        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+        url = _database(args, work)
+        env = {k: v for k, v in os.environ.items() if k not in ("CACHE_REDIS_URL", "GUNICORN_WORKERS")}
+        env.update(
+            DATABASE_URL=url,
+            HOST=HOST,
+            REFRESH_SECONDS=str(args.refresh),
+            SECRET_KEY=secrets.token_hex(32),  # one key for every process: sessions cross gunicorn workers
+            CITYOPS_INSTANCE=str(work / "instance"),  # not the developer's instance/
+            BUILD_ID=f"soak-{int(time.time())}",  # others editing the checkout must not make the walls reload
+            WALL_RELOAD_HOURS="0",  # no scheduled reload: the soak measures what the page itself keeps
+        )
+        base, pids = _start(args.setup, servers, env, work)
+        areas = _wall_areas(url, args.walls)
+        stamp = int(time.time())  # token names are unique for good (a revoked one keeps its name)
+        for i, area in enumerate(areas):
+            tokens.append(f"soak-{stamp}-{i}")
+            token = _wall_token(url, area, tokens[-1])
+            walls.append(Wall(area))
+            walls[-1].open(base, token)
+        print(f"{args.setup}: {len(walls)} walls {areas} on {base}, refresh {args.refresh} s; logs in {work}")
+        samples, stopped = _soak(args, servers, pids, walls)
+        errors = {w.area: w.console_errors() for w in walls}
+        ok = stopped is None
     finally:
-        if driver is not None:
-            driver.quit()
-        server.terminate()
-        server.wait(timeout=20)
-        if token_name is not None:
-            _revoke(url, token_name)
-    first, last = samples[0], samples[-1]
+        for wall in walls:
+            wall.close()
+        servers.stop()
+        if tokens and url:
+            _revoke(url, tokens)
+        signal.signal(signal.SIGTERM, old_term)
+        if ok:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"logs kept in {work}", file=sys.stderr)
+    table, stalls, restarts = judge(samples, list(pids), areas)
+    passed = ok and all(r["verdict"] != "FAIL" for r in table) and not any(stalls.values())
+    print_report(table, stalls, restarts, errors, passed)
     result = {
+        "setup": args.setup,
         "minutes": args.minutes,
         "refresh_s": args.refresh,
-        "refreshes": int(args.minutes * 60 / args.refresh),
-        "heap_start_mb": round(first["heap"] / 1e6, 2),
-        "heap_end_mb": round(last["heap"] / 1e6, 2),
-        "heap_max_mb": round(max(s["heap"] for s in samples) / 1e6, 2),
-        "nodes_start": first["nodes"],
-        "nodes_end": last["nodes"],
-        "console_errors": len(errors),
+        "sample_s": args.sample,
+        "walls": areas,
+        "incidents": None if args.url else args.incidents,
+        "table": table,
+        "stalled_samples": stalls,
+        "process_changes": restarts,
+        "console_errors": errors,
+        "pass": passed,
+        "stopped_early": stopped,
         "samples": samples,
     }
-    out = RESULTS / f"soak-{int(args.minutes)}m-{args.refresh}s.json"
-    out.write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: v for k, v in result.items() if k != "samples"}))
+    out = RESULTS / f"soak-{args.setup}-{int(args.minutes)}m.json"
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    print(f"wrote {out.relative_to(ROOT)}")
     return result
 
 
