@@ -137,7 +137,7 @@ def init_cache(server: Flask) -> None:
             CACHE_KEY_PREFIX=server.config.get("CACHE_KEY_PREFIX", "cityops:"),
         )
     else:
-        settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
+        settings.update(CACHE_TYPE="data.store.memcache.BoundedMemoryCache")  # O(1) writes, LRU, bytes bounded
     cache.init_app(server, config=settings)
     after_write(_remember_write)
 

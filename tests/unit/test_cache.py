@@ -181,5 +181,28 @@ def test_memo_keys_carry_the_build_id(empty_db, app_for):
     from data.read import incidents
 
     incidents.incident_counts(Scope("310106"), NOW - 86400, NOW)
-    counts = [k for k in backend()._cache if "incident_counts" in k]
+    counts = [k for k in backend()._data if "incident_counts" in k]
     assert counts and all(k.startswith("release-41:data.read.incidents.incident_counts:") for k in counts)
+
+
+def test_the_in_process_cache_stays_within_its_bounds_and_keeps_what_is_read(monkeypatch):
+    """Entries and bytes are capped (a flood of made-up keys cannot grow memory); eviction takes the entry
+    read least recently, not the one that expires first (SimpleCache's choice, after a scan and a sort)."""
+    import time
+
+    from data.store.memcache import BoundedMemoryCache
+
+    store = BoundedMemoryCache(default_timeout=300, max_entries=100, max_bytes=40_000)
+    store.set("history-block", list(range(50)), timeout=0)  # never expires: SimpleCache evicted these first
+    for i in range(1000):
+        store.set(f"flood-{i}", "x" * 200, timeout=5)
+        assert store.get("history-block") == list(range(50))  # read often: kept
+    stats = store.stats()
+    assert stats["entries"] <= 100 and stats["bytes"] <= 40_000
+    assert store.get("flood-0") is None and store.get("flood-999") == "x" * 200
+    store.set("too-big", [0] * 20_000)  # an eighth of the budget or more: not kept, flushes nothing
+    assert store.get("too-big") is None and store.get("history-block") == list(range(50))
+    assert store.add("lock", 1, timeout=30) and not store.add("lock", 2, timeout=30) and store.get("lock") == 1
+    store.set("short", 1, timeout=1)
+    monkeypatch.setattr(time, "time", lambda real=time.time: real() + 2)
+    assert store.get("short") is None and store.add("short", 2)  # expired: gone, and free to take again
