@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SEED_INCIDENTS ?= 300000
 SEED_DAYS ?= 30
 
-.PHONY: run test test-fast lint bench soak seed clean
+.PHONY: run test test-fast lint bench load soak seed clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/python -m data.seed --if-empty --days $(SEED_DAYS) --incidents $(SEED_INCIDENTS)
@@ -30,6 +30,11 @@ bench: $(VENV)/.run-deps
 	$(BIN)/python -m bench.incidents
 	$(BIN)/python -m bench.access
 	$(BIN)/python -m bench.simulator
+
+load: $(VENV)/.test-deps  # 300 walls over all 251 scopes + 40 desk users, then 100 + 40 on the embedded server
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m bench.load --setup production --stages 50,100,200,300 --desk 40 --stage-seconds 120 --last-seconds 600 --incidents 300000 --fresh
+	$(BIN)/python -m bench.load --setup embedded --stages 25,50,100 --desk 40 --stage-seconds 120 --last-seconds 600 --incidents 300000 --fresh
 
 soak: $(VENV)/.test-deps  # 8 hours: gunicorn + cityops worker + Redis, three walls at a 2 s refresh
 	$(BIN)/python -m bench.soak --setup production --minutes 480

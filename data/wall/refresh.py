@@ -19,7 +19,7 @@ from data.domain.vocab import CITY_CODE
 from data.read import areas
 from data.store.cache import backend
 from data.wall.facts import CityPass
-from data.wall.shared import HEARTBEAT_KEY, SNAPSHOT_TTL, snapshot_key
+from data.wall.shared import HEARTBEAT_KEY, SNAPSHOT_TTL, TICK_DONE_KEY, snapshot_key
 from data.wall.snapshot import all_snapshots
 
 log = logging.getLogger("cityops.snapshot")
@@ -56,6 +56,7 @@ def compute_tick(catalog, tick: int, refresh: int) -> int:
         return 0
     snaps = all_snapshots(catalog, scopes, tick)
     cache.set_many({snapshot_key(s): snap for s, snap in snaps.items()}, timeout=SNAPSHOT_TTL)
+    cache.set(TICK_DONE_KEY, tick, timeout=SNAPSHOT_TTL)  # screens waiting for this tick poll this small mark
     cache.set(HEARTBEAT_KEY, tick, timeout=3 * refresh)  # screens wait for the worker while it beats
     return len(snaps)
 

@@ -23,6 +23,9 @@ LOCK_SECONDS = 30
 SNAPSHOT_TTL = 600
 WORKER_WAIT = 1.0  # seconds a screen waits for the tick worker's snapshot before showing the previous one
 HEARTBEAT_KEY = "wall-worker-heartbeat"  # set by the tick worker after each tick it computed
+TICK_DONE_KEY = "wall-tick-done"  # the last tick whose snapshots the worker has stored
+COMPUTE_SLOTS = 2
+_compute_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
 _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()
 
@@ -39,14 +42,23 @@ def worker_ticking() -> bool:
 
 def _wait_for_worker(cache, key: str, tick: int, entry: dict) -> dict:
     """The worker is computing this tick: its snapshot within WORKER_WAIT seconds, else the previous
-    tick's (a screen early in the tick shows data one tick older rather than computing it again)."""
+    tick's (a screen early in the tick shows data one tick older rather than computing it again).
+    Polls the worker's small "tick done" mark, and reads the snapshot itself once."""
     deadline = time.monotonic() + WORKER_WAIT
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        newer = cache.get(key)
-        if newer is not None and newer["tick"] >= tick:
-            return newer
+        done = cache.get(TICK_DONE_KEY)
+        if done is not None and done >= tick:
+            newer = cache.get(key)
+            return newer if newer is not None and newer["tick"] >= entry["tick"] else entry
     return entry
+
+
+def _compute(catalog: Catalog, scope: Scope, tick: int) -> dict:
+    """One scope's snapshot from its own reads, COMPUTE_SLOTS at a time per process: a hundred screens
+    opening at once queue here instead of all computing together and starving the tick worker."""
+    with _compute_slots:
+        return snapshot.wall_snapshot(catalog, scope, tick)
 
 
 def _local_lock(key: str) -> threading.Lock:
@@ -81,7 +93,7 @@ def shared_snapshot(
             # one writer across processes; with the cache down there is nobody to share with
             if cache.add(lock_key, tick, timeout=LOCK_SECONDS) or not getattr(cache, "available", True):
                 try:
-                    fresh = snapshot.wall_snapshot(catalog, scope, tick)
+                    fresh = _compute(catalog, scope, tick)
                     cache.set(key, fresh, timeout=SNAPSHOT_TTL)
                     return fresh
                 finally:
@@ -96,4 +108,4 @@ def shared_snapshot(
     if entry is not None or not compute_late:
         return entry
     log.warning("wall snapshot for %s not ready after %.1f s; computing it here", scope, wait)
-    return snapshot.wall_snapshot(catalog, scope, tick)
+    return _compute(catalog, scope, tick)
