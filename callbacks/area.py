@@ -145,6 +145,8 @@ def _all_active(scope: str) -> list[dict]:
                 "cause_zh": w.cause_zh,
                 "cause_en": w.cause_en,
                 "started_at": int(w.started_at),
+                "kind": w.kind,
+                "colours_area": bool(w.colours_area),  # a project's slip is listed apart, without a colour
             }
         )
     return out

@@ -21,7 +21,7 @@ from components.i18n import format_age, lang_from, t
 from components.ids import SHELL, WALL
 from components.wall_panels import render_incidents, render_legend, render_projects, render_ticker, render_warnings
 from components.wall_readings import render_tile, render_weather
-from data.domain.timeutil import now_ts
+from data.domain.timeutil import local_day_start, now_ts
 from data.rules.config import load_catalog
 from data.wall.refresh import watch
 from data.wall.shared import shared_snapshot
@@ -80,9 +80,9 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str, meaning
     parts = {
         "weather": (snap["weather"], lambda d: render_weather(d, lang)),
         "incidents": (snap["incidents"], lambda d: render_incidents(d, lang)),
-        "warnings": (snap["warnings"], lambda d: render_warnings(d, lang)),
+        "warnings": (snap["warnings"], lambda d: render_warnings(d, lang, snap["tick"])),
         "projects": (snap["projects"], lambda d: render_projects(d, lang)),
-        "ticker": (snap["ticker"], lambda d: render_ticker(d, lang)),
+        "ticker": (snap["ticker"], lambda d: render_ticker(d, lang, snap["tick"])),
         "legend": (
             (snap["map"]["levels"], snap["map"]["heat_breaks"], snap["map"]["scope_level"]),
             lambda d: render_legend(d[0], d[1], lang, d[2], meanings),
@@ -90,8 +90,9 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str, meaning
         "markers": (snap["map"]["markers"], lambda d: d),
         "project_layer": (snap["projects"]["by_district"], lambda d: _project_points(snap["projects"])),
     }
+    day = local_day_start(snap["tick"])  # times of earlier days carry their day: re-render after midnight
     for name, (data, render) in parts.items():
-        sig[name] = _sig([data, lang])
+        sig[name] = _sig([data, lang, day] if name in ("warnings", "ticker") else [data, lang])
         out[name] = no_update if before.get(name) == sig[name] else render(data)
     sig["levels"] = _sig(snap["map"]["levels"])
     if before.get("levels") != sig["levels"]:

@@ -58,7 +58,9 @@ def ranking_columns(lang: str) -> list[dict]:
 
 
 def ranking_rows(rows: list[dict], lang: str) -> list[dict]:
-    return [dict(r, level_text=level_label(r["level"], lang)) for r in rows]
+    """The ranking grid's rows: each level's text, and the English name as name() gives it (the grid reads
+    the field itself)."""
+    return [dict(r, level_text=level_label(r["level"], lang), name_en=name(r, "en")) for r in rows]
 
 
 def render_week(week: dict, lang: str) -> list:
@@ -76,11 +78,25 @@ def render_week(week: dict, lang: str) -> list:
     ]
 
 
-def render_active(warnings: list[dict], now: int, lang: str):
-    """Active warnings with colour and text, area, cause and how long they have been open."""
-    return [
-        warning_table(warnings, ("col_level", "col_area", "col_cause", "col_since"), lang, empty="no_active", now=now)
-    ]
+def colours_area(w: dict) -> bool:
+    """Whether a warning counts toward its area's colour: its own flag when the row carries it, else its
+    kind (a project's schedule slip is management information, not a danger to the area)."""
+    return bool(w["colours_area"]) if "colours_area" in w else w.get("kind") != "project"
+
+
+def render_active(warnings: list[dict], now: int, lang: str) -> list:
+    """The area's active warnings with colour and text, area, cause and how long they have been open; the
+    projects' schedule warnings apart under their own title and without the five-colour badge, so that
+    "red" on the desk means what it means on the wall and in the warning counts."""
+    area = [w for w in warnings if colours_area(w)]
+    slips = [w for w in warnings if not colours_area(w)]
+    out = [warning_table(area, ("col_level", "col_area", "col_cause", "col_since"), lang, empty="no_active", now=now)]
+    if slips:
+        out += [
+            html.H3(t("area_project_warnings", lang), className="sub-title project-warnings"),
+            warning_table(slips, ("col_project_cause", "col_since"), lang, empty="no_active", now=now),
+        ]
+    return out
 
 
 def _panel(title: str, body_id: str, css: str = "", extra=None) -> html.Section:

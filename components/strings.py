@@ -315,6 +315,6 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 from components.strings_access import ACCESS  # noqa: E402  (login, roles, walls)
 from components.strings_maps import MAPS  # noqa: E402  (map names and notes, the heat window)
+from components.strings_wall import WALL_TEXT  # noqa: E402  (the panels: what counts count, whose data)
 
-STRINGS.update(ACCESS)
-STRINGS.update(MAPS)  # after the rest: it rewords the heat layer's title and legend
+STRINGS.update(ACCESS | MAPS | WALL_TEXT)  # after the rest, in this order: the later reword some of its keys

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dash import html
 
 from components.i18n import t
-from components.kpi import bar_track, create_bars, level_tag
-from components.theme import HEAT, LEVELS, PROJECT_STATUS, level_colour, level_label
-from components.wall_readings import compact
+from components.kpi import bar_track, create_bars
+from components.theme import HEAT, PROJECT_STATUS, level_colour, level_label
+from components.wall_readings import clock_text, compact, counted, rolling
+from components.warnings_view import render_warnings  # noqa: F401  (callbacks/wall.py takes the panels from here)
+from data.domain.areas import CODE_LEN
 from data.domain.names import lang_index, name
-from data.domain.timeutil import to_dt
 from data.domain.vocab import CATEGORIES, OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES
 
 
@@ -17,16 +18,6 @@ def _delta(today: int, yday: int) -> str:
     diff = today - yday
     pct = f" ({diff / yday:+.0%})" if yday else ""
     return f"{diff:+,}{pct}"
-
-
-def _count(key: str) -> dict:
-    """Marks a big number for assets/wall.js, which counts it up to its new value when a refresh changes it."""
-    return {"data-count": key}
-
-
-def _rolling(rows: list, css: str) -> html.Div:
-    """A list that rolls, a row at a time (assets/wall.js), when it holds more rows than its panel shows."""
-    return html.Div(html.Div(rows, className="roll-track"), className=f"{css} roll")
 
 
 def _bars(rows: list[tuple[str, int, int]], css: str) -> html.Div:
@@ -45,12 +36,12 @@ def render_incidents(inc: dict, lang: str) -> list:
             html.Div(
                 className="inc-big",
                 children=[
-                    html.Div(f"{inc['today']:,}", className="big-number num", **_count("inc-today")),
+                    html.Div(f"{inc['today']:,}", className="big-number num", **counted("inc-today")),
                     html.Div(
                         [
-                            t("yesterday_same", lang, n=f"{inc['yesterday']:,}"),
+                            html.Span(t("yesterday_same", lang, n=f"{inc['yesterday']:,}"), className="nowrap"),
                             " ",
-                            html.Span(_delta(inc["today"], inc["yesterday"]), className="num delta"),
+                            html.Span(_delta(inc["today"], inc["yesterday"]), className="num delta nowrap"),
                         ],
                         className="sub",
                     ),
@@ -60,14 +51,14 @@ def render_incidents(inc: dict, lang: str) -> list:
                 className="inc-stat",
                 children=[
                     html.Div(t("closure_rate_7d", lang), className="sub"),
-                    html.Div("—" if rate is None else f"{rate:.1%}", className="mid-number num", **_count("inc-rate")),
+                    html.Div("—" if rate is None else f"{rate:.1%}", className="mid-number num", **counted("inc-rate")),
                 ],
             ),
             html.Div(
                 className="inc-stat overdue" + (" alert" if inc["overdue"] > 0 else ""),
                 children=[
                     html.Div(t("overdue_now", lang), className="sub"),
-                    html.Div(f"{inc['overdue']:,}", className="mid-number num", **_count("inc-overdue")),
+                    html.Div(f"{inc['overdue']:,}", className="mid-number num", **counted("inc-overdue")),
                 ],
             ),
         ],
@@ -96,54 +87,18 @@ def render_incidents(inc: dict, lang: str) -> list:
             html.Div(
                 className="funnel-step" + (" done" if i == len(steps) - 1 else ""),
                 children=[
-                    html.Div(compact(n, lang), className="num", **_count(f"funnel-{key}")),
+                    html.Div(compact(n, lang), className="num", **counted(f"funnel-{key}")),
                     html.Div(label, className="funnel-label"),
                 ],
             )
             for i, (key, label, n) in enumerate(steps)
         ],
     )
-    return [head, lists, html.Div([html.Div(t("loop_now", lang), className="sub-title"), funnel], className="inc-loop")]
-
-
-def render_warnings(w: dict, lang: str) -> list:
-    """Active warnings per colour (with text labels) and the newest red/orange ones: level, area, its whole
-    cause sentence (wrapped, never cut) and when it began; the rows roll when more than fit."""
-    chips = html.Div(
-        className="warn-chips",
-        children=[
-            html.Div(
-                className=f"warn-chip {LEVELS[level][1]}",
-                children=[
-                    html.Span(level_label(level, lang), className="warn-chip-label"),
-                    html.Span(f"{w['by_level'].get(str(level), 0):,}", className="num", **_count(f"warn-{level}")),
-                ],
-            )
-            for level in (1, 2, 3, 4)
-        ],
+    # closed today counts incidents reported on earlier days too: it can exceed today's reports, and says so
+    loop_head = html.Div(
+        [t("loop_now", lang), html.Span(t("closed_today_note", lang), className="hint")], className="sub-title"
     )
-    if w["newest"]:
-        rows = [
-            html.Div(
-                className="warn-row",
-                children=[
-                    level_tag(x["level"], lang),
-                    html.Div(
-                        className="warn-text",
-                        children=[
-                            html.Span(name(x["area"], lang), className="warn-area"),
-                            " ",
-                            html.Span(name(x, lang, "cause"), className="warn-cause"),
-                        ],
-                    ),
-                    html.Span(to_dt(x["started_at"]).strftime("%H:%M"), className="warn-time num"),
-                ],
-            )
-            for x in w["newest"]
-        ]
-    else:
-        rows = [html.Div(t("no_severe_warnings", lang), className="empty")]
-    return [chips, _rolling(rows, "warn-list")]
+    return [head, lists, html.Div([loop_head, funnel], className="inc-loop")]
 
 
 def render_projects(p: dict, lang: str) -> list:
@@ -162,7 +117,7 @@ def render_projects(p: dict, lang: str) -> list:
                             f"{p['by_status'].get(key, 0)}",
                             className="mid-number num",
                             style={"color": PROJECT_STATUS[key]},
-                            **_count(f"proj-{key}"),
+                            **counted(f"proj-{key}"),
                         ),
                         html.Div(t(key, lang), className="sub"),
                     ],
@@ -172,7 +127,7 @@ def render_projects(p: dict, lang: str) -> list:
             html.Div(
                 className="proj-stat budget",
                 children=[
-                    html.Div(f"{spent:.0%}", className="mid-number num", **_count("proj-budget")),
+                    html.Div(f"{spent:.0%}", className="mid-number num", **counted("proj-budget")),
                     html.Div(t("budget_execution", lang), className="sub"),
                     bar_track(min(spent, 1)),
                 ],
@@ -194,7 +149,7 @@ def render_projects(p: dict, lang: str) -> list:
         for d in p["delayed"]
     ]
     head = [html.Div(t("delayed_head", lang), className="sub-title")] if rows else []
-    return [stats, *head, _rolling(rows, "proj-list")]
+    return [stats, *head, rolling(rows, "proj-list")]
 
 
 def _what(item: dict, lang: str) -> str:
@@ -205,8 +160,9 @@ def _what(item: dict, lang: str) -> str:
     return sub[1] if sub else ""
 
 
-def render_ticker(items: list[dict], lang: str) -> list:
-    """The rolling line of the latest incidents (priority 1 marked)."""
+def render_ticker(items: list[dict], lang: str, now: int | None = None) -> list:
+    """The rolling line of the latest incidents (priority 1 marked), each with its time, and its day when
+    that was not today ("昨天 15:07"); `now` is the snapshot's tick (default: the clock)."""
     li = lang_index(lang)
     out = []
     for x in items:
@@ -214,7 +170,7 @@ def render_ticker(items: list[dict], lang: str) -> list:
             html.Span(
                 className="tick-item" + (" p1" if x["priority"] == 1 else ""),
                 children=[
-                    html.B(to_dt(x["at"]).strftime("%H:%M"), className="num"),
+                    html.B(clock_text(x["at"], lang, now), className="num"),
                     " ",
                     name(x["street"], lang),
                     " · ",
@@ -229,12 +185,20 @@ def render_ticker(items: list[dict], lang: str) -> list:
     return out
 
 
+def _counted(levels: dict[str, int]) -> str:
+    """The legend title's key: the kind of the areas counted, from the length of their codes."""
+    size = len(next(iter(levels), ""))
+    kind = next((k for k, n in CODE_LEN.items() if n == size), None)
+    return f"legend_count_{kind}" if kind else "legend_areas"
+
+
 def render_legend(
     levels: dict[str, int], breaks: list[int], lang: str, scope_level: int = 5, meanings: dict | None = None
 ) -> list:
-    """Map legend: every colour with its text label and what it means (and how many areas have it), the
-    heat classes, the incident markers and the project colours; CSS shows the sections of the current
-    layer. `meanings`: {level: (zh, en)} from the catalogue's `levels`."""
+    """Map legend: every colour with its text label and what it means, and how many areas have it (its
+    title says which areas it counts: districts, streets or grids), the heat classes, the incident
+    markers and the project colours; CSS shows the sections of the current layer. `levels`: {child area
+    code: level}; `meanings`: {level: (zh, en)} from the catalogue's `levels`."""
     meanings = meanings or {}
     counts = {lv: 0 for lv in (1, 2, 3, 4, 5)}
     for lv in levels.values():
@@ -255,13 +219,16 @@ def render_legend(
     areas = html.Div(
         className="legend-sec sec-areas",
         children=[
-            html.Div(t("legend_areas", lang), className="legend-title"),
+            html.Div(t(_counted(levels), lang), className="legend-title"),
             *own,
             *[
                 html.Div(
                     className="legend-row",
                     children=[
-                        html.Span(className="swatch", style={"background": level_colour(lv)}),
+                        # how many areas have the colour, written in its swatch (the warning chips count warnings)
+                        html.Span(
+                            f"{counts[lv]}", className=f"swatch legend-n num lvl-{lv}" + ("" if counts[lv] else " zero")
+                        ),
                         html.Span(
                             [
                                 level_label(lv, lang),
@@ -272,7 +239,6 @@ def render_legend(
                                 ),
                             ]
                         ),
-                        html.Span(f"{counts[lv]}", className="num legend-n"),
                     ],
                 )
                 for lv in (1, 2, 3, 4, 5)

@@ -1,4 +1,5 @@
-"""The warnings page: URL filters, the table with acknowledge buttons, and what an acknowledgement says."""
+"""Warnings on screen: the warnings page (URL filters, the table with acknowledge buttons, what an
+acknowledgement says), the one warning table every desk uses, and the wall's warnings panel."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dash import html
 from components.i18n import format_duration, t
 from components.kpi import level_tag
 from components.params import AreaCode, PageQuery, checked, one_of
+from components.theme import LEVELS, level_label
+from components.wall_readings import clock_text, counted, rolling
 from data.domain.filters import WARNING_SORTS as SORTS
 from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
@@ -64,7 +67,8 @@ _CELLS = {  # column heading key -> (cell content, cell class)
     "col_area": (_area, None),
     "col_kind": (lambda r, c: t(f"kind_{r['kind']}", c["lang"]), None),
     "col_rule": (lambda r, c: (c["rules"].get(r["rule_id"]) or (r["rule_id"],) * 2)[lang_index(c["lang"])], None),
-    "col_cause": (lambda r, c: name(r, c["lang"], "cause"), None),
+    "col_cause": (lambda r, c: name(r, c["lang"], "cause"), "cause"),
+    "col_project_cause": (lambda r, c: name(r, c["lang"], "cause"), "cause"),  # the project and its schedule
     "col_started": (lambda r, c: to_dt(r["started_at"]).strftime(c["fmt"]), "num"),
     "col_ended": (
         lambda r, c: to_dt(r["ended_at"]).strftime(c["fmt"]) if r.get("ended_at") else t("still_active", c["lang"]),
@@ -127,3 +131,54 @@ def render_warning_table(
         now=now,
         css="desk-table warn-table",
     )
+
+
+def _chip(level: int, n: int, lang: str) -> html.Div:
+    """The count of one colour's warnings with its label; a zero is muted, not the loudest red on the screen."""
+    return html.Div(
+        className=f"warn-chip {LEVELS[level][1]}" + ("" if n else " zero"),
+        children=[
+            html.Span(level_label(level, lang), className="warn-chip-label"),
+            html.Span(f"{n:,}", className="num", **counted(f"warn-{level}")),
+        ],
+    )
+
+
+def warning_rows(w: dict) -> list[dict]:
+    """The rows the panel lists: the snapshot's `rows` (every level) when it carries them, else its `newest`
+    (red and orange only); the most severe first, the newest first within a level."""
+    rows = w["rows"] if w.get("rows") is not None else w.get("newest") or []
+    return sorted(rows, key=lambda x: (x["level"], -x["started_at"]))
+
+
+def render_warnings(w: dict, lang: str, now: int | None = None) -> list:
+    """Active area warnings: a count per colour (a caption says these count warnings; the legend counts
+    areas), then the most severe rows, each on one line where it fits: level, area, its whole cause
+    (wrapped, never cut) and when it began (with its day when not today); they roll when more than fit."""
+    counts = html.Div(
+        [
+            html.Div(t("warn_chips_caption", lang), className="warn-caption"),
+            html.Div([_chip(lv, w["by_level"].get(str(lv), 0), lang) for lv in (1, 2, 3, 4)], className="warn-chips"),
+        ],
+        className="warn-counts",
+    )
+    rows = [
+        html.Div(
+            className="warn-row",
+            children=[
+                level_tag(x["level"], lang),
+                html.Div(
+                    className="warn-text",
+                    children=[
+                        html.Span(name(x["area"], lang), className="warn-area"),
+                        " ",
+                        html.Span(name(x, lang, "cause"), className="warn-cause"),
+                    ],
+                ),
+                html.Span(clock_text(x["started_at"], lang, now), className="warn-time num"),
+            ],
+        )
+        for x in warning_rows(w)
+    ]
+    empty = "no_severe_warnings" if w.get("rows") is None else "no_area_warnings"
+    return [counts, rolling(rows or [html.Div(t(empty, lang), className="empty")], "warn-list")]

@@ -21,10 +21,10 @@ from pathlib import Path
 import h3
 import numpy as np
 import shapely
-from pypinyin import lazy_pinyin
 from shapely.geometry import mapping, shape
 
 from data.domain.areas import GRID_RES
+from data.domain.names import english_place_name
 from data.domain.vocab import CITY_CODE
 
 GEO_DIR = Path(__file__).resolve().parent.parent / "geo"  # reference data files: data/geo/
@@ -52,7 +52,6 @@ DISTRICT_EN = {
     "310120": "Fengxian",
     "310151": "Chongming",
 }
-_SUFFIX_EN = (("街道", "Subdistrict"), ("镇", "Town"), ("乡", "Township"))
 
 
 @dataclass
@@ -91,11 +90,9 @@ def area_km2(geom) -> float:
 
 
 def english_name(name_zh: str) -> str:
-    """Pinyin for a street/town name with an English suffix, e.g. 外滩街道 -> Waitan Subdistrict."""
-    for suffix, en in _SUFFIX_EN:
-        if name_zh.endswith(suffix) and len(name_zh) > len(suffix):
-            return "".join(lazy_pinyin(name_zh[: -len(suffix)])).title() + " " + en
-    return "".join(lazy_pinyin(name_zh)).title()
+    """A street/town's English name: the real one where it has one, else word-separated pinyin with an
+    English generic word (外滩街道 -> Waitan Subdistrict); data.domain.names.english_place_name."""
+    return english_place_name(name_zh)
 
 
 def load_districts() -> list[AreaRecord]:

@@ -250,7 +250,8 @@ class CityPass:
     def reading_key(self, scope: Scope) -> tuple[str, ...]:
         """The areas whose readings a scope's tiles show: scopes with the same key show the same tiles."""
         have = self._once("reading_areas", lambda: {r[1] for r in self._latest_rows()})
-        return tuple(dict.fromkeys(c for c in (scope.code, scope.code[:6], CITY_CODE) if c in have))
+        near = tuple(dict.fromkeys(c for c in (scope.code, scope.code[:6], CITY_CODE) if c in have))
+        return (*near, scope.code in have)  # a tile names the wider area it shows: own readings or not
 
     def series(self, pairs: tuple, start: int, end: int) -> dict:
         return self._once(("series", pairs, start, end), lambda: indicators.indicator_series_many(pairs, start, end))

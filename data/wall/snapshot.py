@@ -76,6 +76,9 @@ def _tiles(catalog: Catalog, scope: Scope, tick: int, facts) -> tuple[list[dict]
     for tile, (code, area_c) in zip(tiles, pairs):
         values = [round(float(v), tile["decimals"]) for _, v in series[f"{code}@{area_c}"]]
         tile["series"] = _downsample(values, SPARK_POINTS)
+    for tile in tiles:  # a value measured for a wider area says which one (黄浦区数据, 全市数据)
+        if tile.get("area_code") not in (None, scope.code):
+            tile["area"] = _names(tile["area_code"], facts.names(), facts)
     weather = [_reading(catalog.indicator(c), latest) for c in catalog.wall.weather]
     return tiles, weather
 

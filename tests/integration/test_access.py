@@ -109,7 +109,7 @@ def test_a_street_operator_sees_the_street_and_nothing_else(dash_duo, live_city)
     title = dash_duo.find_element(".wall-scope").text
     assert "南京东路" in title, title
     tags = {e.text for e in dash_duo.find_elements(".tile-scope")}
-    assert tags and tags <= {"全市", "全区"}  # the vital signs measured only for wider areas say so
+    assert tags and tags <= {"全市数据", "全区数据", "黄浦区数据"}  # readings of wider areas say whose
     for width, height in ((1920, 1080), (3840, 2160), (5760, 1080)):
         _shot(dash_duo, "wall-street-operator", width, height)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall?area=310115")  # another district: refused, own street shown
