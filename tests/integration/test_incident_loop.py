@@ -78,8 +78,8 @@ def _deadline(dash_duo) -> tuple[str, str]:
 
 def _act(dash_duo, label: str, done: str, steps: int, unit: str | None = None, comment: str | None = None) -> None:
     _choose(dash_duo, label)
-    unit_shown = dash_duo.find_element("#inc-unit-wrap").is_displayed()
-    assert unit_shown == (unit is not None)  # the unit picker is there for dispatch only
+    # the unit picker is there for dispatch only (shown by a callback: wait for it on a busy machine)
+    until(lambda: dash_duo.find_element("#inc-unit-wrap").is_displayed() == (unit is not None), timeout=5)
     if unit:
         dash_duo.select_dcc_dropdown("#inc-unit", value=unit)
     if comment:
