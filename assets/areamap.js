@@ -1,70 +1,22 @@
-/* Desk maps (the area pages): every area named where its name fits, the selected area outlined above the
- * other layers, and the heat classes drawn at the theme's opacities. Builds on cityops.wall's style
- * functions, which know the newest hideout of each layer. Served from the app's own assets. */
+/* The maps' outlines and notes: on a desk map (the area pages) every area named where its name fits (warned
+ * areas first, placed by assets/wall-labels.js) and the selected area outlined above the other layers; on
+ * the wall's map of a district or a street, the scope's own boundary and a note when its shapes are
+ * approximate; and the names' shorter and two-line forms. Builds on cityops.wall's style functions, which
+ * know the newest hideout of each layer. Served from the app's own assets. */
 (function () {
   "use strict";
-  const FIT_W = 0.8;  // a name shows when it is at most this share of its area's width on screen ...
-  const FIT_H = 0.6;  // ... and of its height (the bounding box is larger than the shape)
+  const FIT = 0.6;  // a name shows where at least this share of it lies inside its own area
 
   function wall() {
     return window.cityops.wall;
   }
 
+  function rem() {
+    return parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  }
+
   function hideout(context) {
-    return (context && context.hideout) || {};
-  }
-
-  // --- names that fit ------------------------------------------------------------------------------
-  function place(map) {
-    // biggest areas first (and the selected one before all): a name that would overlap one already
-    // shown, or that does not fit inside its own area at this zoom, is hidden until it does
-    if (map._animatingZoom) { schedule(map); return; }  // sizes and positions disagree mid-zoom
-    const items = [];
-    (map._cityopsLabels || new Set()).forEach(function (layer) {
-      const tip = layer.getTooltip && layer.getTooltip();
-      const el = tip && tip.getElement && tip.getElement();
-      if (!layer._map || !el || !el.isConnected) { return; }
-      const b = layer.getBounds();
-      const sw = map.latLngToLayerPoint(b.getSouthWest());
-      const ne = map.latLngToLayerPoint(b.getNorthEast());
-      const w = Math.abs(ne.x - sw.x), h = Math.abs(sw.y - ne.y);
-      items.push({el: el, w: w, h: h, size: w * h, selected: el.classList.contains("selected")});
-    });
-    items.sort(function (a, b) { return (b.selected - a.selected) || (b.size - a.size); });
-    const shown = [];
-    items.forEach(function (it) {
-      const r = it.el.getBoundingClientRect();
-      let show = it.selected || (it.el.offsetWidth <= FIT_W * it.w && it.el.offsetHeight <= FIT_H * it.h);
-      if (show && !it.selected) {
-        show = !shown.some(function (s) {
-          return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
-        });
-      }
-      it.el.classList.toggle("label-hidden", !show);
-      if (show) { shown.push(r); }
-    });
-  }
-
-  function schedule(map) {
-    // soon, and again once the map has settled (layers redrawn, a fit or a resize finished)
-    (map._cityopsLabelTimers || []).forEach(clearTimeout);
-    map._cityopsLabelTimers = [30, 600].map(function (ms) { return setTimeout(function () { place(map); }, ms); });
-  }
-
-  function watch(layer) {
-    const map = layer._map;
-    if (!map) { return; }
-    map._cityopsLabels = map._cityopsLabels || new Set();
-    map._cityopsLabels.add(layer);
-    if (!map._cityopsLabelsHooked) {
-      map._cityopsLabelsHooked = true;
-      map.on("zoomend moveend viewreset resize", function () { schedule(map); });
-    }
-    schedule(map);
-  }
-
-  function unwatch(layer, map) {
-    if (map && map._cityopsLabels) { map._cityopsLabels.delete(layer); }
+    return wall().newestHideout(context);
   }
 
   // --- the selected area ---------------------------------------------------------------------------
@@ -85,6 +37,83 @@
     layer.once("remove", function () { halo.remove(); ring.remove(); });
   }
 
+  // --- the wall's map: its scope outlined, and a note when its shapes are approximate -----------------
+  function outerEdges(features) {
+    // the edges only one area has: the scope's own boundary (neighbours share their common edges)
+    const seen = new Map();
+    features.forEach(f => {
+      const g = f.geometry || {};
+      const polys = g.type === "MultiPolygon" ? g.coordinates : g.type === "Polygon" ? [g.coordinates] : [];
+      polys.forEach(poly => poly.forEach(ring => {
+        for (let i = 1; i < ring.length; i += 1) {
+          const a = ring[i - 1].join(), b = ring[i].join(), key = a < b ? a + "|" + b : b + "|" + a;
+          const edge = seen.get(key);
+          if (edge) { edge.n += 1; } else { seen.set(key, {n: 1, ll: [[ring[i - 1][1], ring[i - 1][0]], [ring[i][1], ring[i][0]]]}); }
+        }
+      }));
+    });
+    return [...seen.values()].filter(e => e.n === 1).map(e => e.ll);
+  }
+
+  function decorate(map, features, h) {
+    if (!map || !features.length) { return; }
+    const code = (features[0].properties || {}).code || "";
+    if (code.length > 6 && !map._cityopsScope) {  // a district's or a street's wall: a line around all of it
+      if (!map.getPane("scope")) { map.createPane("scope").style.zIndex = 435; }  // above the heat
+      const edges = outerEdges(features), line = {pane: "scope", interactive: false};
+      const halo = L.polyline(edges, Object.assign({color: "#06142b", opacity: 0.8}, line));
+      const ring = L.polyline(edges, Object.assign({color: "#e6f4ff", opacity: 1, className: "scope-outline"}, line));
+      const widths = () => { halo.setStyle({weight: 0.5 * rem()}); ring.setStyle({weight: 0.2 * rem()}); };
+      widths();
+      map._cityopsScope = L.layerGroup([halo, ring]).addTo(map);
+      map.on("resize", widths);
+    }
+    const level = code.length === 12 ? "grid" : code.length === 9 ? "street" : "district";
+    if (!map._cityopsNote && (h.approx || {})[level] && features.some(f => (f.properties || {}).approximate)) {
+      const note = L.control({position: "bottomleft"});
+      note.onAdd = () => {
+        const div = L.DomUtil.create("div", "map-note");
+        div.textContent = "≈ " + h.approx[level];
+        return div;
+      };
+      map._cityopsNote = note.addTo(map);
+      window.cityops.labels.schedule(map);  // names keep clear of it
+    }
+  }
+
+  function shortName(text, lang, code) {
+    // a name for a tight spot: "黄浦区" -> "黄浦", "浦东新区" -> "浦东", "花木街道" -> "花木",
+    // "Pudong New Area" -> "Pudong"; "中国（上海）" and "(Subdistrict)" words dropped
+    const t = String(text || "").replace(/^(中国|China|Zhongguo) ?[（(]上?(海|Shanghai)[)）] ?/, "");
+    if (lang === "en") { return code.length === 6 ? t.split(" ")[0] : t.replace(/ (Subdistrict|Town)$/, ""); }
+    const short = t.replace(code.length === 6 ? /(新区|区)$/ : /(新镇|街道|镇|乡)$/, "");
+    return short.length >= 2 ? short : t;
+  }
+
+  function esc(text) {  // names are set as HTML (a wrapped one holds a <br>)
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function wrapped(text) {
+    // a long name on two lines: before its last bracket, else at the space nearest its middle, else (Chinese)
+    // at its middle character; null when it has nowhere to break
+    const mid = text.length / 2, spaces = [...text.matchAll(/ /g)].map(m => m.index);
+    const bracket = Math.max(text.lastIndexOf("（"), text.lastIndexOf(" ("));
+    const at = bracket > 0 ? bracket : spaces.length ? spaces.reduce((a, b) => (Math.abs(b - mid) < Math.abs(a - mid) ? b : a))
+      : /[\u4e00-\u9fff]/.test(text) ? Math.ceil(mid) : -1;
+    return at > 0 ? esc(text.slice(0, at).trim()) + "<br>" + esc(text.slice(at).trim()) : null;
+  }
+
+  function markup(full, shown, wrap) {
+    // the name as shown; the rest of its full name stays in the label, not displayed, so the label still
+    // holds the whole name (for screen readers and tests, as textContent)
+    const at = full.indexOf(shown);
+    const cut = part => (part ? `<span class="cut">${esc(part)}</span>` : "");
+    const core = wrap ? wrapped(shown) : esc(shown);
+    if (core === null) { return null; }
+    return at < 0 ? core : cut(full.slice(0, at)) + core + cut(full.slice(at + shown.length));
+  }
+
   function shortEnglish(name) {
     return String(name || "").replace(/ (Subdistrict|Town)$/, "");
   }
@@ -96,23 +125,21 @@
       const selected = !!h.selected && feature.id === h.selected;
       if (selected) { layer.on("add", function () { outline(layer, feature); }); }
       if (!h.named) { return wall().areaLabel(feature, layer, context); }
-      // grids by their number, the others by name (in English without "Subdistrict"/"Town", which rarely fit)
+      // grids by their number, the others by name (in English without "Subdistrict"/"Town", which rarely fit);
+      // placed by assets/wall-labels.js: warned areas first, then the smaller ones, each inside its own area
       const text = (p.code || "").length === 12 ? String(parseInt(p.code.slice(9), 10))
                                                  : (h.lang === "en" ? shortEnglish(p.name_en) : p.name_zh);
-      layer.bindTooltip(text, {permanent: true, direction: "center", interactive: false,
-                               className: "area-label fit" + (selected ? " selected" : "")});
-      let map = null;
-      layer.on("add", function () { map = layer._map; watch(layer); });
-      layer.on("remove", function () { unwatch(layer, map); });
+      // a warned area is named even where its name spills over its edge
+      const code = p.code || "", levelOf = () => (hideout(context).levels || {})[feature.id] || 5;
+      window.cityops.labels.label(layer, {text: text, short: code.length === 12 ? null : shortName(text, h.lang, code),
+                                          levelOf: levelOf, code: code, selected: selected, fit: FIT, warnedFit: 0,
+                                          className: "fit" + (selected ? " selected" : "")});
     },
-    heatStyle: function (feature, context) {
-      // wall.heatStyle picks the class from the newest counts; the opacity is the theme's for that class
-      const style = wall().heatStyle(feature, context);
-      const h = hideout(context);
-      const k = (h.colours || []).indexOf(style.fillColor);
-      if (k >= 0 && h.fills && h.fills[k] !== undefined) { style.fillOpacity = h.fills[k]; }
-      return style;
-    },
+    // for assets/wall.js and assets/wall-labels.js
+    decorate: decorate,
+    shortName: shortName,
+    markup: markup,
+    esc: esc,
   };
 
   window.cityops = Object.assign({}, window.cityops, {areamap: areamap});

@@ -1,6 +1,7 @@
 /* Command wall: dash-leaflet style functions, clientside callbacks (clock, stale banner, carousel), and
- * what the map does on its own: labels kept apart, refitted when its box changes size (numbers counting
- * up and lists rolling: assets/wall-motion.js). Served from the app's own assets; no outside requests. */
+ * what the map does on its own: heat drawn as dots, warned areas drawn last, refitted when its box changes
+ * size (area names: assets/wall-labels.js; the scope's outline and the approximate note: assets/areamap.js;
+ * numbers counting up and lists rolling: assets/wall-motion.js). Served from the app's own assets. */
 (function () {
   "use strict";
   const TZ = "Asia/Shanghai";
@@ -30,91 +31,54 @@
     (areaLayers[id] || new Set()).forEach(layer => {
       if (!layer._map) { areaLayers[id].delete(layer); return; }
       layer.setStyle(wall.areaStyle(layer.feature, {hideout: h}));
+      areasIn(id, layer._map, h);
     });
   }
 
-  // --- map labels kept apart ------------------------------------------------------------------
-  // Leaflet puts each area's name on its centre; the small central districts' names then overlap. After
-  // each zoom or move, names are placed smallest area first: each keeps its centre when that is free,
-  // otherwise takes the nearest free spot around it (inside the map).
-  const labelled = new Set();
+  // --- what the wall's map draws besides its fills ---------------------------------------------
+  // the map is watched once: it refits when its box changes size (below)
   const watched = new WeakSet();
-  let labelTimer = null;
-
   function watchMap(map) {
     if (map && !watched.has(map)) {
       watched.add(map);
-      map.on("zoomend moveend resize", () => queueDeclutter(map));
       watchSize(map);
     }
   }
 
-  function labelOpened(e) {
-    labelled.add(e.target);
-    watchMap(e.target._map);
-    queueDeclutter(e.target._map);
+  // heat as dots in a class's colour with a dark rim, on a lattice denser for hotter classes (rank 0: the
+  // hottest): a canvas pattern, so the area's own colour shows between the dots (components/theme.py HEAT_DOTS)
+  const patterns = {};
+  function dots(colour, rank, spec) {
+    const sizes = spec.sizes || [[0.45, 0.085]], [rim, rimColour] = spec.rim || [0.04, "rgba(6, 20, 43, 0.85)"];
+    const [tile, radius] = sizes[Math.min(rank, sizes.length - 1)].map(v => v * rem());
+    const key = [colour, tile, radius].join();
+    if (!patterns[key]) {
+      const c = document.createElement("canvas"), n = Math.max(2, Math.round(tile));
+      c.width = c.height = n;
+      const g = c.getContext("2d");
+      [[rimColour, radius + rim * rem()], [colour, radius]].forEach(([fill, r]) => {
+        g.fillStyle = fill;
+        g.beginPath();
+        g.arc(n / 2, n / 2, r, 0, 2 * Math.PI);
+        g.fill();
+      });
+      patterns[key] = g.createPattern(c, "repeat");
+    }
+    return patterns[key];
   }
 
-  function queueDeclutter(map) {
-    clearTimeout(labelTimer);
-    labelTimer = setTimeout(() => declutter(map), 30);
-  }
-
-  const DIRS = [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]];
-
-  function declutter(map) {
-    if (!map || !map._loaded) { return; }
-    const frame = map.getContainer().getBoundingClientRect();
-    const items = [];
-    labelled.forEach(layer => {
-      const tip = layer.getTooltip && layer.getTooltip();
-      if (!layer._map) { labelled.delete(layer); return; }
-      if (layer._map !== map || !tip || !tip.isOpen() || !tip.getElement()) { return; }
-      tip.options.offset = L.point(0, 0);
-      tip._updatePosition();
-      const b = layer.getBounds ? layer.getBounds() : null;
-      const nw = b ? map.latLngToContainerPoint(b.getNorthWest()) : L.point(0, 0);
-      const se = b ? map.latLngToContainerPoint(b.getSouthEast()) : L.point(0, 0);
-      items.push({tip: tip, area: Math.abs((se.x - nw.x) * (se.y - nw.y))});
-    });
-    items.sort((a, b) => a.area - b.area);
-    const placed = [];
-    const gap = rem() * 0.15;
-    const hits = (r) => placed.reduce((sum, q) => sum + Math.max(0, Math.min(r.right, q.right) - Math.max(r.left, q.left) + gap) *
-      Math.max(0, Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top) + gap), 0);
-    items.forEach(item => {
-      const r = item.tip.getElement().getBoundingClientRect();
-      let best = null;
-      for (let ring = 0; ring <= 6 && !(best && best.cost === 0); ring += 1) {
-        for (const [ux, uy] of (ring ? DIRS : [[0, 0]])) {
-          const dx = ux * ring * (r.width * 0.3 + r.height * 0.2), dy = uy * ring * r.height * 0.55;
-          const box = {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
-          const outside = box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom;
-          const cost = hits(box) + (outside ? 1e6 : 0);
-          if (!best || cost < best.cost) { best = {dx: dx, dy: dy, box: box, cost: cost}; }
-          if (cost === 0) { break; }
-        }
-      }
-      placed.push(best.box);
-      if (best.dx || best.dy) {
-        item.tip.options.offset = L.point(best.dx, best.dy);
-        item.tip._updatePosition();
-      }
-      lead(item.tip.getElement(), best.dx, best.dy, r.width, r.height);
-    });
-  }
-
-  // a line from a moved name's edge back to its area's centre, when it moved more than half its height
-  function lead(el, dx, dy, w, h) {
-    const far = Math.hypot(dx, dy);
-    Object.assign(el.dataset, {dx: String(dx), dy: String(dy)});  // how far the name moved off its centre
-    el.classList.toggle("led", far > h * 0.5);
-    if (far <= h * 0.5) { return; }
-    const ux = -dx / far, uy = -dy / far;
-    const from = Math.min(ux ? w / 2 / Math.abs(ux) : Infinity, uy ? h / 2 / Math.abs(uy) : Infinity);
-    el.style.setProperty("--lead-angle", Math.atan2(uy, ux) + "rad");
-    el.style.setProperty("--lead-from", from + "px");
-    el.style.setProperty("--lead-len", Math.max(0, far - from) + "px");
+  // once the areas of a layer are in (a load or a recolouring re-adds them all): warned areas drawn last,
+  // so their outlines lie over their neighbours'; on the wall, the scope's outline and the approximate note
+  const settling = {};
+  function areasIn(id, map, h) {
+    clearTimeout(settling[id]);
+    settling[id] = setTimeout(() => {
+      const layers = [...(areaLayers[id] || [])].filter(l => l._map === map);
+      const level = l => (hideoutOf({hideout: h}).levels || {})[l.feature.id] || 5;
+      layers.sort((a, b) => level(b) - level(a)).forEach(l => { if (level(l) < 5) { l.bringToFront(); } });
+      window.cityops.labels.schedule(map);  // warned areas' names go first
+      if (h.approx) { window.cityops.areamap.decorate(map, layers.map(l => l.feature), h); }
+    }, 0);
   }
 
   // --- the map refitted when its box changes size (the window, or the legend beside it) --------
@@ -148,33 +112,43 @@
     areaStyle: function (feature, context) {
       const h = hideoutOf(context);
       if (h.layer) { drawnRev[h.layer] = h.rev || 0; }
-      const level = (h.levels || {})[feature.id] || 5;
-      const colours = h.colours || {};  // level -> colour, from components/theme.py through citymap
-      const colour = colours[String(level)] || colours["5"];
-      const fills = h.fills || {};  // level -> fill opacity, from components/theme.py: red reads strongest
-      const fill = fills[String(level)] !== undefined ? fills[String(level)] : (level === 5 ? 0.28 : 0.6);
-      return {color: "#c9d8f0", weight: 1.2, opacity: 0.9, fillColor: colour, fillOpacity: fill};
+      const level = String((h.levels || {})[feature.id] || 5);
+      const colours = h.colours || {};  // level -> fill colour, from components/theme.py MAP_FILL through citymap
+      const fills = h.fills || {};  // level -> fill opacity: each level reads as its colour, red strongest
+      const [line, width, opacity] = (h.strokes || {})[level] || ["#c9d8f0", 0.075, 0.9];  // red's edge widest
+      return {color: line, weight: width * rem(), opacity: opacity, fillColor: colours[level] || colours["5"],
+              fillOpacity: fills[level] !== undefined ? fills[level] : 0.3};
     },
     areaLabel: function (feature, layer, context) {
       const h = hideoutOf(context);
       const p = feature.properties || {};
+      const code = p.code || "";
       // the map says what its areas are: "Jing'an", not "Jing'an District" (English names are long)
       let text = h.lang === "en" ? String(p.name_en || "").replace(/ (Sub)?[Dd]istrict$/, "") : p.name_zh;
-      const level = (h.levels || {})[feature.id] || 5;
-      layer.once("add", e => watchMap(e.target._map));
+      if (code.length === 12) { text = String(h.grid || "{n}").replace("{n}", parseInt(code.slice(9), 10)); }  // grids
+      layer.once("add", e => {
+        watchMap(e.target._map);
+        if (h.layer) { areasIn(h.layer, e.target._map, h); }
+      });
       if (h.layer) { (areaLayers[h.layer] = areaLayers[h.layer] || new Set()).add(layer); }
-      // districts are always named; streets and grids only when they carry a warning (no clutter)
-      if ((p.code || "").length > 6 && level === 5) { return; }
-      if ((p.code || "").length === 12) { text = String(parseInt(p.code.slice(9), 10)); }  // grids: their number
-      layer.bindTooltip(text, {permanent: true, direction: "center", className: "area-label", interactive: false});
-      layer.on("tooltipopen", labelOpened);
+      // every area named, warned ones first (assets/wall-labels.js): a district's name always shows, a
+      // street's or grid's where it fits inside its area
+      window.cityops.labels.label(layer, {text: text, short: window.cityops.areamap.shortName(text, h.lang, code), code: code,
+                                          levelOf: () => (hideoutOf(context).levels || {})[feature.id] || 5,
+                                          fit: code.length > 6 ? 0.6 : 0, warnedFit: 0});
     },
     heatStyle: function (feature, context) {
       const h = hideoutOf(context);
       const colours = h.colours || ["#9b5de5"];
       const k = Math.min(wall.heatClass(feature, h), colours.length - 1);
       if (k < 0) { return {stroke: false, fillOpacity: 0}; }
-      return {stroke: false, fillColor: colours[k], fillOpacity: [0.35, 0.5, 0.65, 0.82, 0.92][k]};
+      // the wall's heat view: solid cells, as its legend shows them; elsewhere dots over the warning colours
+      if (((context && context.filter) || {}).variable === "cityops.wall.heatAny") {
+        return {stroke: false, fillColor: colours[k], fillOpacity: 1};
+      }
+      const rank = Math.max(0, Math.min(colours.length, (h.breaks || []).length + 1) - 1 - k);  // 0: the hottest
+      // the hottest class's dots in the ramp's lightest colour, the next in the next: they show on any fill
+      return {stroke: false, fillColor: dots(colours[Math.max(0, colours.length - 1 - rank)], rank, h.dots || {}), fillOpacity: 1};
     },
     heatClass: function (feature, hideout) {
       const n = (hideout.v || [])[feature.properties.i] || 0;
@@ -192,6 +166,9 @@
     heatAny: function (feature, context) {
       return wall.heatClass(feature, hideoutOf(context)) >= 0;
     },
+    heatAll: function (feature, context) {  // the desks: every class, drawn as dots (heatAny: solid cells)
+      return wall.heatClass(feature, hideoutOf(context)) >= 0;
+    },
     incidentPoint: function (feature, latlng) {
       const fresh = (feature.properties.age_s || 0) < 1800;
       return L.circleMarker(latlng, {pane: "markers", radius: rem() * 0.42, color: "#ffffff", weight: 2, fillColor: "#ff2d2d",
@@ -206,6 +183,7 @@
                                interactive: false, keyboard: false});
     },
 
+    newestHideout: hideoutOf,  // for assets/areamap.js
     rollStep: function () { window.cityops.motion.rollStep(); },  // one step of every rolling list (tests)
 
     // --- clientside callbacks ----------------------------------------------------------

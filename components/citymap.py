@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dash_leaflet as dl
 
-from components.theme import FILL_OPACITY, HEAT, HEAT_OPACITY, LEVELS, PROJECT_STATUS
+from components.i18n import t
+from components.theme import HEAT, HEAT_DOT_RIM, HEAT_DOTS, MAP_FILL, MAP_STROKE, PROJECT_STATUS
 
 # Shanghai's extent, used when the scope's own bounds cannot be read (e.g. the database is down)
 SHANGHAI_BOUNDS = [[30.68, 120.85], [31.88, 122.2]]
@@ -18,8 +19,8 @@ def js(name: str, namespace: str = "wall") -> dict:
 
 
 def _live_layers(ids: dict, scope: str, lang: str, all_heat: bool) -> list:
-    """Incident heat (bins recoloured through hideout, each class at the theme's opacity), projects by
-    district, and hot incidents."""
+    """Incident heat (bins recoloured through hideout: dots over the warning colours, or solid cells in the
+    wall's heat view, see components.theme.HEAT_DOTS), projects by district, and hot incidents."""
     return [
         dl.Pane(
             name="heat",
@@ -27,15 +28,17 @@ def _live_layers(ids: dict, scope: str, lang: str, all_heat: bool) -> list:
             children=dl.GeoJSON(
                 id=ids["heat"],
                 url=f"/geo/heat/{scope}.json",
-                style=js("heatStyle", "areamap"),
-                filter=js("heatAny" if all_heat else "heatHot"),
+                style=js("heatStyle"),
+                # the desks: every class, as dots; the wall's overview: the two hottest, as dots (its carousel
+                # switches to heatAny, every class as solid cells, for its heat view)
+                filter=js("heatAll" if all_heat else "heatHot"),
                 hideout={
                     "layer": ids["heat"],
                     "rev": 0,
                     "v": [],
                     "breaks": [],
                     "colours": list(HEAT),
-                    "fills": list(HEAT_OPACITY),
+                    "dots": {"sizes": [list(d) for d in HEAT_DOTS], "rim": list(HEAT_DOT_RIM)},
                 },
                 interactive=False,
             ),
@@ -79,9 +82,10 @@ def create_city_map(
     (a kiosk wall). clickable: areas report clicks (to drill down). levels: initial colours by area code
     (pages that never refresh them). areas_only: just the coloured outlines (no heat, markers, projects).
     scope: the area whose children, heat and markers are drawn. selected: a child outlined above the
-    others. named: a desk map: every area named where its name fits (the wall names districts and warned
-    areas only) and every heat class drawn (the wall's overview draws the two hottest)."""
-    colours = {str(lv): c for lv, (c, _) in LEVELS.items()}
+    others. named: a desk map: every area named where its name fits (assets/areamap.js; the wall's map
+    names its areas itself, assets/wall.js, and says when their shapes are approximate) and every heat class
+    drawn (the wall's overview draws the two hottest)."""
+    wall = not named and not selected  # the wall names every area itself and says when shapes are approximate
     layers = []
     if tile_url:  # an intranet basemap only when configured: never a public tile server
         layers.append(dl.TileLayer(url=tile_url, attribution=""))
@@ -98,11 +102,20 @@ def create_city_map(
                     "layer": ids["areas"],
                     "rev": 0,
                     "levels": levels or {},
-                    "colours": colours,
-                    "fills": {str(lv): o for lv, o in FILL_OPACITY.items()},
+                    "colours": {str(lv): c for lv, (c, _) in MAP_FILL.items()},
+                    "fills": {str(lv): a for lv, (_, a) in MAP_FILL.items()},
+                    "strokes": {str(lv): list(s) for lv, s in MAP_STROKE.items()},
                     "lang": lang,
                     "selected": selected,
                     "named": named,
+                    **(
+                        {
+                            "approx": {lv: t(f"map_approx_{lv}", lang) for lv in ("district", "street", "grid")},
+                            "grid": t("map_grid_label", lang),
+                        }
+                        if wall
+                        else {}
+                    ),
                 },
                 interactive=clickable,
             ),

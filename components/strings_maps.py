@@ -1,5 +1,5 @@
-"""UI strings of the maps: the heat layer's rolling window, area pages' map titles and the note that
-derived boundaries are approximate (zh, en).
+"""UI strings of the maps: the heat layer's rolling window, area pages' map titles, the note that
+derived boundaries are approximate and a grid's name on the wall (zh, en).
 
 components/strings.py merges these into STRINGS (`STRINGS.update(MAPS)`, after its own table):
 `legend_heat` and `wall_map_heat` replace its values, which said "today" of a layer that now counts
@@ -17,4 +17,6 @@ MAPS: dict[str, tuple[str, str]] = {
         "网格边界为示意（按示意街道裁切）",
         "Grid boundaries are approximate (cut from approximate streets)",
     ),
+    # a grid's name on the wall's map ({n}: its number); the desks' smaller maps show the number alone
+    "map_grid_label": ("第{n}网格", "Grid {n}"),
 }

@@ -24,9 +24,28 @@ LEVEL_TEXT = {
     4: ("蓝色", "Blue"),
     5: ("正常", "Normal"),
 }
-# how opaque each level fills its area on the map: chosen so that, over the map's background, red reads
-# strongest and green quietest (tests/unit/test_theme.py measures each fill's contrast)
-FILL_OPACITY = {1: 0.92, 2: 0.6, 3: 0.38, 4: 0.55, 5: 0.28}
+# how each level fills its area on the map, (colour, opacity), over the map's background: each reads as its
+# legend swatch's colour, and by severity. The warning colours fill strongly enough to keep their own hue
+# (a translucent yellow turned olive and an orange brown): red opaque and the most colourful, then orange
+# and yellow; blue IV and normal are quiet (dark, little colour) so the few warned areas stand out, and
+# normal stays visible as a green area, not a hole. Normal's green leans away from blue because the navy
+# background would otherwise turn a translucent #43A047 teal. tests/unit/test_theme.py measures all this.
+MAP_FILL = {
+    1: (LEVELS[1][0], 1.0),
+    2: (LEVELS[2][0], 0.9),
+    3: (LEVELS[3][0], 0.86),
+    4: (LEVELS[4][0], 0.45),
+    5: ("#3BAD00", 0.3),
+}
+# each level's outline, (colour, width in rem, opacity): red's the widest and brightest, so a red area
+# stands out also by its edge; the others share a thin light line that keeps every area's shape readable
+MAP_STROKE = {
+    1: ("#ffc2ba", 0.2, 1.0),
+    2: ("#ffe0b8", 0.12, 1.0),
+    3: ("#c9d8f0", 0.075, 0.9),
+    4: ("#c9d8f0", 0.075, 0.9),
+    5: ("#c9d8f0", 0.075, 0.9),
+}
 MAP_BACKGROUND = "#06142b"  # assets/wall.css .wall-leaflet
 BACKGROUND = "#071428"
 PANEL = "#0c1f3d"
@@ -49,11 +68,17 @@ def level_label(level: int, lang: str) -> str:
     return f"{en if lang == 'en' else zh} {ROMAN.get(level, '')}".strip()
 
 
-# incident heat: a violet-to-white ramp, kept apart from the five warning colours, each class drawn at its
-# opacity: over the map's background the coolest class still reads (>= 1.5:1) and each hotter one reads
-# stronger (tests/unit/test_theme.py measures them)
+# incident heat: a violet-to-white ramp, kept apart from the five warning colours. The wall's heat view
+# draws each cell in its class's colour, opaque over the dimmed areas (so the legend's swatches are exactly
+# what is drawn), each hotter class brighter. Everywhere else (the wall's overview, the desks) heat must
+# not hide or shift the warning colours (translucent cells did both, and outshone a red district): a cell
+# is drawn as dots in its class's colour with a dark rim, on a lattice that is denser for hotter classes,
+# and the area's own colour shows between them. HEAT_DOTS: per class from the hottest down, (lattice
+# spacing, dot radius) in rem; HEAT_DOT_RIM: the rim's (width in rem, colour). assets/wall-map.css draws
+# the legend's swatches alike.
 HEAT = ("#7b5ce0", "#9466f0", "#b07cff", "#d2adff", "#f4ecff")
-HEAT_OPACITY = (0.5, 0.6, 0.7, 0.82, 0.92)
+HEAT_DOTS = ((0.45, 0.085), (0.6, 0.08), (0.8, 0.075), (1.0, 0.07), (1.25, 0.07))
+HEAT_DOT_RIM = (0.04, "rgba(6, 20, 43, 0.85)")
 # project status colours (paired with text everywhere): the warning colours of green, orange and red
 PROJECT_STATUS = {"on_track": level_colour(5), "at_risk": level_colour(2), "late": level_colour(1)}
 # the custom properties assets/theme.css must define with these values
