@@ -37,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _as(user: str | None):
+def as_user(user: str | None):
     """preexec_fn: become `user` (if given), then ask for SIGTERM when our process dies (after the
     user change, which would clear it)."""
     ids = pwd.getpwnam(user) if user else None
@@ -51,7 +51,7 @@ def _as(user: str | None):
     return pre
 
 
-def _sigterm_is_interrupt(*_) -> None:
+def sigterm_is_interrupt(*_) -> None:
     raise KeyboardInterrupt
 
 
@@ -104,7 +104,7 @@ class Services:
         self.pg_bin: Path | None = None
 
     def __enter__(self) -> Services:
-        self._old_term = signal.signal(signal.SIGTERM, _sigterm_is_interrupt)
+        self._old_term = signal.signal(signal.SIGTERM, sigterm_is_interrupt)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -122,7 +122,7 @@ class Services:
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_as(user),
+            preexec_fn=as_user(user),
         )
         log.close()
         self.procs.append((name, proc))
@@ -160,7 +160,7 @@ class Services:
             ],
             check=True,
             stdout=subprocess.DEVNULL,
-            preexec_fn=_as(user),
+            preexec_fn=as_user(user),
         )
         settings = {"listen_addresses": "", "fsync": "off", "max_connections": "100", "shared_buffers": "256MB"}
         proc = self._spawn(

@@ -22,7 +22,6 @@ bench/results/soak-<setup>-<minutes>m.json. Measured on demand, not asserted by 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import secrets
@@ -37,27 +36,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.services import as_user, free_port, sigterm_is_interrupt
 from bench.soak_probe import Wall, judge, print_report, sample
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 HOST = "127.0.0.1"
 CITY, FIRST_DISTRICT = "310000", "310115"  # Pudong first: the largest district
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def _die_with_us() -> None:
-    """preexec_fn: SIGTERM to the child when the soak dies, even by SIGKILL (PR_SET_PDEATHSIG)."""
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-
-
-def _interrupt(*_) -> None:
-    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C
 
 
 class Servers:
@@ -70,7 +55,7 @@ class Servers:
         with open(self.work / f"{name}.log", "ab") as log:
             proc = subprocess.Popen(
                 args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_us,
+                preexec_fn=as_user(None),  # SIGTERM to the child when the soak dies, even by SIGKILL
             )  # fmt: skip
         self.procs[name] = proc
         return proc
@@ -163,14 +148,14 @@ def _revoke(url: str, names: list[str]) -> None:
 
 def _start(setup: str, servers: Servers, env: dict, work: Path) -> tuple[str, dict]:
     """Start the set-up; its base URL and the pid of each server process tree by role."""
-    port = _free_port()
+    port = free_port()
     env = dict(env, PORT=str(port))
     base = f"http://{HOST}:{port}"
     if setup == "embedded":
         web = servers.spawn("web", [sys.executable, "app.py"], dict(env, TICK_WORKER="thread", LIVE_SIMULATOR="1"))
         servers.wait_up("web", base + "/healthz")
         return base, {"web": web.pid}
-    redis_port = _free_port()
+    redis_port = free_port()
     redis = servers.spawn(
         "redis",
         [shutil.which("redis-server") or "redis-server", "--port", str(redis_port), "--bind", HOST]
@@ -232,7 +217,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="cityops-soak-"))
-    old_term = signal.signal(signal.SIGTERM, _interrupt)
+    old_term = signal.signal(signal.SIGTERM, sigterm_is_interrupt)
     servers, walls, tokens, url, ok = Servers(work), [], [], None, False
     try:
         url = _database(args, work)
