@@ -165,9 +165,12 @@
     // smaller names cost more than names far from their area's deepest point
     const placed = [], spots = new Map();
     let cost = 0;
-    const put = (item, near) => item.forms.some(f => {
+    const put = (item, near) => item.forms.some((f, i, all) => {
+      // the selected area is always named (in full, at its deepest point); an `always` one (a district on the
+      // wall) too, in its smallest form, when neither inside nor just outside had room
+      const forced = (item.selected && !near) || (item.always && near && i === all.length - 1);
       const spot = tryPlace(item, f, placed, obs, frame, near) ||
-        (item.selected && !near ? {p: item.shape.pole, box: boxAt(item.shape.pole, f), cost: 0} : null);  // always named
+        (forced ? {p: item.shape.pole, box: boxAt(item.shape.pole, f), cost: 0, outside: false} : null);
       if (spot) {
         spots.set(item, {form: f, spot: spot});
         placed.push(spot.box);
@@ -286,10 +289,10 @@
 
   const labels = {
     // name a layer of a map: text, a shorter text for tight spots, levelOf() its warning level now, whether
-    // it is the selected area, `fit`: the share of its name's box that must lie inside it (0: only its
+    // it is the selected area, `always`: named even where nothing is free, `fit`: the share of its name's box that must lie inside it (0: only its
     // centre) and `warnedFit`, the same while it carries a warning
     label: function (layer, opts) {
-      layer._cityopsLabel = Object.assign({levelOf: () => 5, selected: false, fit: 0, short: null, code: ""}, opts);
+      layer._cityopsLabel = Object.assign({levelOf: () => 5, selected: false, always: false, fit: 0, short: null, code: ""}, opts);
       layer.bindTooltip(window.cityops.areamap.esc(opts.text), {permanent: true, direction: "center", interactive: false,
                                     className: "area-label" + (opts.className ? " " + opts.className : "")});
       let map = null;

@@ -135,7 +135,7 @@
       // street's or grid's where it fits inside its area
       window.cityops.labels.label(layer, {text: text, short: window.cityops.areamap.shortName(text, h.lang, code), code: code,
                                           levelOf: () => (hideoutOf(context).levels || {})[feature.id] || 5,
-                                          fit: code.length > 6 ? 0.6 : 0, warnedFit: 0});
+                                          fit: code.length > 6 ? 0.6 : 0, warnedFit: 0, always: code.length === 6});
     },
     heatStyle: function (feature, context) {
       const h = hideoutOf(context);
