@@ -11,6 +11,7 @@ arguments and exit codes (0 done, 1 refused with a sentence on stderr, 2 bad usa
     cityops demo-users          (make run: one demo account per role, once, passwords printed once)
     cityops seed ...            (the same arguments as python -m data.seed)
     cityops worker [--simulate | --no-simulate]   (beside gunicorn: wall ticks, rules, the simulator)
+    cityops import incidents FILE --mapping MAPPING.yaml [--dry-run] [--encoding ENC] [--report-json FILE]
 
 Every command takes --url DATABASE_URL (default: the app's)."""
 
@@ -23,31 +24,16 @@ from datetime import UTC, datetime
 import click
 
 from api.auth import hash_password, new_token
-from config import Config
+from api.cli_common import URL, fail, open_engine
 from data.domain.roles import ROLES
 from data.domain.timeutil import now_ts
 from data.domain.vocab import CITY_CODE, UNIT_NAMES_EN
 from data.read import areas, users
 from data.store.cache import bound
-from data.store.db import get_engine
-from data.store.schema import upgrade
 from data.write import accounts
 from data.write.writes import WriteError
 
-URL = click.option(
-    "--url", "url", default=None, help="database URL (default: DATABASE_URL or the instance SQLite file)"
-)
-
-
-def _engine(url: str | None):
-    engine = get_engine(url or Config().DATABASE_URL)
-    upgrade(engine)  # a database from an older release is migrated first (no-op at head)
-    return engine
-
-
-def _fail(exc: Exception) -> None:
-    click.echo(f"cityops: {exc}", err=True)
-    sys.exit(1)
+_engine, _fail = open_engine, fail  # the names this module's commands use
 
 
 def _password(from_stdin: bool) -> str:
@@ -250,3 +236,8 @@ def worker(simulate):
     from api.worker import run
 
     run(simulate)
+
+
+from api.cli_import import import_cmd  # noqa: E402  (its own module: one file per command family)
+
+main.add_command(import_cmd)

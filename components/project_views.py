@@ -13,11 +13,11 @@ from components.links import href
 from components.params import AreaCode, PageQuery, checked, one_of
 from components.theme import ACCENT, BACKGROUND, MUTED, PROJECT_STATUS
 from components.warnings_view import warning_table
+from data.domain.departments import department_name
 from data.domain.filters import PROJECT_PHASES as PHASES
 from data.domain.filters import PROJECT_STATUS_ORDER as STATUS_ORDER
 from data.domain.names import lang_index, name
 from data.domain.timeutil import OFFSET, to_dt
-from data.domain.vocab import department_name
 
 
 class ProjFilters(PageQuery):

@@ -312,9 +312,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ag_row_failed": ("该行加载失败", "Row failed to load"),
     "ag_sortable": ("按回车键排序", "Press ENTER to sort"),
 }
-
 from components.strings_access import ACCESS  # noqa: E402  (login, roles, walls)
+from components.strings_ingest import INGEST  # noqa: E402  (imports, unlocated incidents)
 from components.strings_maps import MAPS  # noqa: E402  (map names and notes, the heat window)
 from components.strings_wall import WALL_TEXT  # noqa: E402  (the panels: what counts count, whose data)
 
-STRINGS.update(ACCESS | MAPS | WALL_TEXT)  # after the rest, in this order: the later reword some of its keys
+STRINGS.update(ACCESS | MAPS | WALL_TEXT | INGEST)  # after the rest, in this order: the later reword some of its keys

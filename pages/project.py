@@ -17,9 +17,9 @@ from components.kpi import create_kpi
 from components.links import href
 from components.notfound import create_not_found
 from components.project_views import milestone_table, project_warning_table, spend_figure
+from data.domain.departments import department_name
 from data.domain.names import lang_index, name
 from data.domain.timeutil import now_ts, to_dt
-from data.domain.vocab import department_name
 from data.read import areas, projectdata
 
 dash.register_page(__name__, path_template="/projects/<pid>", name="项目详情")

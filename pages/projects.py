@@ -13,11 +13,11 @@ from api.access import resolve_scope
 from components.chart import graph_config
 from components.i18n import lang_from, t
 from components.project_views import gantt_figure, parse_project_filters, portfolio_table
+from data.domain.departments import department_name
 from data.domain.filters import PROJECT_PHASES as PHASES
 from data.domain.filters import PROJECT_STATUS_ORDER as STATUS_ORDER
 from data.domain.names import lang_index
 from data.domain.timeutil import now_ts
-from data.domain.vocab import department_name
 from data.read import areas, projectdata
 
 dash.register_page(__name__, path="/projects", name="重点项目", order=5, nav="nav_projects")

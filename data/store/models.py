@@ -65,16 +65,20 @@ class Reading(Base):
     area_code: Mapped[str] = mapped_column(String(12))
     ts: Mapped[int] = mapped_column(BigInteger)
     value: Mapped[float] = mapped_column(Float)
-    __table_args__ = (Index("ix_reading_ind_area_ts", "indicator_code", "area_code", "ts"),)
+    __table_args__ = (Index("ix_reading_ind_area_ts", "indicator_code", "area_code", "ts", unique=True),)
 
 
 class Incident(Base):
-    """A reported problem and where it stands in the closed loop."""
+    """A reported problem and where it stands in the closed loop.
+
+    An imported row that could not be placed is kept, unlocated: empty district/street/grid codes and no
+    coordinates. Only the city's scope reads it (every narrower scope filters on a code)."""
 
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source: Mapped[str] = mapped_column(String(12))
-    external_id: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(12))  # the channel: hotline, patrol, iot, video, police
+    origin: Mapped[str] = mapped_column(String(24), default="cityops", server_default="cityops")  # who sent it
+    external_id: Mapped[str] = mapped_column(String(40))  # the origin's own id: (origin, external_id) is unique
     kind: Mapped[str] = mapped_column(String(10))  # "component" (部件) or "event" (事件)
     category: Mapped[str] = mapped_column(String(24))
     subcategory: Mapped[str] = mapped_column(String(32))
@@ -83,9 +87,10 @@ class Incident(Base):
     district_code: Mapped[str] = mapped_column(String(6))
     street_code: Mapped[str] = mapped_column(String(9))
     grid_code: Mapped[str] = mapped_column(String(12))
-    h3_cell: Mapped[int] = mapped_column(BigInteger)
-    lon: Mapped[float] = mapped_column(Float)
-    lat: Mapped[float] = mapped_column(Float)
+    h3_cell: Mapped[int | None] = mapped_column(BigInteger)  # None, with lon/lat and empty area codes: unlocated
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(200))  # as the source wrote it (imports)
     reported_at: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(12))
     status_at: Mapped[int] = mapped_column(BigInteger)  # when the current step began
@@ -101,7 +106,7 @@ class Incident(Base):
     )
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        UniqueConstraint("source", "external_id", name="uq_incident_source_external"),
+        UniqueConstraint("origin", "external_id", name="uq_incident_origin_external"),
         Index("ix_incident_reported", "reported_at"),
         Index("ix_incident_street_reported", "street_code", "reported_at"),
         Index("ix_incident_grid_reported", "grid_code", "reported_at"),

@@ -24,9 +24,19 @@ def alembic_config(url: str) -> AlembicConfig:
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest revision and make sure every data-version row exists."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        # SQLite migrations recreate a table to change it, which its foreign keys refuse; SQLite can only switch
+        # them off outside a transaction (alembic's batch-mode advice), so on the raw connection, before BEGIN
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
     with engine.begin() as conn:
         have = set(conn.scalars(select(DataVersion.domain)))
         missing = [{"domain": d, "version": 0, "updated_at": 0} for d in DOMAINS if d not in have]

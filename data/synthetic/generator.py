@@ -23,7 +23,7 @@ from data.synthetic import model
 from data.synthetic.geo import GEO_DIR, AreaRecord, GridLocator, area_km2, points_to_cells, random_points_in
 
 ST = {s: i for i, s in enumerate(STATUSES)}
-CATS = list(it.CATEGORIES)
+CATS = [c for c in it.CATEGORIES if any(c in mix for mix in it.SOURCE_MIX.values())]  # "other" is never generated
 POOL = 3000  # candidate incident locations per street
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌海燕颖")

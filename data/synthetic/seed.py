@@ -134,7 +134,7 @@ def has_data(engine: Engine) -> bool:
         return conn.execute(select(Area.code).limit(1)).first() is not None
 
 
-KEPT = {DataVersion.__tablename__, "users", "display_tokens", "access_log"}  # accounts are not the city
+KEPT = {DataVersion.__tablename__, "users", "display_tokens", "access_log", "api_key"}  # accounts are not the city
 
 
 def reset(engine: Engine) -> None:

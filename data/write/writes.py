@@ -65,7 +65,7 @@ def add_incidents(
     """Insert new incidents (dicts of Incident columns) with their first history row; returns the ids.
 
     A new incident is always 'reported': status, step start, deadline and version are set here. With
-    `skip_existing`, a record whose (source, external_id) is already stored is left as it is and its id
+    `skip_existing`, a record whose (origin, external_id) is already stored is left as it is and its id
     returned: a batch written again after a failure whose outcome was unknown lands once.
     """
     now = now if now is not None else now_ts()
@@ -75,6 +75,7 @@ def add_incidents(
         if row["priority"] not in (1, 2, 3) or not isinstance(row["reported_at"], int):
             raise BadInput("a new incident needs priority 1-3 and an integer reported_at")
         row.update(
+            origin=rec.get("origin") or "cityops",
             status="reported",
             status_at=row["reported_at"],
             closed_at=None,
@@ -86,17 +87,17 @@ def add_incidents(
     with write_session(engine) as s:
         known = {}
         if skip_existing and rows:
-            keys = {(row["source"], row["external_id"]) for row in rows}
+            keys = {(row["origin"], row["external_id"]) for row in rows}
             found = s.execute(
-                select(Incident.source, Incident.external_id, Incident.id).where(
-                    tuple_(Incident.source, Incident.external_id).in_(keys)
+                select(Incident.origin, Incident.external_id, Incident.id).where(
+                    tuple_(Incident.origin, Incident.external_id).in_(keys)
                 )
             )
             known = {(src, ext): i for src, ext, i in found}
         ids, added = [], []
         for rec, row in zip(records, rows):
-            if (row["source"], row["external_id"]) in known:
-                ids.append(known[row["source"], row["external_id"]])
+            if (row["origin"], row["external_id"]) in known:
+                ids.append(known[row["origin"], row["external_id"]])
                 continue
             new_id = s.execute(insert(Incident).values(**row).returning(Incident.id)).scalar_one()
             s.execute(

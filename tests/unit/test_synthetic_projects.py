@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from data.domain.vocab import department_name
+from data.domain.departments import department_name
 from data.synthetic.geo import load_districts
 from data.synthetic.projects import DISTRICT, TEMPLATES, projects
 from tests.conftest import SMALL_END

@@ -304,7 +304,8 @@ def test_the_wall_script_takes_fills_and_outlines_from_the_theme():
 
 def test_english_has_every_unit_and_department():
     """A unit or a project's lead department written in Chinese has its English words."""
-    from data.domain.vocab import DEPARTMENT_EN, UNIT_EN, unit_text
+    from data.domain.departments import DEPARTMENT_EN
+    from data.domain.vocab import UNIT_EN, unit_text
     from data.rules.config import load_catalog
     from data.synthetic.projects import DEPARTMENTS
 

@@ -1,0 +1,190 @@
+"""Rows of a ticket export -> our incidents: each row becomes a record for the write path, or a rejection
+with a reason. Nothing here writes; data.ingest.run batches the records into data.write.imports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import h3
+import numpy as np
+
+from data.domain.areas import GRID_RES
+from data.domain.vocab import CATEGORIES, SOURCES, STATUSES, UNITS, step_due
+from data.ingest import times
+from data.ingest.coords import to_gcj02
+from data.ingest.mapping import IncidentMapping
+from data.ingest.place import UNLOCATED, Locator
+
+MAX_ID = 40
+MAX_TITLE = 200
+MAX_DESCRIPTION = 10_000
+FUTURE_SLACK = 300  # a report time up to 5 minutes ahead of our clock is a clock skew, not a bad row
+ASSIGNED = ("dispatched", "handling", "verifying", "closed")
+
+
+def importer_id(origin: str) -> str:
+    """The account the history rows of an origin's imports name (created by the write path)."""
+    return f"import-{origin}"
+
+
+@dataclass
+class Batch:
+    records: list[dict] = field(default_factory=list)
+    rejected: list[tuple[int, dict | None, str]] = field(default_factory=list)  # (line, row, reason)
+    unmapped: Counter = field(default_factory=Counter)  # source category -> rows put in the default
+
+
+class IncidentBuilder:
+    def __init__(self, mapping: IncidentMapping, locator: Locator, now: int):
+        self.m = mapping
+        self.cols = mapping.source_columns()
+        self.locator = locator
+        self.now = now
+        self.missing = set(mapping.missing)
+        self.seen: set[str] = set()  # ids met earlier in this file
+        self.actor = importer_id(mapping.source)
+
+    def _get(self, row: dict, name: str) -> str | None:
+        col = self.cols.get(name)
+        if not col:
+            return None
+        v = row.get(col)
+        v = v.strip() if isinstance(v, str) else v
+        return None if v is None or v in self.missing else v
+
+    def _time(self, row: dict, name: str) -> tuple[int | None, bool]:
+        """(seconds, present): present but None means the cell holds something that is not a time."""
+        v = self._get(row, name)
+        return (None, False) if v is None else (times.parse(v, self.m.timezone, self.m.time_format), True)
+
+    def build(self, rows: list[tuple[int, dict | None, str | None]]) -> Batch:
+        out = Batch()
+        staged: list[tuple[int, dict, dict]] = []
+        for line, row, unreadable in rows:
+            if row is None:
+                out.rejected.append((line, None, unreadable or "unreadable"))
+                continue
+            rec, why = self._record(row, out.unmapped)
+            if why:
+                out.rejected.append((line, row, why))
+            else:
+                staged.append((line, row, rec))
+        self._place(staged)
+        out.records = [rec for _, _, rec in staged]
+        return out
+
+    def _record(self, row: dict, unmapped: Counter) -> tuple[dict | None, str | None]:
+        ext = self._get(row, "id")
+        if not ext:
+            return None, "missing_id"
+        ext = str(ext)
+        if len(ext) > MAX_ID:
+            return None, "id_too_long"
+        if ext in self.seen:
+            return None, "duplicate_id"
+        reported, _ = self._time(row, "reported_at")
+        if reported is None:
+            return None, "bad_reported_at"
+        if reported > self.now + FUTURE_SLACK:
+            return None, "reported_in_future"
+        closed, has_closed = self._time(row, "closed_at")
+        updated, _ = self._time(row, "updated_at")
+        if has_closed and closed is None:
+            return None, "bad_closed_at"
+        raw_status = self._get(row, "status")
+        if raw_status is None:
+            status = "closed" if closed is not None else "reported"
+        else:
+            status = self.m.status_map.get(raw_status) or (raw_status if raw_status in STATUSES else None)
+            if status is None:
+                return None, "unknown_status"
+        if status == "closed":
+            closed = closed if closed is not None else updated
+            if closed is None:
+                return None, "closed_without_time"
+            if closed < reported:
+                return None, "closed_before_reported"
+            status_at = closed
+        else:
+            closed = None
+            status_at = max(reported, updated) if updated is not None and status != "reported" else reported
+            status_at = min(status_at, self.now)
+        raw_cat = self._get(row, "category")
+        category = self.m.categories.get(raw_cat) if raw_cat is not None else None
+        if category is None:
+            category = raw_cat if raw_cat in CATEGORIES else self.m.default_category
+            if raw_cat != category:
+                unmapped[raw_cat or ""] += 1
+        priority = self.m.default_priority
+        raw_pri = self._get(row, "priority")
+        if raw_pri is not None:
+            priority = self.m.priority_map.get(raw_pri) or (int(raw_pri) if raw_pri in ("1", "2", "3") else priority)
+        raw_channel = self._get(row, "channel")
+        channel = self.m.channel_map.get(raw_channel or "") or (
+            raw_channel if raw_channel in SOURCES else self.m.channel
+        )
+        unit = self._get(row, "unit")
+        description = str(self._get(row, "description") or "")[:MAX_DESCRIPTION]
+        title = str(self._get(row, "title") or description[:60] or raw_cat or "")[:MAX_TITLE]
+        history = [(None, "reported", reported)]
+        if status != "reported":
+            history.append(("reported", status, status_at))
+        self.seen.add(ext)
+        rec = {
+            "origin": self.m.source,
+            "external_id": ext,
+            "source": channel,
+            "kind": CATEGORIES[category]["kind"],
+            "category": category,
+            "subcategory": "",
+            "title": title,
+            "description": description,
+            "reported_at": reported,
+            "status": status,
+            "status_at": status_at,
+            "due_at": step_due(status, status_at, priority),
+            "closed_at": closed,
+            "priority": priority,
+            "assigned_unit": unit if unit in UNITS and status in ASSIGNED else None,
+            "address": (self._get(row, "address") or None) and str(self._get(row, "address"))[:200],
+            "reporter_name": None,
+            "reporter_phone": None,
+            "history": history,
+            "actor": self.actor,
+            "_where": (
+                self._get(row, "lon"),
+                self._get(row, "lat"),
+                self._get(row, "area"),
+                self._get(row, "district"),
+                self._get(row, "street"),
+            ),
+        }
+        return rec, None
+
+    def _place(self, staged: list[tuple[int, dict, dict]]) -> None:
+        """Coordinates first (converted to GCJ-02), then an area code or name, else unlocated."""
+        n = len(staged)
+        lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+        for k, (_, _, rec) in enumerate(staged):
+            x, y = rec["_where"][:2]
+            try:
+                lon[k], lat[k] = float(x), float(y)
+            except (TypeError, ValueError):
+                pass
+        glon, glat = to_gcj02(self.m.crs, lon, lat)
+        places = self.locator.by_point(glon, glat) if n else []
+        for k, (_, _, rec) in enumerate(staged):
+            where = rec.pop("_where")
+            place, point = places[k], True
+            if place is None:
+                point = False
+                place = self.locator.by_area(*where[2:]) or UNLOCATED
+            rec.update(
+                district_code=place.district,
+                street_code=place.street,
+                grid_code=place.grid,
+                lon=round(float(glon[k]), 6) if point else None,
+                lat=round(float(glat[k]), 6) if point else None,
+                h3_cell=h3.str_to_int(h3.latlng_to_cell(glat[k], glon[k], GRID_RES)) if point else None,
+            )
