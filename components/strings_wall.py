@@ -36,4 +36,6 @@ WALL_TEXT: dict[str, tuple[str, str]] = {
     # an area page: project slips do not colour an area, so they are listed apart from its warnings
     "area_project_warnings": ("项目进度预警（不计入区域颜色）", "Project schedule warnings (not an area colour)"),
     "col_project_cause": ("项目与进度", "Project and schedule"),
+    # of today's reports, those an import could not place in any area (city wall)
+    "unlocated_of_today": ("其中未定位 {n}", "{n} unlocated"),
 }

@@ -42,6 +42,7 @@ def render_incidents(inc: dict, lang: str) -> list:
                             html.Span(t("yesterday_same", lang, n=f"{inc['yesterday']:,}"), className="nowrap"),
                             " ",
                             html.Span(_delta(inc["today"], inc["yesterday"]), className="num delta nowrap"),
+                            *_unlocated(inc.get("unlocated_today", 0), lang),
                         ],
                         className="sub",
                     ),
@@ -99,6 +100,11 @@ def render_incidents(inc: dict, lang: str) -> list:
         [t("loop_now", lang), html.Span(t("closed_today_note", lang), className="hint")], className="sub-title"
     )
     return [head, lists, html.Div([loop_head, funnel], className="inc-loop")]
+
+
+def _unlocated(n: int, lang: str) -> list:
+    """Of today's reports, those an import could not place (the city's wall only): said, never hidden."""
+    return [" · ", html.Span(t("unlocated_of_today", lang, n=f"{n:,}"), className="nowrap")] if n else []
 
 
 def render_projects(p: dict, lang: str) -> list:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 Names = tuple[str, str]  # (Simplified Chinese, English)
+UNLOCATED: Names = ("未定位", "Unlocated")  # the place of an imported incident no area holds
 
 
 def lang_index(lang: str) -> int:

@@ -87,8 +87,11 @@ def incident_story(scope: Scope, incident_id: int, now: int) -> dict | None:
 
 @scoped
 def similar(scope: Scope, incident: dict, now: int, limit: int = 10) -> list[dict]:
-    """Incidents in scope in the same grid, or the same street and category, in the last 7 days (repeats)."""
+    """Incidents in scope in the same grid, or the same street and category, in the last 7 days (repeats).
+    An incident placed no deeper than its district, or unlocated, has no neighbours to compare with."""
     i = Incident
+    if not incident["street_code"]:
+        return []
     q = (
         select(i.id, i.title, i.category, i.status, i.reported_at, i.grid_code, i.street_code, i.lon, i.lat)
         .where(
@@ -96,7 +99,7 @@ def similar(scope: Scope, incident: dict, now: int, limit: int = 10) -> list[dic
             i.reported_at >= now - 7 * DAY,
             scope.filter(i),
             or_(
-                i.grid_code == incident["grid_code"],
+                and_(i.grid_code == incident["grid_code"], i.grid_code != ""),
                 and_(i.street_code == incident["street_code"], i.category == incident["category"]),
             ),
         )

@@ -111,6 +111,17 @@ def incident_counts(scope: Scope, start: int, end: int) -> dict:
         return counts_of(_reported_exact(conn, scope, start, end))
 
 
+@cached_query("incidents")
+def unlocated_count(scope: Scope, start: int, end: int) -> int:
+    """Imported incidents reported in [start, end) that no area holds (the city's 未定位; 0 elsewhere)."""
+    if not scope.is_city:
+        return 0
+    i = Incident
+    q = select(func.count()).where(i.district_code == "", i.reported_at >= start, i.reported_at < end)
+    with _conn() as conn:
+        return int(conn.execute(q).scalar() or 0)
+
+
 def counts_of(pairs: dict[tuple[str, str], int]) -> dict:
     """incident_counts' answer from {(source, category): n} (zero counts left out)."""
     by_source: dict[str, int] = {}
@@ -196,6 +207,7 @@ LATEST_COLUMNS = (
     "category",
     "subcategory",
     "title",
+    "district_code",
     "street_code",
     "grid_code",
     "lon",

@@ -4,7 +4,11 @@ grid, so every active scope's snapshot comes from one pass (data.wall.facts roll
 The per-scope reads in data.read.incidents and friends answer the same questions for one scope;
 tests/unit/test_wall_facts.py checks that both give the same snapshot. Whole past hours come from
 the rollups in cached blocks aligned to Shanghai days (as there), only the ragged edges and the
-current hour from the raw rows' indexes."""
+current hour from the raw rows' indexes.
+
+Rows are keyed by their place: the street (or grid) they lie in; an imported incident placed only by its
+district's name has its district's code, and an unlocated one the empty string (the city counts it, no
+district does)."""
 
 from __future__ import annotations
 
@@ -27,15 +31,15 @@ def _conn():
 
 @cached_query("history")
 def _reported_hours(h0: int, h1: int) -> list[tuple[str, str, str, int]]:
-    """(street, source, category, n) reported in the whole past hours [h0, h1)."""
+    """(place, source, category, n) reported in the whole past hours [h0, h1)."""
     r = RollupIncidentHour
     q = (
-        select(r.street_code, r.source, r.category, func.sum(r.reported))
+        select(r.district_code, r.street_code, r.source, r.category, func.sum(r.reported))
         .where(r.hour >= h0, r.hour < h1)
-        .group_by(r.street_code, r.source, r.category)
+        .group_by(r.district_code, r.street_code, r.source, r.category)
     )
     with _conn() as conn:
-        return [(st, src, cat, int(n)) for st, src, cat, n in conn.execute(q) if n]
+        return [(st or d, src, cat, int(n)) for d, st, src, cat, n in conn.execute(q) if n]
 
 
 def reported_by_street(start: int, end: int) -> list[tuple[str, str, str, int]]:
@@ -52,20 +56,24 @@ def reported_by_street(start: int, end: int) -> list[tuple[str, str, str, int]]:
         for a, b in ((start, min(h0, end)), (max(h1, start, h0), end)):
             if b > a:
                 q = (
-                    select(i.street_code, i.source, i.category, func.count())
+                    select(i.district_code, i.street_code, i.source, i.category, func.count())
                     .where(i.reported_at >= a, i.reported_at < b)
-                    .group_by(i.street_code, i.source, i.category)
+                    .group_by(i.district_code, i.street_code, i.source, i.category)
                 )
-                out += [(st, src, cat, int(n)) for st, src, cat, n in conn.execute(q)]
+                out += [(st or d, src, cat, int(n)) for d, st, src, cat, n in conn.execute(q)]
     return out
 
 
 @cached_query("history")
 def _closed_hours(h0: int, h1: int) -> list[tuple[str, int]]:
     r = RollupIncidentHour
-    q = select(r.street_code, func.sum(r.closed)).where(r.hour >= h0, r.hour < h1).group_by(r.street_code)
+    q = (
+        select(r.district_code, r.street_code, func.sum(r.closed))
+        .where(r.hour >= h0, r.hour < h1)
+        .group_by(r.district_code, r.street_code)
+    )
     with _conn() as conn:
-        return [(st, int(n)) for st, n in conn.execute(q) if n]
+        return [(st or d, int(n)) for d, st, n in conn.execute(q) if n]
 
 
 def closed_by_street(start: int, end: int) -> list[tuple[str, int]]:
@@ -78,39 +86,45 @@ def closed_by_street(start: int, end: int) -> list[tuple[str, int]]:
 
 
 def open_by_street(now: int) -> list[tuple[str, str, int]]:
-    """(street, status, n) of the open incidents; `now` only keys the tick."""
+    """(place, status, n) of the open incidents; `now` only keys the tick."""
     r = RollupOpen
-    q = select(r.street_code, r.status, func.sum(r.count)).group_by(r.street_code, r.status)
+    q = select(r.district_code, r.street_code, r.status, func.sum(r.count)).group_by(
+        r.district_code, r.street_code, r.status
+    )
     with _conn() as conn:
-        return [(st, s, int(n)) for st, s, n in conn.execute(q) if n]
+        return [(st or d, s, int(n)) for d, st, s, n in conn.execute(q) if n]
 
 
 def overdue_by_grid(now: int) -> list[tuple[str, int]]:
-    """(grid, n) of the open incidents past their step's deadline at `now`, with repeats: whole hours
+    """(place, n) of the open incidents past their step's deadline at `now`, with repeats: whole hours
     from rollup_open, the current hour from the incidents whose deadline falls inside it."""
     cur_hour = now - now % HOUR
     r, i = RollupOpen, Incident
     with _conn() as conn:
-        past = conn.execute(select(r.grid_code, func.sum(r.count)).where(r.due_hour < cur_hour).group_by(r.grid_code))
-        out = [(g, int(n)) for g, n in past if n]
-        q = (
-            select(i.grid_code, func.count())
-            .where(i.status.in_(OPEN_STATUSES), and_(i.due_at >= cur_hour, i.due_at < now))
-            .group_by(i.grid_code)
+        past = conn.execute(
+            select(r.district_code, r.street_code, r.grid_code, func.sum(r.count))
+            .where(r.due_hour < cur_hour)
+            .group_by(r.district_code, r.street_code, r.grid_code)
         )
-        return out + [(g, int(n)) for g, n in conn.execute(q)]
+        out = [(g or st or d, int(n)) for d, st, g, n in past if n]
+        q = (
+            select(i.district_code, i.street_code, i.grid_code, func.count())
+            .where(i.status.in_(OPEN_STATUSES), and_(i.due_at >= cur_hour, i.due_at < now))
+            .group_by(i.district_code, i.street_code, i.grid_code)
+        )
+        return out + [(g or st or d, int(n)) for d, st, g, n in conn.execute(q)]
 
 
 def open_reported_by_street(since: int) -> list[tuple[str, int]]:
-    """(street, n) of the incidents reported since `since` that are still open."""
+    """(place, n) of the incidents reported since `since` that are still open."""
     i = Incident
     q = (
-        select(i.street_code, func.count())
+        select(i.district_code, i.street_code, func.count())
         .where(i.status.in_(OPEN_STATUSES), i.reported_at >= since)
         .group_by(i.district_code, i.street_code)  # both: SQLite then reads the covering (status, reported_at) index
     )
     with _conn() as conn:
-        return [(st, int(n)) for st, n in conn.execute(q)]
+        return [(st or d, int(n)) for d, st, n in conn.execute(q)]
 
 
 def newest_in(codes: list[str], limit: int, max_priority: int) -> list[tuple]:
@@ -172,11 +186,18 @@ def reported_by_grid(start: int, end: int) -> list[tuple[str, int]]:
 
 
 def newest_reported_by_street(since: int) -> dict[str, int]:
-    """{street: newest reported_at} among the incidents reported since `since`."""
+    """{place: newest reported_at} among the incidents reported since `since`."""
     i = Incident
-    q = select(i.street_code, func.max(i.reported_at)).where(i.reported_at >= since).group_by(i.street_code)
+    q = (
+        select(i.district_code, i.street_code, func.max(i.reported_at))
+        .where(i.reported_at >= since)
+        .group_by(i.district_code, i.street_code)
+    )
+    out: dict[str, int] = {}
     with _conn() as conn:
-        return {st: int(ts) for st, ts in conn.execute(q)}
+        for d, st, ts in conn.execute(q):
+            out[st or d] = max(out.get(st or d, 0), int(ts))
+    return out
 
 
 def newest_reported(code: str) -> int | None:

@@ -30,9 +30,12 @@ def _rows(df: pd.DataFrame) -> list[Row]:
 
 
 def _ancestors(code: str) -> tuple[str, ...]:
-    """The code and every wider covered area holding it (street -> street, district, city)."""
+    """The place and every wider covered area holding it (street -> street, district, city). An unlocated
+    incident's place is "": it keys its own count (the wall's 未定位) and the city's."""
     if code == CITY_CODE:
         return (CITY_CODE,)
+    if not code:
+        return ("", CITY_CODE)
     return tuple(dict.fromkeys(c for c in (code[:9] if len(code) >= 9 else None, code[:6], CITY_CODE) if c))
 
 
@@ -47,6 +50,7 @@ class ScopeReads:
     area = staticmethod(areas.area)
     counts = staticmethod(incidents.incident_counts)
     closed = staticmethod(incidents.closed_count)
+    unlocated = staticmethod(incidents.unlocated_count)
     loop = staticmethod(incidents.loop_status)
     open_since = staticmethod(incidents.open_reported_since)
     colours = staticmethod(warnlist.area_colours)
@@ -127,6 +131,15 @@ class CityPass:
         )
         return incidents.counts_of(table.get(scope.code, {}))
 
+    def unlocated(self, scope: Scope, start: int, end: int) -> int:
+        if not scope.is_city:
+            return 0
+        table = self._once(
+            ("reported", start, end),
+            lambda: self._roll((st, (src, cat), n) for st, src, cat, n in wallsets.reported_by_street(start, end)),
+        )
+        return sum(table.get("", {}).values())
+
     def closed(self, scope: Scope, start: int, end: int) -> int:
         table = self._once(
             ("closed", start, end), lambda: self._roll((st, 0, n) for st, n in wallsets.closed_by_street(start, end))
@@ -136,10 +149,14 @@ class CityPass:
     def _overdue(self, now: int) -> dict[str, dict[str, int]]:
         """{area: {child area: overdue}} from the overdue count per grid."""
         out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for grid, n in wallsets.overdue_by_grid(now):
-            out[CITY_CODE][grid[: CODE_LEN["district"]]] += n
-            out[grid[: CODE_LEN["district"]]][grid[: CODE_LEN["street"]]] += n
-            out[grid[: CODE_LEN["street"]]][grid] += n
+        street_len, grid_len = CODE_LEN["street"], CODE_LEN["grid"]
+        for place, n in wallsets.overdue_by_grid(now):  # a grid; or a street, district or "" placed no deeper
+            district, street = place[: CODE_LEN["district"]], place[:street_len]
+            out[CITY_CODE][district] += n
+            if district:
+                out[district][street if len(place) >= street_len else ""] += n
+            if len(place) >= street_len:
+                out[street][place if len(place) == grid_len else ""] += n
         return out
 
     def loop(self, scope: Scope, now: int) -> dict:
@@ -176,7 +193,7 @@ class CityPass:
         def build():
             out: dict[str, list[Row]] = defaultdict(list)
             for row in _rows(wallsets.urgent_since(since, max_priority)):  # newest first
-                for area in _ancestors(row.street_code):
+                for area in _ancestors(row.street_code or row.district_code):
                     if len(out[area]) < limit:
                         out[area].append(row)
             return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from data.domain.names import UNLOCATED
 from data.domain.scope import Scope
 from data.domain.timeutil import DAY, HOUR, hour_of, local_day_start
 from data.domain.vocab import CATEGORIES, OPEN_STATUSES
@@ -23,6 +24,8 @@ WARNING_ROWS = 12  # the warnings panel's rows, all levels
 
 
 def _names(code: str, names: dict, facts=ScopeReads) -> dict:
+    if not code:  # imported incidents that no area holds
+        return {"zh": UNLOCATED[0], "en": UNLOCATED[1]}
     known = names.get(code)
     if known is None:  # a grid: not in the district/street table
         a = facts.area(code) or {}
@@ -95,6 +98,7 @@ def _incidents(scope: Scope, tick: int, names: dict, facts) -> dict:
     top_overdue = sorted(loop["overdue_by_child"].items(), key=lambda kv: -kv[1])[:5]
     return {
         "today": today["total"],
+        "unlocated_today": facts.unlocated(scope, day0, tick),  # among today's: the city's only, else 0
         "yesterday": yday["total"],
         "by_source": {
             s: [today["by_source"].get(s, 0), yday["by_source"].get(s, 0)]
@@ -242,6 +246,7 @@ def _map(scope: Scope, tick: int, facts) -> dict:
                 },
             }
             for r in hot
+            if r.lon is not None  # placed by an area's name only, or unlocated: no point to mark
         ],
     }
     return {
