@@ -45,17 +45,19 @@ class IncidentBuilder:
         self.seen: set[str] = set()  # ids met earlier in this file
         self.actor = importer_id(mapping.source)
 
-    def _get(self, row: dict, name: str) -> str | None:
-        col = self.cols.get(name)
-        if not col:
-            return None
-        v = row.get(col)
-        v = v.strip() if isinstance(v, str) else v
-        return None if v is None or v in self.missing else v
+    def _fields(self, row: dict) -> dict:
+        """Our fields from one source row, stripped, with the mapping's missing values as None."""
+        out = {}
+        for name, col in self.cols.items():
+            v = row.get(col)
+            if isinstance(v, str):
+                v = v.strip()
+            out[name] = None if v is None or v in self.missing else v
+        return out
 
-    def _time(self, row: dict, name: str) -> tuple[int | None, bool]:
+    def _time(self, f: dict, name: str) -> tuple[int | None, bool]:
         """(seconds, present): present but None means the cell holds something that is not a time."""
-        v = self._get(row, name)
+        v = f.get(name)
         return (None, False) if v is None else (times.parse(v, self.m.timezone, self.m.time_format), True)
 
     def build(self, rows: list[tuple[int, dict | None, str | None]]) -> Batch:
@@ -75,7 +77,8 @@ class IncidentBuilder:
         return out
 
     def _record(self, row: dict, unmapped: Counter) -> tuple[dict | None, str | None]:
-        ext = self._get(row, "id")
+        f = self._fields(row)
+        ext = f.get("id")
         if not ext:
             return None, "missing_id"
         ext = str(ext)
@@ -83,16 +86,16 @@ class IncidentBuilder:
             return None, "id_too_long"
         if ext in self.seen:
             return None, "duplicate_id"
-        reported, _ = self._time(row, "reported_at")
+        reported, _ = self._time(f, "reported_at")
         if reported is None:
             return None, "bad_reported_at"
         if reported > self.now + FUTURE_SLACK:
             return None, "reported_in_future"
-        closed, has_closed = self._time(row, "closed_at")
-        updated, _ = self._time(row, "updated_at")
+        closed, has_closed = self._time(f, "closed_at")
+        updated, _ = self._time(f, "updated_at")
         if has_closed and closed is None:
             return None, "bad_closed_at"
-        raw_status = self._get(row, "status")
+        raw_status = f.get("status")
         if raw_status is None:
             status = "closed" if closed is not None else "reported"
         else:
@@ -110,23 +113,23 @@ class IncidentBuilder:
             closed = None
             status_at = max(reported, updated) if updated is not None and status != "reported" else reported
             status_at = min(status_at, self.now)
-        raw_cat = self._get(row, "category")
+        raw_cat = f.get("category")
         category = self.m.categories.get(raw_cat) if raw_cat is not None else None
         if category is None:
             category = raw_cat if raw_cat in CATEGORIES else self.m.default_category
             if raw_cat != category:
                 unmapped[raw_cat or ""] += 1
         priority = self.m.default_priority
-        raw_pri = self._get(row, "priority")
+        raw_pri = f.get("priority")
         if raw_pri is not None:
             priority = self.m.priority_map.get(raw_pri) or (int(raw_pri) if raw_pri in ("1", "2", "3") else priority)
-        raw_channel = self._get(row, "channel")
+        raw_channel = f.get("channel")
         channel = self.m.channel_map.get(raw_channel or "") or (
             raw_channel if raw_channel in SOURCES else self.m.channel
         )
-        unit = self._get(row, "unit")
-        description = str(self._get(row, "description") or "")[:MAX_DESCRIPTION]
-        title = str(self._get(row, "title") or description[:60] or raw_cat or "")[:MAX_TITLE]
+        unit = f.get("unit")
+        description = str(f.get("description") or "")[:MAX_DESCRIPTION]
+        title = str(f.get("title") or description[:60] or raw_cat or "")[:MAX_TITLE]
         history = [(None, "reported", reported)]
         if status != "reported":
             history.append(("reported", status, status_at))
@@ -147,17 +150,17 @@ class IncidentBuilder:
             "closed_at": closed,
             "priority": priority,
             "assigned_unit": unit if unit in UNITS and status in ASSIGNED else None,
-            "address": (self._get(row, "address") or None) and str(self._get(row, "address"))[:200],
+            "address": (f.get("address") or None) and str(f.get("address"))[:200],
             "reporter_name": None,
             "reporter_phone": None,
             "history": history,
             "actor": self.actor,
             "_where": (
-                self._get(row, "lon"),
-                self._get(row, "lat"),
-                self._get(row, "area"),
-                self._get(row, "district"),
-                self._get(row, "street"),
+                f.get("lon"),
+                f.get("lat"),
+                f.get("area"),
+                f.get("district"),
+                f.get("street"),
             ),
         }
         return rec, None

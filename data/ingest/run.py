@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -98,9 +99,19 @@ def import_incidents(
     run_id = imports.start_run(engine, "incidents", m.source, file_name or src.path.name, actor, now, dry_run)
     builder = IncidentBuilder(m, Locator.from_engine(engine), now)
     rejects: list[tuple[int, dict | None, str]] = []
+    chunks = _chunks(src.rows(), batch)
+
+    def next_batch():
+        rows = next(chunks, None)
+        return None if rows is None else (rows, builder.build(rows))
+
+    # the next batch is read and built while this one is written (SQLite writes outside the GIL)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="import-build")
     try:
-        for rows in _chunks(src.rows(), batch):
-            built = builder.build(rows)
+        ahead = pool.submit(next_batch)
+        while (item := ahead.result()) is not None:
+            rows, built = item
+            ahead = pool.submit(next_batch)
             report.read += len(rows)
             report.unmapped.update(built.unmapped)
             report.rejected.update(reason for _, _, reason in built.rejected)
@@ -123,6 +134,8 @@ def import_incidents(
     except Exception as exc:
         imports.finish_run(engine, run_id, "failed", report.as_json(), str(exc)[:500])
         raise
+    finally:
+        pool.shutdown(cancel_futures=True)
     imports.finish_run(engine, run_id, "done", report.as_json(), None)
     return report
 
