@@ -260,6 +260,12 @@ def grid(f: IncidentFilters, lang: str) -> dag.AgGrid:
     )
 
 
+def _place(r: dict, names: dict, lang: str) -> str:
+    """The row's street; an import placed only by its district says the district; unlocated says so."""
+    code = r["street_code"] or r["district_code"]
+    return (names.get(code) or (code,) * 2)[lang_index(lang)] if code else t("unlocated", lang)
+
+
 def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]:
     """Grid rows with display text computed on the server (no personal data is in `rows`)."""
     li = lang_index(lang)
@@ -277,7 +283,7 @@ def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]
                 "category_text": name(CATEGORIES[r["category"]], lang),
                 "source_text": SOURCE_NAMES[r["source"]][li],
                 "unit": unit_name(r["assigned_unit"], lang),
-                "street": (names.get(r["street_code"]) or (r["street_code"],) * 2)[li],
+                "street": _place(r, names, lang),
                 "due": "—" if due is None else to_dt(due).strftime("%m-%d %H:%M"),
                 "overdue": due is not None and due < now,
             }

@@ -80,12 +80,16 @@ def render_story(story: dict, names: dict, lang: str) -> list:
     li = lang_index(lang)
     inc = story["incident"]
     cat = CATEGORIES[inc["category"]]
-    place = " · ".join((names.get(c) or (c, c))[li] for c in (inc["district_code"], inc["street_code"]))
+    parts = [(names.get(c) or (c, c))[li] for c in (inc["district_code"], inc["street_code"]) if c]
+    if inc["grid_code"]:
+        parts.append(t("grid_no", lang, n=int(inc["grid_code"][9:])))
+    sub = cat["sub"].get(inc["subcategory"], ("", ""))[li]
     facts = [
-        ("inc_category", f"{name(cat, lang)} · {cat['sub'].get(inc['subcategory'], ('', ''))[li]}"),
+        ("inc_category", f"{name(cat, lang)} · {sub}" if sub else name(cat, lang)),
         ("inc_source", SOURCE_NAMES[inc["source"]][li]),
         ("inc_priority", str(inc["priority"])),
-        ("inc_place", f"{place} · {t('grid_no', lang, n=int(inc['grid_code'][9:]))}"),
+        ("inc_place", " · ".join(parts) or t("unlocated", lang)),  # an import that could not be placed
+        *([("inc_address", inc["address"])] if inc.get("address") else []),
         ("inc_reporter", f"{inc['reporter_name']} {inc['reporter_phone']}".strip() or "—"),
         ("inc_unit", unit_name(inc["assigned_unit"], lang)),
         ("inc_reported", to_dt(inc["reported_at"]).strftime("%Y-%m-%d %H:%M")),
@@ -117,7 +121,15 @@ def render_story(story: dict, names: dict, lang: str) -> list:
 
 
 def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None) -> list:
-    """A small map (the street's grids, this one filled; the incident; its repeats) and the repeats as links."""
+    """A small map (the street's grids, this one filled; the incident; its repeats) and the repeats as links.
+    An imported incident without coordinates gets no map: a pin at its area's middle would be a guess."""
+    if inc["lon"] is None:
+        return [
+            html.Section(
+                className="wall-panel desk-panel place-panel",
+                children=html.P(t("inc_no_point", lang), className="empty"),
+            )
+        ]
     layers = [dl.TileLayer(url=tile_url, attribution="")] if tile_url else []  # an intranet basemap only
     layers += [
         dl.GeoJSON(

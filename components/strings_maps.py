@@ -19,4 +19,10 @@ MAPS: dict[str, tuple[str, str]] = {
     ),
     # a grid's name on the wall's map ({n}: its number); the desks' smaller maps show the number alone
     "map_grid_label": ("第{n}网格", "Grid {n}"),
+    # an imported incident: the address as the source wrote it; no coordinates, so no map
+    "inc_address": ("地址", "Address"),
+    "inc_no_point": (
+        "来源未提供坐标，无法在地图上标出位置",
+        "The source gave no coordinates: nothing to show on a map",
+    ),
 }

@@ -214,14 +214,15 @@ class Warning(Base):
 
 
 class RollupIncidentHour(Base):
-    """Incidents reported and closed per street x category x source x hour."""
+    """Incidents reported and closed per street x category x source x hour. The district is part of the key:
+    imported incidents placed only by their district share the empty street with unlocated ones."""
 
     __tablename__ = "rollup_incident_hour"
     hour: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     street_code: Mapped[str] = mapped_column(String(9), primary_key=True)
     category: Mapped[str] = mapped_column(String(24), primary_key=True)
     source: Mapped[str] = mapped_column(String(12), primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6))
+    district_code: Mapped[str] = mapped_column(String(6), primary_key=True)
     reported: Mapped[int] = mapped_column(Integer, default=0)
     closed: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (
@@ -263,8 +264,8 @@ class RollupOpen(Base):
     grid_code: Mapped[str] = mapped_column(String(12), primary_key=True)
     status: Mapped[str] = mapped_column(String(12), primary_key=True)
     due_hour: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    street_code: Mapped[str] = mapped_column(String(9), index=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    street_code: Mapped[str] = mapped_column(String(9), primary_key=True, index=True)  # key: imports placed no deeper
+    district_code: Mapped[str] = mapped_column(String(6), primary_key=True, index=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -64,19 +64,23 @@ def incidents_added(session: Session, incidents: Iterable[dict]) -> None:
     closed: Counter = Counter()
     daily: Counter = Counter()
     opened: Counter = Counter()
-    meta: dict[str, tuple[str, str]] = {}
     for inc in incidents:
-        key = (hour_bucket(inc["reported_at"]), inc["street_code"], inc["category"], inc["source"])
+        key = (
+            hour_bucket(inc["reported_at"]),
+            inc["street_code"],
+            inc["category"],
+            inc["source"],
+            inc["district_code"],
+        )
         hourly[key] += 1
-        meta[inc["street_code"]] = (inc["district_code"], inc["street_code"])
         daily[(day_bucket(inc["reported_at"]), inc["grid_code"])] += 1
         if inc["status"] == "closed":
-            closed[(hour_bucket(inc["closed_at"]), inc["street_code"], inc["category"], inc["source"])] += 1
+            closed[(hour_bucket(inc["closed_at"]), *key[1:])] += 1
         else:
             opened[
                 (inc["grid_code"], inc["status"], hour_bucket(inc["due_at"]), inc["street_code"], inc["district_code"])
             ] += 1
-    _incident_hour(session, hourly, closed, meta)
+    _incident_hour(session, hourly, closed)
     _upsert(
         session,
         RollupGridDay,
@@ -97,10 +101,10 @@ def status_changed(session: Session, before: dict, after: dict) -> None:
     _open(session, delta)
     closed: Counter = Counter()
     if after["status"] == "closed" and before["status"] != "closed":
-        closed[(hour_bucket(after["closed_at"]), after["street_code"], after["category"], after["source"])] += 1
+        closed[(hour_bucket(after["closed_at"]), *_hour_key(after))] += 1
     if before["status"] == "closed" and after["status"] != "closed":  # reopened: the closure is undone
-        closed[(hour_bucket(before["closed_at"]), before["street_code"], before["category"], before["source"])] -= 1
-    _incident_hour(session, Counter(), closed, {after["street_code"]: (after["district_code"], after["street_code"])})
+        closed[(hour_bucket(before["closed_at"]), *_hour_key(before))] -= 1
+    _incident_hour(session, Counter(), closed)
 
 
 def readings_added(session: Session, readings: Iterable[dict]) -> None:
@@ -125,22 +129,26 @@ def readings_added(session: Session, readings: Iterable[dict]) -> None:
     )
 
 
+def _hour_key(inc: dict) -> tuple:
+    return (inc["street_code"], inc["category"], inc["source"], inc["district_code"])
+
+
 def _open_key(inc: dict) -> tuple:
     return (inc["grid_code"], inc["status"], hour_bucket(inc["due_at"]), inc["street_code"], inc["district_code"])
 
 
-def _incident_hour(session: Session, reported: Counter, closed: Counter, meta: dict) -> None:
+def _incident_hour(session: Session, reported: Counter, closed: Counter) -> None:
     rows: dict[tuple, dict] = {}
     for counter, field in ((reported, "reported"), (closed, "closed")):
-        for (hour, street, cat, src), n in counter.items():
+        for (hour, street, cat, src, district), n in counter.items():
             row = rows.setdefault(
-                (hour, street, cat, src),
+                (hour, street, cat, src, district),
                 {
                     "hour": hour,
                     "street_code": street,
                     "category": cat,
                     "source": src,
-                    "district_code": meta[street][0],
+                    "district_code": district,
                     "reported": 0,
                     "closed": 0,
                 },
@@ -150,7 +158,7 @@ def _incident_hour(session: Session, reported: Counter, closed: Counter, meta: d
         session,
         RollupIncidentHour,
         list(rows.values()),
-        ("hour", "street_code", "category", "source"),
+        ("hour", "street_code", "category", "source", "district_code"),
         add=("reported", "closed"),
     )
     days: dict[tuple, dict] = {}
@@ -177,7 +185,9 @@ def _open(session: Session, delta: Counter) -> None:
         for (g, s, h, st, d), n in delta.items()
         if n
     ]
-    _upsert(session, RollupOpen, rows, ("grid_code", "status", "due_hour"), add=("count",))
+    _upsert(
+        session, RollupOpen, rows, ("grid_code", "status", "due_hour", "street_code", "district_code"), add=("count",)
+    )
     if any(n < 0 for n in delta.values()):
         session.execute(delete(RollupOpen).where(RollupOpen.count <= 0))
 
@@ -215,8 +225,8 @@ def rebuild_all(session: Session) -> None:
         insert(RollupIncidentHour).from_select(
             ["hour", "street_code", "category", "source", "district_code", "reported", "closed"],
             select(
-                e.hour, e.street_code, e.category, e.source, func.min(e.district_code), func.sum(e.rep), func.sum(e.clo)
-            ).group_by(e.hour, e.street_code, e.category, e.source),
+                e.hour, e.street_code, e.category, e.source, e.district_code, func.sum(e.rep), func.sum(e.clo)
+            ).group_by(e.hour, e.street_code, e.category, e.source, e.district_code),
         )
     )
     h = RollupIncidentHour
@@ -239,9 +249,9 @@ def rebuild_all(session: Session) -> None:
     session.execute(
         insert(RollupOpen).from_select(
             ["grid_code", "status", "due_hour", "street_code", "district_code", "count"],
-            select(i.grid_code, i.status, due_hour, func.min(i.street_code), func.min(i.district_code), func.count())
+            select(i.grid_code, i.status, due_hour, i.street_code, i.district_code, func.count())
             .where(i.status.in_(OPEN_STATUSES))
-            .group_by(i.grid_code, i.status, due_hour),
+            .group_by(i.grid_code, i.status, due_hour, i.street_code, i.district_code),
         )
     )
     r = Reading

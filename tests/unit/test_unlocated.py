@@ -75,3 +75,29 @@ def test_an_unlocated_incident_has_no_neighbours(live_copy, app_for, tmp_path):
     with get_engine(live_copy).connect() as conn:
         u0 = dict(conn.execute(select(Incident.__table__).where(Incident.external_id == "U0")).mappings().one())
     assert incidentdesk.similar(Scope("310000"), u0, now) == []
+
+
+def test_the_desk_names_what_it_knows_and_draws_no_guessed_pin(live_copy, app_for, tmp_path):
+    from components.incident_list import shape_rows
+    from components.incident_views import render_place, render_story
+    from data.read import areas
+
+    app_for(live_copy)
+    now = now_ts()
+    _import(live_copy, tmp_path, now)
+    names = areas.area_names()
+    with get_engine(live_copy).connect() as conn:
+        got = {
+            r["external_id"]: dict(r)
+            for r in conn.execute(
+                select(Incident.__table__).where(Incident.external_id.in_(["U0", "D0", "S0"]))
+            ).mappings()
+        }
+    text = {k: str(render_story({"incident": v, "history": []}, names, "zh")) for k, v in got.items()}
+    assert "未定位" in text["U0"] and "浦东新区" in text["D0"] and "陆家嘴" in text["S0"]
+    assert "Unlocated" in str(render_story({"incident": got["U0"], "history": []}, names, "en"))
+    for inc in got.values():  # no coordinates: a sentence, not a map centred on a guess
+        assert "MapContainer" not in str(render_place(inc, [], "zh", None))
+        assert "来源未提供坐标" in str(render_place(inc, [], "zh", None))
+    rows = shape_rows([{**v, "due_at": v["due_at"]} for v in got.values()], names, now, "zh")
+    assert sorted(r["street"] for r in rows) == sorted(["未定位", "浦东新区", names[got["S0"]["street_code"]][0]])

@@ -24,6 +24,27 @@ def upgrade() -> None:
         batch.alter_column('lat', existing_type=sa.Float(), nullable=True)
         batch.alter_column('h3_cell', existing_type=sa.BigInteger(), nullable=True)
     bind = op.get_bind()
+    # rollups keyed by place down to the district: an import placed only by its district shares the empty street
+    # (and grid) with unlocated incidents, so the district joins the keys (existing rows copy over unchanged)
+    _rekey('rollup_incident_hour', [
+        sa.Column('hour', sa.BigInteger(), nullable=False),
+        sa.Column('street_code', sa.String(length=9), nullable=False),
+        sa.Column('category', sa.String(length=24), nullable=False),
+        sa.Column('source', sa.String(length=12), nullable=False),
+        sa.Column('district_code', sa.String(length=6), nullable=False),
+        sa.Column('reported', sa.Integer(), nullable=False),
+        sa.Column('closed', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('hour', 'street_code', 'category', 'source', 'district_code'),
+    ], [('ix_rih_street_hour', ['street_code', 'hour']), ('ix_rih_district_hour', ['district_code', 'hour'])])
+    _rekey('rollup_open', [
+        sa.Column('grid_code', sa.String(length=12), nullable=False),
+        sa.Column('status', sa.String(length=12), nullable=False),
+        sa.Column('due_hour', sa.BigInteger(), nullable=False),
+        sa.Column('street_code', sa.String(length=9), nullable=False),
+        sa.Column('district_code', sa.String(length=6), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('grid_code', 'status', 'due_hour', 'street_code', 'district_code'),
+    ], [('ix_rollup_open_street_code', ['street_code']), ('ix_rollup_open_district_code', ['district_code'])])
     # a reading is one value per indicator x area x time: keep the first of any duplicates, then enforce it
     bind.execute(sa.text(
         "DELETE FROM reading WHERE id NOT IN "
@@ -58,6 +79,17 @@ def upgrade() -> None:
         sa.Column('last_used_at', sa.BigInteger(), nullable=True),
     )
     op.create_index('ix_api_key_source', 'api_key', ['source'])
+
+
+def _rekey(name: str, columns: list, indexes: list) -> None:
+    """Recreate a rollup table with a wider primary key and copy its rows (same columns, same values)."""
+    cols = ', '.join(c.name for c in columns if isinstance(c, sa.Column))
+    op.create_table(f'{name}_new', *columns)
+    op.get_bind().execute(sa.text(f'INSERT INTO {name}_new ({cols}) SELECT {cols} FROM {name}'))
+    op.drop_table(name)
+    op.rename_table(f'{name}_new', name)
+    for index, on in indexes:
+        op.create_index(index, name, on)
 
 
 def downgrade() -> None:
