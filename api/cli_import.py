@@ -2,6 +2,7 @@
 
     cityops import incidents FILE --mapping MAPPING.yaml [--url URL] [--dry-run] [--encoding ENC]
                              [--report-json FILE] [--no-progress]
+    cityops import readings FILE --mapping MAPPING.yaml [the same options]
 
 Exit codes as every cityops command: 0 done (rejected rows are reported, not a failure), 1 the mapping or
 the file cannot be used (nothing written; a sentence on stderr), 2 bad usage."""
@@ -75,3 +76,29 @@ def incidents(file, mapping, url, dry_run, encoding, report_json, progress):
     except (MappingError, FileError, Busy) as exc:
         fail(exc)
     _finish(report, report_json, m.default_category)
+
+
+@import_cmd.command("readings")
+@FILE
+@MAPPING
+@URL
+@DRY_RUN
+@ENCODING
+@REPORT_JSON
+@PROGRESS
+def readings(file, mapping, url, dry_run, encoding, report_json, progress):
+    """Sensor series (wide: a column per series; long: series, time, value columns), upserted by (indicator,
+    area, time); missing values are gaps, never zeros. The JSON report adds `gaps`."""
+    from data.ingest import mapping as mappings
+    from data.ingest.run_readings import import_readings
+
+    try:
+        m = mappings.load(mapping, "readings")
+        engine = open_engine(url)
+        with _bar(file, progress) as bar:
+            report = import_readings(
+                engine, file, m, encoding=encoding, dry_run=dry_run, actor="cli", progress=bar.update
+            )
+    except (MappingError, FileError, Busy) as exc:
+        fail(exc)
+    _finish(report, report_json)

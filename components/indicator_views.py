@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 from dash import dcc, html
 
@@ -15,6 +17,7 @@ from components.warnings_view import warning_table
 from data.domain.names import name
 from data.domain.timeutil import DAY, local_day_start, parse_local, to_dt
 from data.domain.vocab import CITY_CODE, unit_text
+from data.read.indicators import MAX_POINTS
 
 BAND_OPACITY = 0.2
 
@@ -97,6 +100,32 @@ def render_catalogue(items: list[dict], lang: str, scope: str | None = None) -> 
     return sections
 
 
+def with_gaps(points: list[tuple[int, float]], interval: int | None, start: int, end: int) -> list:
+    """The points with a (ts, None) wherever readings are missing, so the line breaks there (Plotly does not
+    connect over None) instead of joining the hours either side as if they had been measured. A missing
+    reading is a step longer than the indicator's interval; on ranges the read layer thins (every k-th
+    reading of at most MAX_POINTS), longer than k intervals."""
+    if not interval or len(points) < 2:
+        return points
+    k = max(1, math.ceil((end - start) / interval / (MAX_POINTS - 1)))
+    out = [points[0]]
+    for ts, v in points[1:]:
+        if ts - out[-1][0] > interval * (k + 0.5):
+            out.append((out[-1][0] + interval, None))
+        out.append((ts, v))
+    return out
+
+
+def lone_markers(points: list, colour: str) -> dict:
+    """A line trace's mode and markers: a reading with gaps on both sides has no neighbour to draw a line to,
+    so it gets a dot (and only it), instead of vanishing from the chart."""
+    ys = [None, *(v for _, v in points), None]
+    lone = [ys[i] is not None and ys[i - 1] is None and ys[i + 1] is None for i in range(1, len(ys) - 1)]
+    if not any(lone):
+        return {"mode": "lines"}
+    return {"mode": "lines+markers", "marker": {"color": colour, "size": [6 if x else 0 for x in lone]}}
+
+
 def history_figure(
     ind: dict, points: list[tuple[int, float]], last_week: list[tuple[int, float]], lang: str, start: int, end: int
 ) -> go.Figure:
@@ -106,6 +135,8 @@ def history_figure(
     def xs(pts, shift=0):
         return [to_dt(ts + shift).replace(tzinfo=None) for ts, _ in pts]
 
+    points = with_gaps(points, ind.get("interval_s"), start, end)
+    last_week = with_gaps(last_week, ind.get("interval_s"), start, end)
     fig = go.Figure()
     if last_week:
         fig.add_trace(
@@ -113,8 +144,8 @@ def history_figure(
                 x=xs(last_week, 7 * 86400),
                 y=[v for _, v in last_week],
                 name=t("series_last_week", lang),
-                mode="lines",
                 line={"color": MUTED, "width": 1.5, "dash": "dash"},
+                **lone_markers(last_week, MUTED),
             )
         )
     fig.add_trace(
@@ -122,11 +153,11 @@ def history_figure(
             x=xs(points),
             y=[v for _, v in points],
             name=t("series_now", lang),
-            mode="lines",
             line={"color": ACCENT, "width": 2.2},
+            **lone_markers(points, ACCENT),
         )
     )
-    values = [v for _, v in points + last_week]
+    values = [v for _, v in points + last_week if v is not None]
     bands = ind.get("bands")
     if bands and values:
         lo, hi = min(values + [bands[0]]), max(values + [bands[0]])

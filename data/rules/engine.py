@@ -240,53 +240,60 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
 
 
 def backfill_indicator_warnings(engine: Engine, series: list, end: int) -> int:
-    """Warnings history from loaded reading series: one warning per run of a band level
-    (runs of a single reading are folded into their neighbours so noise does not flicker)."""
-    rows = []
-    for ind, area, ts, values in series:
-        if ind.bands is None or len(ts) == 0:
-            continue
-        b = np.array(ind.bands)
-        hits = (values[:, None] >= b[None, :]) if ind.direction == "up" else (values[:, None] <= b[None, :])
-        level = 5 - hits.sum(axis=1)  # 0 hits -> 5 green, 4 hits -> 1 red
-        raw = level.copy()
-        if len(level) > 2:
-            lone = (level[1:-1] != level[:-2]) & (level[1:-1] != level[2:])
-            level[1:-1][lone] = level[:-2][lone]
-        cut = np.flatnonzero(np.diff(level)) + 1
-        starts = np.concatenate([[0], cut])
-        stops = np.concatenate([cut, [len(level)]])
-        for a, z in zip(starts.tolist(), stops.tolist()):
-            lv = int(level[a])
-            if lv >= 5:
-                continue
-            run = values[a:z]
-            own = run[raw[a:z] == lv]  # readings that are in the run's band themselves (not folded into it)
-            if len(own) == 0:  # a run made only of folded readings: its worst reading sets the level
-                own = run
-            peak = float(own.max() if ind.direction == "up" else own.min())
-            lv = ind.level_of(peak)  # the sentence cites a value inside the very band of the warning's level
-            if lv >= 5:
-                continue
-            cause_zh, cause_en = indicator_cause(ind, peak, lv)
-            rows.append(
-                {
-                    "level": lv,
-                    "area_code": area,
-                    "kind": "indicator",
-                    "subject": ind.code,
-                    "rule_id": "indicator-bands",
-                    "value": peak,
-                    "started_at": int(ts[a]),
-                    "ended_at": int(ts[z]) if z < len(ts) else None,
-                    "cause_zh": cause_zh,
-                    "cause_en": cause_en,
-                }
-            )
+    """Warnings history from loaded reading series (the seed): the last run of each is still active."""
+    rows = [row for ind, area, ts, values in series for row in indicator_runs(ind, area, ts, values)]
     if rows:
         with write_session(engine) as s:
             s.execute(insert(Warning), rows)
     return len(rows)
+
+
+def indicator_runs(ind, area: str, ts, values, tail_end: int | None = None) -> list[dict]:
+    """Warning rows for one reading series (numpy arrays in time order): one per run of a band level (runs
+    of a single reading are folded into their neighbours so noise does not flicker). The run that reaches
+    the series' end ends at `tail_end`, or stays active when it is None (imported history ends; a seed's
+    present does not)."""
+    rows: list[dict] = []
+    if ind.bands is None or len(ts) == 0:
+        return rows
+    b = np.array(ind.bands)
+    hits = (values[:, None] >= b[None, :]) if ind.direction == "up" else (values[:, None] <= b[None, :])
+    level = 5 - hits.sum(axis=1)  # 0 hits -> 5 green, 4 hits -> 1 red
+    raw = level.copy()
+    if len(level) > 2:
+        lone = (level[1:-1] != level[:-2]) & (level[1:-1] != level[2:])
+        level[1:-1][lone] = level[:-2][lone]
+    cut = np.flatnonzero(np.diff(level)) + 1
+    starts = np.concatenate([[0], cut])
+    stops = np.concatenate([cut, [len(level)]])
+    for a, z in zip(starts.tolist(), stops.tolist()):
+        lv = int(level[a])
+        if lv >= 5:
+            continue
+        run = values[a:z]
+        own = run[raw[a:z] == lv]  # readings that are in the run's band themselves (not folded into it)
+        if len(own) == 0:  # a run made only of folded readings: its worst reading sets the level
+            own = run
+        peak = float(own.max() if ind.direction == "up" else own.min())
+        lv = ind.level_of(peak)  # the sentence cites a value inside the very band of the warning's level
+        if lv >= 5:
+            continue
+        cause_zh, cause_en = indicator_cause(ind, peak, lv)
+        rows.append(
+            {
+                "level": lv,
+                "area_code": area,
+                "kind": "indicator",
+                "subject": ind.code,
+                "rule_id": "indicator-bands",
+                "value": peak,
+                "started_at": int(ts[a]),
+                "ended_at": int(ts[z]) if z < len(ts) else tail_end,
+                "cause_zh": cause_zh,
+                "cause_en": cause_en,
+            }
+        )
+    return rows
 
 
 def worst_level(levels) -> int:
