@@ -18,6 +18,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api import register_blueprints
 from api.auth import init_auth
 from api.gate import init_gate
+from api.ingest import bp as ingest_api
+from api.open311 import bp as open311_api
 from api.security import init_security
 from callbacks import register_all
 from components.i18n import lang_from, t
@@ -41,6 +43,8 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     init_cache(server)
     init_auth(server)
     register_blueprints(server)
+    server.register_blueprint(ingest_api)  # API keys, not sessions: the gate lets their paths through (docs/API.md)
+    server.register_blueprint(open311_api)
     app = Dash(
         __name__,
         server=server,

@@ -81,6 +81,10 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.CACHE_REDIS_URL or "memory://"
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "10 per minute")
         self.LOGIN_LIMIT_PER_USER = os.environ.get("LOGIN_LIMIT_PER_USER", "5 per minute")
+        # the ingest API and Open311 (docs/API.md): per key, not per browser
+        self.API_MAX_ITEMS = int(os.environ.get("API_MAX_ITEMS", "1000"))  # items per batch; more: 413
+        self.API_MAX_BODY = int(os.environ.get("API_MAX_BODY", str(2 * 1024 * 1024)))  # bytes per request
+        self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # requests per key; more: 429
         # single sign-on through a trusted intranet proxy (统一身份认证): off unless both are set
         self.TRUSTED_HEADER = os.environ.get("TRUSTED_HEADER") or None  # e.g. X-Remote-User
         self.TRUSTED_PROXIES = tuple(a for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a)

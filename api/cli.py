@@ -12,6 +12,7 @@ arguments and exit codes (0 done, 1 refused with a sentence on stderr, 2 bad usa
     cityops seed ...            (the same arguments as python -m data.seed)
     cityops worker [--simulate | --no-simulate]   (beside gunicorn: wall ticks, rules, the simulator)
     cityops import incidents FILE --mapping MAPPING.yaml [--dry-run] [--encoding ENC] [--report-json FILE]
+    cityops keys add SOURCE | keys revoke PREFIX_OR_ID | keys list   (the ingest API's keys, docs/API.md)
 
 Every command takes --url DATABASE_URL (default: the app's)."""
 
@@ -241,3 +242,7 @@ def worker(simulate):
 from api.cli_import import import_cmd  # noqa: E402  (its own module: one file per command family)
 
 main.add_command(import_cmd)
+
+from api.cli_keys import keys_cmd  # noqa: E402  (the ingest API's keys)
+
+main.add_command(keys_cmd)

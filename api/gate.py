@@ -37,6 +37,7 @@ from data.store.cache import on_primary, primary_engine
 from data.write import accounts
 
 PUBLIC = ("/login", "/logout", "/healthz", "/assets/", "/csp-report", "/favicon.ico", "/_favicon.ico")
+KEYED = ("/api/v1/", "/open311/")  # API keys, not sessions (api/keyed.py): every view behind them authenticates
 XHR = ("/_dash-", "/geo/", "/_reload-hash", "/_alive")
 SHELL = "*"  # a callback of the shell (navigation, language): every role
 PATTERN_PAGES = {"warn-ack-cell": {"/warnings"}}  # pattern-matching outputs made inside callbacks, not layouts
@@ -188,7 +189,7 @@ def _deny(user: Account, target: str):
 def gate():
     """before_request: let a request through, or answer it here."""
     path = request.path
-    if path.startswith(PUBLIC):
+    if path.startswith(PUBLIC) or path.startswith(KEYED):  # keyed: no session cookie, so no same-origin check
         return None
     if request.method not in ("GET", "HEAD") and not same_origin():
         user = session_user._get_current_object()
