@@ -85,6 +85,7 @@ class Config:
         self.API_MAX_ITEMS = int(os.environ.get("API_MAX_ITEMS", "1000"))  # items per batch; more: 413
         self.API_MAX_BODY = int(os.environ.get("API_MAX_BODY", str(2 * 1024 * 1024)))  # bytes per request
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # requests per key; more: 429
+        self.UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))  # /admin/imports files
         # single sign-on through a trusted intranet proxy (统一身份认证): off unless both are set
         self.TRUSTED_HEADER = os.environ.get("TRUSTED_HEADER") or None  # e.g. X-Remote-User
         self.TRUSTED_PROXIES = tuple(a for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a)

@@ -5,7 +5,7 @@ the first app that starts and then clears them, so a second app in one process (
 after the first, or an app rebuilt after a config change) would otherwise have none.
 """
 
-from callbacks import admin, area, home, incident, incidents, indicators, shell, wall, warnings
+from callbacks import admin, admin_imports, area, home, incident, incidents, indicators, shell, wall, warnings
 
 
 def register_all(app) -> None:
@@ -18,3 +18,4 @@ def register_all(app) -> None:
     incident.register(app)
     incidents.register(app)
     admin.register(app)
+    admin_imports.register(app)  # also mounts its upload route (api/uploads.py)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 import dash
-from dash import html
+from dash import dcc, html
 from flask import has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -39,6 +39,7 @@ def layout(lang: str | None = None, **_ignored):
         className="page desk admin-page",
         children=[
             html.H1(t("adm_title", lang)),
+            dcc.Link(t("imp_link", lang), href=f"/admin/imports?lang={lang}", className="levels-link"),
             html.Section(
                 [
                     html.H2(t("adm_tokens", lang)),

@@ -17,12 +17,12 @@ USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")  # ASCII, stable: it is the i
 
 READ_PAGES = frozenset({"/", "/wall", "/area/<code>", "/indicators", "/indicators/<code>", "/projects"})
 READ_PAGES |= {"/projects/<pid>", "/warnings", "/incidents", "/incidents/<iid>", "/levels"}
-ADMIN_PAGES = frozenset({"/admin"})
+ADMIN_PAGES = frozenset({"/admin", "/admin/imports"})
 PAGE_ROLES: dict[str, frozenset[str]] = {  # a page's path template -> the roles that may open it
     **{page: frozenset({"leader", "operator", "dispatcher", "admin"}) for page in READ_PAGES},
     "/incidents": frozenset({"leader", "operator", "dispatcher", "unit", "admin"}),
     "/incidents/<iid>": frozenset({"leader", "operator", "dispatcher", "unit", "admin"}),
-    "/admin": frozenset({"admin"}),
+    **{page: frozenset({"admin"}) for page in ADMIN_PAGES},
     "/404": frozenset({*ROLES, "wall"}),
 }
 LANDING = {"unit": "/incidents", "wall": "/wall"}  # where "/" takes a role that does not see the overview
