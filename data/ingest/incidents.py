@@ -15,6 +15,7 @@ from data.ingest import times
 from data.ingest.coords import to_gcj02
 from data.ingest.mapping import IncidentMapping
 from data.ingest.place import UNLOCATED, Locator
+from data.store import textsearch
 
 MAX_ID = 40
 MAX_TITLE = 200
@@ -154,6 +155,7 @@ class IncidentBuilder:
             "reporter_name": None,
             "reporter_phone": None,
             "history": history,
+            "grams": textsearch.grams(f"{title}\n{description}"),  # made here, in the builder's thread
             "actor": self.actor,
             "_where": (
                 f.get("lon"),

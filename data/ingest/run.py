@@ -4,6 +4,7 @@ harmless), and account for every row in a report. Used by `cityops import` and t
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,9 +20,11 @@ from data.ingest import files
 from data.ingest import mapping as mappings
 from data.ingest.incidents import IncidentBuilder
 from data.ingest.place import Locator
+from data.store.db import bulk_writes
 from data.write import imports, retry
 
 BATCH = 5_000  # rows per transaction: short enough that an officer's action never waits behind one for long
+WINDOW = 10  # batches read, built and sorted by report time together
 
 
 @dataclass
@@ -99,36 +102,41 @@ def import_incidents(
     run_id = imports.start_run(engine, "incidents", m.source, file_name or src.path.name, actor, now, dry_run)
     builder = IncidentBuilder(m, Locator.from_engine(engine), now)
     rejects: list[tuple[int, dict | None, str]] = []
-    chunks = _chunks(src.rows(), batch)
+    chunks = _chunks(src.rows(), batch * WINDOW)
 
     def next_batch():
+        """The next window of rows, built and put in report-time order: its batches then each touch a narrow
+        stretch of every (…, reported_at) index (a file in random order imported 2x slower without it)."""
         rows = next(chunks, None)
-        return None if rows is None else (rows, builder.build(rows))
+        if rows is None:
+            return None
+        built = builder.build(rows)
+        built.records.sort(key=lambda r: r["reported_at"])
+        return rows, built
 
     # the next batch is read and built while this one is written (SQLite writes outside the GIL)
     pool = ThreadPoolExecutor(1, thread_name_prefix="import-build")
     try:
-        ahead = pool.submit(next_batch)
-        while (item := ahead.result()) is not None:
-            rows, built = item
+        with contextlib.nullcontext() if dry_run else bulk_writes(engine):
             ahead = pool.submit(next_batch)
-            report.read += len(rows)
-            report.unmapped.update(built.unmapped)
-            report.rejected.update(reason for _, _, reason in built.rejected)
-            report.unlocated += sum(1 for r in built.records if not r["district_code"])
-            rejects += built.rejected
-            if dry_run:
-                counts = imports.preview(engine, m.source, built.records)
-            else:
-                counts = retry.background(
-                    lambda b=built: imports.upsert(engine, m.source, b.records, now=now),
-                    "import_incidents",
-                    rows=len(built.records),
-                )
-            for k, n in counts.items():
-                setattr(report, k, getattr(report, k) + n)
-            if progress:
-                progress(len(rows))
+            while (item := ahead.result()) is not None:
+                rows, built = item
+                ahead = pool.submit(next_batch)
+                _count(report, rows, built)
+                rejects += built.rejected
+                for part in _chunks(iter(built.records), batch):
+                    if dry_run:
+                        counts = imports.preview(engine, m.source, part)
+                    else:
+                        counts = retry.background(
+                            lambda p=part: imports.upsert(engine, m.source, p, now=now),
+                            "import_incidents",
+                            rows=len(part),
+                        )
+                    for k, n in counts.items():
+                        setattr(report, k, getattr(report, k) + n)
+                if progress:
+                    progress(len(rows))
         if rejects:
             report.rejected_file = str(_write_rejects(rejected_path(src.path), src.columns, rejects))
     except Exception as exc:
@@ -138,6 +146,13 @@ def import_incidents(
         pool.shutdown(cancel_futures=True)
     imports.finish_run(engine, run_id, "done", report.as_json(), None)
     return report
+
+
+def _count(report: Report, rows: list, built) -> None:
+    report.read += len(rows)
+    report.unmapped.update(built.unmapped)
+    report.rejected.update(reason for _, _, reason in built.rejected)
+    report.unlocated += sum(1 for r in built.records if not r["district_code"])
 
 
 def _write_rejects(path: Path, columns: list[str], rejects) -> Path:

@@ -65,8 +65,9 @@ def clear(conn: Connection) -> None:
 
 
 def index(conn: Connection, rows) -> int:
-    """Index (id, title, description) rows; returns how many."""
-    batch = [(i, grams(f"{t}\n{d}")) for i, t, d in rows]
+    """Index (id, title, description) rows, or (id, grams) rows whose grams were made beforehand (an
+    import makes them while the previous batch is written); returns how many."""
+    batch = [(r[0], r[1] if len(r) == 2 else grams(f"{r[1]}\n{r[2]}")) for r in rows]
     if not batch:
         return 0
     if conn.dialect.name == "postgresql":

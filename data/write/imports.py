@@ -103,7 +103,13 @@ def upsert(engine: Engine, origin: str, records: list[dict], now: int | None = N
                     for a, b, at in rec["history"]
                 ],
             )
-            textsearch.index(s.connection(), [(i, row["title"], row["description"]) for i, row in zip(ids, rows)])
+            textsearch.index(
+                conn,
+                [
+                    (i, rec["grams"]) if "grams" in rec else (i, rec["title"], rec["description"])
+                    for i, rec in zip(ids, new)
+                ],
+            )
             rollups.incidents_added(s, rows)
         for before, rec in moved:
             after = dict(

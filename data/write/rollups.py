@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import Engine, delete, func, insert, literal_column, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from data.domain.timeutil import DAY, HOUR, OFFSET
@@ -33,18 +32,24 @@ def _upsert(
     replace: tuple[str, ...] = (),
     newer: str | None = None,
 ) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE: counters in `add` are incremented, `replace` columns
-    overwritten (only when excluded.`newer` >= the stored one, if given)."""
+    """INSERT ... ON CONFLICT DO UPDATE (the same SQL on SQLite and PostgreSQL): counters in `add` are
+    incremented, `replace` columns overwritten (only when excluded.`newer` >= the stored one, if given).
+
+    One executemany on the driver: SQLAlchemy's per-row parameter processing cost more than the upserts
+    themselves when an import writes a million rows (every name here is a column of ours, never input)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-    table = model.__table__
-    values = {c: table.c[c] + ins.excluded[c] for c in add}
-    values.update({c: ins.excluded[c] for c in replace})
-    where = (ins.excluded[newer] >= table.c[newer]) if newer else None
-    # on the connection (Core executemany): the ORM's bulk path costs more than the statement itself
-    session.connection().execute(ins.on_conflict_do_update(index_elements=list(keys), set_=values, where=where), rows)
+    table = model.__tablename__
+    cols = list(rows[0])
+    sets = [f"{c} = {table}.{c} + excluded.{c}" for c in add] + [f"{c} = excluded.{c}" for c in replace]
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(sets)}"
+        + (f" WHERE excluded.{newer} >= {table}.{newer}" if newer else "")
+    )
+    conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
 
 
 def hour_bucket(ts: int) -> int:
