@@ -142,10 +142,35 @@ return area ? [both / area, both] : null;
 """
 
 
-def test_the_street_wall_names_outlines_and_shows_its_grids_colours(dash_duo, live_city):
+def _reports_in(url: str, street: str, n: int = 40) -> None:
+    """n reports in the street's grids in the last hour: the heat is drawn whatever hour the city was seeded
+    (a small live city's street may have had one report in the last 24 h)."""
+    from sqlalchemy import select
+
+    from data.domain.timeutil import now_ts
+    from data.store.db import get_engine
+    from data.store.models import Area
+    from data.write.writes import add_incidents
+    from tests.unit.tiny_city import incident
+
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        grids = conn.execute(select(Area.code, Area.lon, Area.lat).where(Area.parent_code == street)).all()
+    now = now_ts()
+    rows = [
+        incident(g.code, now - 60 * (k + 1), lon=g.lon, lat=g.lat, external_id=f"HEAT{g.code}{k}")
+        for k in range(n)
+        for g in [grids[k % len(grids)]]
+    ]
+    add_incidents(engine, rows, now=now)
+
+
+def test_the_street_wall_names_outlines_and_shows_its_grids_colours(dash_duo, live_copy):
     from tests.people import street_and_district
 
+    live_city = live_copy
     street, _district = street_and_district(live_city)
+    _reports_in(live_city, street)
     dash_duo.start_server(make_app(live_city), user="t-operator")
     dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": MAPS_HOOK})
     _viewport(dash_duo, 1920, 1080)
