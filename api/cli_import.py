@@ -63,19 +63,9 @@ def _finish(report, report_json: Path | None, default_category: str = "") -> Non
 @PROGRESS
 def incidents(file, mapping, url, dry_run, encoding, report_json, progress):
     """Tickets from CSV (UTF-8, UTF-8 with BOM, GB18030), JSON lines or a JSON array, upserted by (source, id)."""
-    from data.ingest import mapping as mappings
     from data.ingest.run import import_incidents
 
-    try:
-        m = mappings.load(mapping, "incidents")
-        engine = open_engine(url)
-        with _bar(file, progress) as bar:
-            report = import_incidents(
-                engine, file, m, encoding=encoding, dry_run=dry_run, actor="cli", progress=bar.update
-            )
-    except (MappingError, FileError, Busy) as exc:
-        fail(exc)
-    _finish(report, report_json, m.default_category)
+    _import("incidents", import_incidents, file, mapping, url, dry_run, encoding, report_json, progress)
 
 
 @import_cmd.command("readings")
@@ -89,16 +79,20 @@ def incidents(file, mapping, url, dry_run, encoding, report_json, progress):
 def readings(file, mapping, url, dry_run, encoding, report_json, progress):
     """Sensor series (wide: a column per series; long: series, time, value columns), upserted by (indicator,
     area, time); missing values are gaps, never zeros. The JSON report adds `gaps`."""
-    from data.ingest import mapping as mappings
     from data.ingest.run_readings import import_readings
 
+    _import("readings", import_readings, file, mapping, url, dry_run, encoding, report_json, progress)
+
+
+def _import(kind, run, file, mapping, url, dry_run, encoding, report_json, progress) -> None:
+    """Both commands: load the mapping, open (and migrate) the database, run with a bar, print the report."""
+    from data.ingest import mapping as mappings
+
     try:
-        m = mappings.load(mapping, "readings")
+        m = mappings.load(mapping, kind)
         engine = open_engine(url)
         with _bar(file, progress) as bar:
-            report = import_readings(
-                engine, file, m, encoding=encoding, dry_run=dry_run, actor="cli", progress=bar.update
-            )
+            report = run(engine, file, m, encoding=encoding, dry_run=dry_run, actor="cli", progress=bar.update)
     except (MappingError, FileError, Busy) as exc:
         fail(exc)
-    _finish(report, report_json)
+    _finish(report, report_json, getattr(m, "default_category", ""))
