@@ -86,6 +86,13 @@ class Config:
         self.API_MAX_BODY = int(os.environ.get("API_MAX_BODY", str(2 * 1024 * 1024)))  # bytes per request
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # requests per key; more: 429
         self.UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))  # /admin/imports files
+        # the loop's working calendar and evaluation (docs/LOOP.md): limits in 工作时/工作日 count these hours
+        self.WORK_HOURS = os.environ.get("WORK_HOURS", "09:00-12:00,13:00-17:00")  # Shanghai time, each working day
+        self.WORK_DAYS_OFF = os.environ.get("WORK_DAYS_OFF", "")  # the city's own days off: 2027-01-01,2027-02-08
+        self.WORK_DAYS_ON = os.environ.get("WORK_DAYS_ON", "")  # the city's own adjusted working days (weekends)
+        self.CATEGORY_TABLE = os.environ.get("CATEGORY_TABLE") or None  # a city's own code table; unset: the built-in
+        self.EVAL_WEIGHTS = os.environ.get("EVAL_WEIGHTS", "30,20,20,20,10")  # 处置率,按期处置率,1-返工率,1-超期,1-延期
+        self.PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))  # one handling photo
         # single sign-on through a trusted intranet proxy (统一身份认证): off unless both are set
         self.TRUSTED_HEADER = os.environ.get("TRUSTED_HEADER") or None  # e.g. X-Remote-User
         self.TRUSTED_PROXIES = tuple(a for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a)

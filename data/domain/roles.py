@@ -17,6 +17,7 @@ USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")  # ASCII, stable: it is the i
 
 READ_PAGES = frozenset({"/", "/wall", "/area/<code>", "/indicators", "/indicators/<code>", "/projects"})
 READ_PAGES |= {"/projects/<pid>", "/warnings", "/incidents", "/incidents/<iid>", "/levels"}
+READ_PAGES |= {"/evaluation", "/evaluation/report"}
 ADMIN_PAGES = frozenset({"/admin", "/admin/imports"})
 PAGE_ROLES: dict[str, frozenset[str]] = {  # a page's path template -> the roles that may open it
     **{page: frozenset({"leader", "operator", "dispatcher", "admin"}) for page in READ_PAGES},

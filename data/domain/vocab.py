@@ -1,5 +1,5 @@
 """The domain vocabulary: levels, statuses, sources, warning levels and kinds, categories (部件/事件),
-responsible units, step limits and the loop's allowed moves. No SQLAlchemy, no Flask."""
+responsible units and the loop's allowed moves. No SQLAlchemy, no Flask."""
 
 from __future__ import annotations
 
@@ -219,30 +219,25 @@ SOURCE_MIX: dict[str, dict[str, float]] = {
 }
 SOURCE_SHARE = {"hotline": 0.36, "patrol": 0.34, "iot": 0.10, "video": 0.14, "police": 0.06}
 
-# hours allowed in each open step before the incident is overdue (超期), by priority 1/2/3
-STEP_LIMIT_HOURS = {
-    "reported": (0.5, 1, 2),
-    "registered": (0.5, 1, 2),
-    "dispatched": (1, 2, 4),
-    "handling": (8, 24, 72),
-    "verifying": (4, 12, 24),
-}
-
 
 class Move(NamedTuple):
     """One move of the closed loop: from which statuses, to which, whether a reason is required, and
     which roles may make it (the write path checks the actor's role in the move's own transaction)."""
 
     allowed_from: tuple[str, ...]
-    to_status: str
+    to_status: str | None
     needs_comment: bool
     roles: frozenset[str]
 
 
 _DESK = frozenset({"dispatcher"})
 _FIELD = frozenset({"dispatcher", "unit"})
+_FLAG = frozenset({"leader", "dispatcher"})
+_FLOW = ("registered", "dispatched", "handling")
+_OUT = ("dispatched", "handling")  # with a unit
 
-# the closed loop: action -> Move
+# the closed loop: action -> Move. to_status None: the move keeps the status (a flag, a deadline, a stage).
+# Deadlines come from data.domain.limits; the moves' own conditions are checked in data.write.moves.
 ACTIONS: dict[str, Move] = {
     "register": Move(("reported",), "registered", False, _DESK),
     "dispatch": Move(("registered",), "dispatched", False, _DESK),
@@ -250,22 +245,27 @@ ACTIONS: dict[str, Move] = {
     "handled": Move(("handling",), "verifying", False, _FIELD),
     "verify_pass": Move(("verifying",), "closed", False, _DESK),
     "verify_fail": Move(("verifying",), "handling", True, _DESK),
-    "close": Move(("registered", "dispatched", "handling"), "closed", True, _DESK),
+    "close": Move(_FLOW, "closed", True, _DESK),
     "reopen": Move(("closed",), "handling", True, _DESK),
+    # triage at intake
+    "reject": Move(("reported",), "closed", True, _DESK),  # 不予受理/作废: an invalid report, with the reason
+    "merge": Move(("reported", "registered"), "closed", False, _DESK),  # 合并 into an open incident
+    "self_handle": Move(("reported",), "closed", True, _DESK),  # 自行处置: fixed on the spot, with a note
+    # in flight
+    "return": Move(_OUT, "registered", True, _FIELD),  # 回退: not this unit's; back to dispatch
+    "request_extension": Move(_OUT, None, True, _FIELD),  # 延期 asked, with a reason and a new deadline
+    "approve_extension": Move(_OUT, None, False, _DESK),
+    "refuse_extension": Move(_OUT, None, True, _DESK),
+    "park": Move(_FLOW, None, True, _DESK),  # 挂账: seasonal or engineering work; no deadline while parked
+    "unpark": Move(_FLOW, None, False, _DESK),
+    "supervise": Move(OPEN_STATUSES, None, False, _FLAG),  # 督办: a leader's flag, shown on the wall
+    "stage_done": Move(("handling",), None, False, _FIELD),  # a stage of a category handled in stages
 }
 ACK_ROLES = frozenset({"operator", "dispatcher"})  # who may acknowledge a warning
 MAX_COMMENT = 2000  # characters in a reason or comment on a move; the write path refuses longer ones
 
-assert set(STEP_LIMIT_HOURS) == set(STATUSES[:-1])
 UNITS = tuple(sorted({u for c in CATEGORIES.values() for u in c["units"]}))  # every responsible unit
 assert set(UNITS) == set(UNIT_NAMES_EN)
-
-
-def step_due(status: str, entered_at: int, priority: int) -> int | None:
-    """Deadline (Unix seconds) of a step entered at entered_at; None once closed."""
-    if status == "closed":
-        return None
-    return entered_at + int(STEP_LIMIT_HOURS[status][priority - 1] * 3600)
 
 
 def category_name(code: str, lang: str = "zh") -> str:

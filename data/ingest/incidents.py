@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 import h3
 import numpy as np
 
+from data.domain import stdcats
 from data.domain.areas import GRID_RES
-from data.domain.vocab import CATEGORIES, SOURCES, STATUSES, UNITS, step_due
+from data.domain.limits import step_due
+from data.domain.vocab import CATEGORIES, SOURCES, STATUSES, UNITS
 from data.ingest import times
 from data.ingest.coords import to_gcj02
 from data.ingest.mapping import IncidentMapping
@@ -120,6 +122,9 @@ class IncidentBuilder:
             category = raw_cat if raw_cat in CATEGORIES else self.m.default_category
             if raw_cat != category:
                 unmapped[raw_cat or ""] += 1
+        std = stdcats.entry(None, str(f.get("std_code") or "").strip()[:5])  # a known code says the category
+        if std is not None:
+            category = std.category
         priority = self.m.default_priority
         raw_pri = f.get("priority")
         if raw_pri is not None:
@@ -131,6 +136,11 @@ class IncidentBuilder:
         unit = f.get("unit")
         description = str(f.get("description") or "")[:MAX_DESCRIPTION]
         title = str(f.get("title") or description[:60] or raw_cat or "")[:MAX_TITLE]
+        if std is not None and std.urgent:
+            priority = 1
+        kind = std.kind if std is not None else CATEGORIES[category]["kind"]
+        code = std.code if std is not None else None
+        sub = std.subcategory if std is not None else ""
         history = [(None, "reported", reported)]
         if status != "reported":
             history.append(("reported", status, status_at))
@@ -139,15 +149,16 @@ class IncidentBuilder:
             "origin": self.m.source,
             "external_id": ext,
             "source": channel,
-            "kind": CATEGORIES[category]["kind"],
+            "kind": kind,
             "category": category,
-            "subcategory": "",
+            "subcategory": sub,
+            "std_code": code,
             "title": title,
             "description": description,
             "reported_at": reported,
             "status": status,
             "status_at": status_at,
-            "due_at": step_due(status, status_at, priority),
+            "due_at": step_due(status, status_at, priority, code, kind),
             "closed_at": closed,
             "priority": priority,
             "assigned_unit": unit if unit in UNITS and status in ASSIGNED else None,

@@ -34,6 +34,7 @@ INCIDENT_FIELDS = (
     "channel",
     "priority",
     "unit",
+    "std_code",
 )
 
 
@@ -71,6 +72,7 @@ class IncidentColumns(_Strict):
     channel: Column = None  # hotline, patrol, iot, video, police (through channel_map)
     priority: Column = None  # 1 urgent, 2 high, 3 normal (through priority_map)
     unit: Column = None  # the handling unit the source assigned
+    std_code: Column = None  # the standard 5-digit category code (小类代码); known codes set the category
 
 
 class IncidentMapping(_Strict):

@@ -101,6 +101,15 @@ class Incident(Base):
     reporter_name: Mapped[str | None] = mapped_column(String(32))  # personal data: mask before display
     reporter_phone: Mapped[str | None] = mapped_column(String(20))  # personal data: mask before display
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the loop as staff run it (issue 15; data.domain.stdcats, data.write.moves)
+    std_code: Mapped[str | None] = mapped_column(String(5))  # standard category code; (kind, std_code) is the key
+    stage: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # handling stage (私搭乱建: 3)
+    disposition: Mapped[str | None] = mapped_column(String(12))  # closed other than 结案: invalid, merged, self
+    merged_into: Mapped[int | None] = mapped_column(Integer)  # the survivor of a merge
+    parked_at: Mapped[int | None] = mapped_column(BigInteger)  # 挂账 since: no deadline while parked
+    supervised_at: Mapped[int | None] = mapped_column(BigInteger)  # 督办 since
+    supervised_by: Mapped[str | None] = mapped_column(String(64))
+    auto_dispatch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1: by the rules
     history: Mapped[list[IncidentHistory]] = relationship(
         back_populates="incident", order_by="IncidentHistory.at", lazy="raise"
     )
@@ -130,7 +139,12 @@ class IncidentHistory(Base):
     at: Mapped[int] = mapped_column(BigInteger)
     actor: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(String(20))  # the move (vocab.ACTIONS; "report" for the first row)
+    due_at: Mapped[int | None] = mapped_column(BigInteger)  # deadline of the step this row starts
+    late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1: ended a step past its deadline
+    unit: Mapped[str | None] = mapped_column(String(64))  # the unit assigned after this move
     incident: Mapped[Incident] = relationship(back_populates="history")
+    __table_args__ = (Index("ix_incident_history_at_action", "at", "action"),)
 
 
 class IncidentAudit(Base):

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from data.domain import stdcats
 from data.domain import vocab as it
+from data.domain.limits import due_many
 from data.domain.timeutil import HOUR
 from data.domain.vocab import SOURCES, STATUSES
 from data.synthetic import model
@@ -24,6 +26,8 @@ from data.synthetic.geo import GEO_DIR, AreaRecord, GridLocator, area_km2, point
 
 ST = {s: i for i, s in enumerate(STATUSES)}
 CATS = [c for c in it.CATEGORIES if any(c in mix for mix in it.SOURCE_MIX.values())]  # "other" is never generated
+SUBS = [sub for c in CATS for sub in it.CATEGORIES[c]["sub"]]  # every generated subcategory, indexed
+SUB_INDEX = {sub: i for i, sub in enumerate(SUBS)}
 POOL = 3000  # candidate incident locations per street
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌海燕颖")
@@ -144,6 +148,8 @@ def attributes(rng: np.random.Generator, n: int, in_rain: np.ndarray, pools: Str
     slot = rng.integers(0, pools.lon.shape[1], n)
     urgent = np.isin(cat, [CATS.index("safety_hazard"), CATS.index("waterlogging")])
     priority = np.where(rng.random(n) < np.where(urgent, 0.35, 0.04), 1, np.where(rng.random(n) < 0.25, 2, 3))
+    emergency = np.isin(sub, [s for s in SUBS if stdcats.for_sub(s).urgent])  # 电梯困人, 燃气泄漏: always urgent
+    priority[emergency] = 1
 
     return {"src": src, "cat": cat, "sub": sub, "street": street, "slot": slot, "priority": priority}
 
@@ -175,11 +181,11 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
     T = np.full((n, 8), np.iinfo(np.int64).max, dtype=np.int64)
     S = np.full((n, 8), -1, dtype=np.int8)
     path = rng.random(n)
-    invalid = path < model.INVALID_SHARE  # registered then closed as invalid/duplicate
+    invalid = path < model.INVALID_SHARE  # 不予受理: closed at intake as invalid or a duplicate
     refail = (path >= model.INVALID_SHARE) & (path < model.INVALID_SHARE + model.REFAIL_SHARE)  # fails once
     stuck = rng.random(n) < model.STUCK_SHARE  # one step takes ten times longer: the overdue tail
     stuck_step = rng.integers(1, 5, n)  # registered, dispatched, handling or verifying (STUCK_STAGES)
-    handle_med = model.stage_median_h("handling", priority)
+    handle_med = model.stage_median_h("handling", priority, a["sub"])
     hs = model.HANDLING_SIGMA
     d = np.column_stack(
         [
@@ -199,9 +205,12 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
     for j, status in enumerate(normal, start=1):
         t = t + d[:, j - 1]
         T[:, j], S[:, j] = t, status
-    T[invalid, 2], S[invalid, 2] = T[invalid, 1] + d[invalid, 1], ST["closed"]
-    T[invalid, 3:], S[invalid, 3:] = np.iinfo(np.int64).max, -1
-    ok = ~invalid & ~refail
+    # 自行处置: a grid patroller fixes some of what they report on the spot and closes it with a note
+    own = ~invalid & ~refail & (a["src"] == SOURCES.index("patrol")) & (rng.random(n) < model.SELF_SHARE)
+    short = invalid | own
+    T[short, 1], S[short, 1] = T[short, 0] + d[short, 0], ST["closed"]
+    T[short, 2:], S[short, 2:] = np.iinfo(np.int64).max, -1
+    ok = ~short & ~refail
     T[ok, 5], S[ok, 5] = T[ok, 4] + d[ok, 4], ST["closed"]
     T[refail, 5], S[refail, 5] = T[refail, 4] + d[refail, 4], ST["handling"]
     T[refail, 6], S[refail, 6] = T[refail, 5] + d[refail, 5], ST["verifying"]
@@ -213,11 +222,14 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
     status = S[idx, k - 1]
     status_at = T[idx, k - 1]
     closed = status == ST["closed"]
-    limit_h = np.zeros(n)
-    for s_name, limits in it.STEP_LIMIT_HOURS.items():
-        m = status == ST[s_name]
-        limit_h[m] = np.array(limits)[priority[m] - 1]
-    due = np.where(closed, -1, status_at + (limit_h * HOUR).astype(np.int64))
+    sub_idx = np.array([SUB_INDEX[x] for x in a["sub"]], dtype=np.int64)
+    # every step's deadline (data.domain.limits, in working time) and whether the next move came after it
+    D = due_many(S.ravel(), np.where(S >= 0, T, 0).ravel(), np.repeat(priority, 8), np.repeat(sub_idx, 8), SUBS)
+    D = D.reshape(n, 8)
+    late = np.zeros((n, 8), dtype=bool)
+    late[:, 1:] = (S[:, 1:] >= 0) & (D[:, :-1] >= 0) & (T[:, 1:] > D[:, :-1])
+    due = np.where(closed, -1, D[idx, k - 1])
+    disposition = np.where(closed & invalid, "invalid", np.where(closed & own, "self", ""))
 
     unit_choice = rng.random(n)
     return {
@@ -227,6 +239,10 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
         "status": status,
         "status_at": status_at,
         "due": due,
+        "D": D,
+        "late": late,
+        "sub_idx": sub_idx,
+        "disposition": disposition,
         "closed_at": np.where(closed, status_at, -1),
         "T": T,
         "S": S,

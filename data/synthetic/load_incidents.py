@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import Engine, func, select
 
+from data.domain import stdcats
 from data.domain import vocab as it
 from data.domain.actors import PLATFORMS, STAFF, unit_actor
 from data.domain.vocab import SOURCES, STATUSES
@@ -39,10 +40,25 @@ INCIDENT_COLS = (
     "reporter_name",
     "reporter_phone",
     "version",
+    "std_code",
+    "disposition",
+    "auto_dispatch",
 )
 
 
-HISTORY_COLS = ("incident_id", "from_status", "to_status", "at", "actor", "comment")
+HISTORY_COLS = ("incident_id", "from_status", "to_status", "at", "actor", "comment", "action", "due_at", "late", "unit")
+ACTION = {  # (from, to) -> the move that made the history row
+    (None, "reported"): "report",
+    ("reported", "registered"): "register",
+    ("registered", "dispatched"): "dispatch",
+    ("dispatched", "handling"): "start",
+    ("handling", "verifying"): "handled",
+    ("verifying", "closed"): "verify_pass",
+    ("verifying", "handling"): "verify_fail",
+    ("registered", "closed"): "close",
+}
+WITH_UNIT = ("dispatched", "handling", "verifying")
+AUTO_SOURCES = ("iot", "video")  # categories flagged `auto` are dispatched by the rules when these report them
 
 
 PLATFORM = {
@@ -78,6 +94,7 @@ def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndar
         sub = g["sub"][j]
         cdef = it.CATEGORIES[cat]
         sub_zh = cdef["sub"][sub][0]
+        std = stdcats.for_sub(sub)
         title, description = gen.report_text(
             pools.street_names[st[i]], grid[i], int(g["number"][j]), sub_zh, PLATFORM[src]
         )
@@ -95,7 +112,7 @@ def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndar
                 id0 + j,
                 src,
                 f"{SOURCE_PREFIX[src]}{seq[j]:09d}",
-                cdef["kind"],
+                std.kind,
                 cat,
                 sub,
                 title,
@@ -116,6 +133,9 @@ def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndar
                 name,
                 phone,
                 1,
+                std.code,
+                g["disposition"][j] or None,
+                int(std.auto and src in AUTO_SOURCES and bool(g["dispatched"][j])),
             )
         )
     return rows
@@ -128,20 +148,30 @@ def _history_rows(g: dict, a: int, b: int, rows: list[tuple], id0: int) -> list[
     at = T[ii, jj].tolist()
     to = S[ii, jj].tolist()
     frm = np.where(jj > 0, S[ii, np.maximum(jj - 1, 0)], -1).tolist()
+    due = g["D"][a:b][ii, jj].tolist()
+    late = g["late"][a:b][ii, jj].tolist()
     out = []
-    for i, j, t, s_to, s_from in zip(ii.tolist(), jj.tolist(), at, to, frm):
+    for i, j, t, s_to, s_from, d, lt in zip(ii.tolist(), jj.tolist(), at, to, frm, due, late):
         to_name = STATUSES[s_to]
         from_name = STATUSES[s_from] if s_from >= 0 else None
         row = rows[i]
+        action = ACTION.get((from_name, to_name))
+        comment = None
         if j == 0:
-            actor, comment = PLATFORMS[row[1]][0], None  # history stores user ids (data.domain.actors)
+            actor = PLATFORMS[row[1]][0]  # history stores user ids (data.domain.actors)
+        elif action is None:  # reported -> closed at intake
+            action = "reject" if row[25] == "invalid" else "self_handle"
+            actor = STAFF["registered"][0] if action == "reject" else PLATFORMS["patrol"][0]
+            comment = "重复或无效工单，不予受理" if action == "reject" else "网格巡查员现场自行处置完毕"
         elif to_name in ("handling", "verifying"):
             actor = unit_actor(row[20])
             comment = "核查未通过：现场仍未整改到位" if from_name == "verifying" else None
+        elif row[26] and action in ("register", "dispatch"):
+            actor = "system"  # the rules registered and dispatched it (auto_dispatch)
         else:
             actor = STAFF[to_name][0]
-            comment = "重复或无效工单，予以结案" if to_name == "closed" and from_name == "registered" else None
-        out.append((id0 + a + i, from_name, to_name, t, actor, comment))
+        unit = row[20] if to_name in WITH_UNIT or action == "verify_pass" else None
+        out.append((id0 + a + i, from_name, to_name, t, actor, comment, action, d if d >= 0 else None, int(lt), unit))
     return out
 
 

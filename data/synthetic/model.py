@@ -8,10 +8,15 @@ next step from the same distributions, conditioned on what already happened (a s
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
+from data.domain import stdcats
+from data.domain import vocab as it
+from data.domain.actors import PLATFORMS, STAFF, unit_actor
+from data.domain.limits import limit_spec, split
 from data.domain.timeutil import DAY, HOUR, OFFSET
 
 # relative report intensity per hour of day (Shanghai local time); weekends are quieter; rain adds
@@ -26,11 +31,14 @@ RAIN_LIFT = 0.04  # per mm/h of rain
 STAGE = {"reported": (0.2, 0.8), "registered": (0.3, 0.8), "dispatched": (0.6, 0.9), "verifying": (3.0, 0.8)}
 HANDLING_MEDIAN_H = {1: 2.5, 2: 8.0, 3: 20.0}
 HANDLING_SIGMA = 0.9
+LIMIT_SHARE = 0.3  # handling takes this share of the category's limit at the median (data.domain.limits)
+WORKING_SPAN = 4.8  # natural hours per working hour on average (168 h a week / 35 working hours)
 REHANDLING = 0.6  # a second round of handling after a failed check is quicker
 STUCK_SHARE = 0.04  # of incidents, one stage takes STUCK_FACTOR times longer: the overdue tail
 STUCK_FACTOR = 10
 STUCK_STAGES = ("registered", "dispatched", "handling", "verifying")
-INVALID_SHARE = 0.05  # registered, then closed as invalid or a duplicate
+INVALID_SHARE = 0.05  # closed at intake as invalid or a duplicate (不予受理)
+SELF_SHARE = 0.3  # of grid patrol reports: fixed on the spot by the patroller (自行处置)
 REFAIL_SHARE = 0.07  # the first check fails and the unit handles it again
 
 
@@ -46,9 +54,21 @@ def report_weight(ts, rain=0.0) -> np.ndarray:
     return DIURNAL[hour] * np.where(dow >= 5, WEEKEND, 1.0) * (1 + RAIN_LIFT * np.asarray(rain))
 
 
-def stage_median_h(status: str, priority) -> np.ndarray:
-    """Median hours in an open status, per incident (handling scales with priority)."""
+@functools.lru_cache(maxsize=512)
+def _handling_median_h(priority: int, subcategory: str) -> float:
+    """Units pace themselves by the limit: a handling median of LIMIT_SHARE of the limit's span (a working
+    hour spans WORKING_SPAN natural hours on average), never slower than the priority's own median."""
+    seconds, working = split(limit_spec("handling", priority, stdcats.for_sub(subcategory)), priority)
+    span_h = seconds / HOUR * (WORKING_SPAN if working else 1.0)
+    return min(HANDLING_MEDIAN_H[priority], LIMIT_SHARE * span_h)
+
+
+def stage_median_h(status: str, priority, subcategories=None) -> np.ndarray:
+    """Median hours in an open status, per incident (handling scales with priority and the category's limit)."""
     priority = np.asarray(priority)
+    if status == "handling" and subcategories is not None:
+        pairs = [(int(p), str(s)) for p, s in zip(priority.ravel(), np.asarray(subcategories).ravel())]
+        return np.array([_handling_median_h(p, s) for p, s in pairs], dtype=float).reshape(priority.shape)
     if status == "handling":
         return np.vectorize(HANDLING_MEDIAN_H.__getitem__, otypes=[float])(priority)
     return np.full(priority.shape, STAGE[status][0])
@@ -67,9 +87,9 @@ def _lognormal_sf(x: np.ndarray, median: np.ndarray, sigma: float) -> np.ndarray
     return 0.5 * _erfc(z).astype(float)
 
 
-def stage_survival(status: str, priority, age_s) -> np.ndarray:
+def stage_survival(status: str, priority, age_s, subcategories=None) -> np.ndarray:
     """P(still in this status after age_s seconds), the stuck tail included."""
-    median = stage_median_h(status, priority) * HOUR
+    median = stage_median_h(status, priority, subcategories) * HOUR
     sigma = stage_sigma(status)
     age = np.asarray(age_s, dtype=float)
     sf = _lognormal_sf(age, median, sigma)
@@ -79,10 +99,10 @@ def stage_survival(status: str, priority, age_s) -> np.ndarray:
     return (1 - q) * sf + q * _lognormal_sf(age, median * STUCK_FACTOR, sigma)
 
 
-def move_probability(status: str, priority, age_s, step_s: float) -> np.ndarray:
+def move_probability(status: str, priority, age_s, step_s: float, subcategories=None) -> np.ndarray:
     """P(an incident that has been `age_s` seconds in `status` leaves it within the next `step_s`)."""
-    now = stage_survival(status, priority, age_s)
-    later = stage_survival(status, priority, np.asarray(age_s, dtype=float) + step_s)
+    now = stage_survival(status, priority, age_s, subcategories)
+    later = stage_survival(status, priority, np.asarray(age_s, dtype=float) + step_s, subcategories)
     return np.where(now > 1e-12, 1 - later / np.maximum(now, 1e-12), 1.0)
 
 
@@ -134,3 +154,34 @@ def area_scale(ind_code: str, area: str, city: str) -> float:
     for ch in f"{ind_code}:{area}":  # a small stable hash (Python's hash() changes per process)
         h = (h * 131 + ord(ch)) % 1_000_003
     return 0.9 + 0.2 * h / 1_000_003
+
+
+# --- the loop, live -----------------------------------------------------------------------------
+INVALID_COMMENT = "重复或无效工单，不予受理"
+SELF_COMMENT = "网格巡查员现场自行处置完毕"
+FAIL_COMMENT = "核查未通过：现场仍未整改到位"
+
+
+def next_move(
+    rng, status: str, category: str, unit: str | None, source: str = ""
+) -> tuple[str, str, str | None, str | None]:
+    """(action, actor, unit, comment) of an incident's next step, drawn as the generator draws paths:
+    some reports are refused at intake, some patrol reports are fixed on the spot, some checks fail
+    once. The actors are the ones history has."""
+    if status == "reported":
+        draw = rng.random()
+        if draw < INVALID_SHARE:
+            return "reject", STAFF["registered"][0], None, INVALID_COMMENT
+        if source == "patrol" and draw < INVALID_SHARE + SELF_SHARE:
+            return "self_handle", PLATFORMS["patrol"][0], None, SELF_COMMENT
+        return "register", STAFF["registered"][0], None, None
+    if status == "registered":
+        units = it.CATEGORIES[category]["units"]
+        return "dispatch", STAFF["dispatched"][0], units[int(rng.integers(0, len(units)))], None
+    if status == "dispatched":
+        return "start", unit_actor(unit), None, None
+    if status == "handling":
+        return "handled", unit_actor(unit), None, None
+    if rng.random() < REFAIL_SHARE / (1 - INVALID_SHARE):
+        return "verify_fail", STAFF["closed"][0], None, FAIL_COMMENT
+    return "verify_pass", STAFF["closed"][0], None, None

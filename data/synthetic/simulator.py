@@ -19,7 +19,7 @@ from shapely.geometry import shape
 from sqlalchemy import Engine, func, select
 
 from data.domain import vocab as it
-from data.domain.actors import PLATFORMS, STAFF, unit_actor
+from data.domain.actors import PLATFORMS
 from data.domain.timeutil import DAY, HOUR, now_ts
 from data.domain.vocab import CITY_CODE, OPEN_STATUSES, SOURCES
 from data.rules import engine as rules
@@ -36,8 +36,6 @@ RATE_WINDOW = 7 * DAY  # the arrival rate continues this much history
 DEFAULT_PER_DAY = 10_000  # an empty city (no history to continue) gets this many reports a day
 MAX_MOVES = 300  # per step: after a long pause the backlog moves over several steps, not in one
 CATCH_UP = HOUR  # the most time one step makes up for after an outage: longer gaps stay gaps
-INVALID_COMMENT = "重复或无效工单，予以结案"
-FAIL_COMMENT = "核查未通过：现场仍未整改到位"
 
 
 def _platform_actor(record: dict) -> str:
@@ -150,24 +148,6 @@ class Simulator:
             )
         return records
 
-    def _next_move(self, status: str, category: str, unit: str | None) -> tuple[str, str, str | None, str | None]:
-        """(action, actor, unit, comment) of an incident's next step, drawn as the generator draws paths:
-        some registrations close as invalid, some checks fail once. The actors are the ones history has."""
-        if status == "reported":
-            return "register", STAFF["registered"][0], None, None
-        if status == "registered":
-            if self.rng.random() < model.INVALID_SHARE:
-                return "close", STAFF["closed"][0], None, INVALID_COMMENT
-            units = it.CATEGORIES[category]["units"]
-            return "dispatch", STAFF["dispatched"][0], units[int(self.rng.integers(0, len(units)))], None
-        if status == "dispatched":
-            return "start", unit_actor(unit), None, None
-        if status == "handling":
-            return "handled", unit_actor(unit), None, None
-        if self.rng.random() < model.REFAIL_SHARE / (1 - model.INVALID_SHARE):
-            return "verify_fail", STAFF["closed"][0], None, FAIL_COMMENT
-        return "verify_pass", STAFF["closed"][0], None, None
-
     def advance_incidents(self, now: int, seconds: float, tally: dict | None = None) -> int:
         """Move each open incident on with the probability its stage's duration gives at its age; the
         number moved (also counted into tally["moved"] as they land, for a step cut short)."""
@@ -181,7 +161,9 @@ class Simulator:
                     Incident.version,
                     Incident.category,
                     Incident.assigned_unit,
-                ).where(Incident.status.in_(OPEN_STATUSES), Incident.status_at <= now)
+                    Incident.source,
+                    Incident.subcategory,
+                ).where(Incident.status.in_(OPEN_STATUSES), Incident.status_at <= now, Incident.parked_at.is_(None))
             ).all()
         due = []
         for status in OPEN_STATUSES:
@@ -189,13 +171,17 @@ class Simulator:
             if not group:
                 continue
             prob = model.move_probability(
-                status, [r.priority for r in group], [now - r.status_at for r in group], seconds
+                status,
+                [r.priority for r in group],
+                [now - r.status_at for r in group],
+                seconds,
+                [r.subcategory or "other" for r in group] if status == "handling" else None,
             )
             due += [r for r, p in zip(group, prob) if self.rng.random() < p]
         moved = 0
         for idx in self.rng.permutation(len(due))[:MAX_MOVES]:
             r = due[int(idx)]
-            action, actor, unit, comment = self._next_move(r.status, r.category, r.assigned_unit)
+            action, actor, unit, comment = model.next_move(self.rng, r.status, r.category, r.assigned_unit, r.source)
             try:
                 writes.apply_action(
                     self.engine,

@@ -81,7 +81,7 @@ def upsert(engine: Engine, origin: str, records: list[dict], now: int | None = N
         ensure_importer(s, origin, actor)
         new, moved, same = _classify(s, origin, records)
         if new:
-            rows = [{k: rec[k] for k in COLUMNS} | {"version": 1} for rec in new]
+            rows = [{k: rec.get(k) for k in COLUMNS} | {"version": 1, "stage": 0, "auto_dispatch": 0} for rec in new]
             # one executemany and one read of the new ids: RETURNING in parameter order makes SQLite insert row
             # by row, and the ORM's bulk path splices the results quadratically (minutes at 1M rows)
             conn = s.connection()
@@ -98,7 +98,18 @@ def upsert(engine: Engine, origin: str, records: list[dict], now: int | None = N
                 conn,
                 IncidentHistory.__tablename__,
                 [
-                    {"incident_id": i, "from_status": a, "to_status": b, "at": at, "actor": actor, "comment": None}
+                    {
+                        "incident_id": i,
+                        "from_status": a,
+                        "to_status": b,
+                        "at": at,
+                        "actor": actor,
+                        "comment": None,
+                        "action": "report" if a is None else "import",  # an import's move is not an officer's
+                        "due_at": rec["due_at"] if b == rec["status"] else None,
+                        "late": 0,
+                        "unit": rec["assigned_unit"],
+                    }
                     for i, rec in zip(ids, new)
                     for a, b, at in rec["history"]
                 ],
@@ -136,6 +147,9 @@ def upsert(engine: Engine, origin: str, records: list[dict], now: int | None = N
                     at=after["status_at"],
                     actor=actor,
                     comment=None,
+                    action="import",
+                    due_at=after["due_at"],
+                    unit=after["assigned_unit"],
                 )
             )
             s.execute(

@@ -138,8 +138,12 @@ def _hour_key(inc: dict) -> tuple:
     return (inc["street_code"], inc["category"], inc["source"], inc["district_code"])
 
 
+NO_DUE = 253402300800  # 9999-12-31: the open bucket of a parked incident (挂账), which is never overdue
+
+
 def _open_key(inc: dict) -> tuple:
-    return (inc["grid_code"], inc["status"], hour_bucket(inc["due_at"]), inc["street_code"], inc["district_code"])
+    due = NO_DUE if inc["due_at"] is None else hour_bucket(inc["due_at"])
+    return (inc["grid_code"], inc["status"], due, inc["street_code"], inc["district_code"])
 
 
 def _incident_hour(session: Session, reported: Counter, closed: Counter) -> None:

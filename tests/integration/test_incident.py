@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from data.domain.timeutil import local_day_start, now_ts
-from data.domain.vocab import CATEGORIES, step_due
+from data.domain.limits import step_due
+from data.domain.vocab import CATEGORIES
 from data.store.db import get_engine
 from data.store.models import Incident
 from data.write import writes

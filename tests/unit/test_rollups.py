@@ -49,16 +49,21 @@ def test_incremental_rollups_equal_a_rebuild_after_random_writes(city_copy):
         choices = [a for a, move in ACTIONS.items() if status in move.allowed_from]
         action = rng.choice(choices)
         now += rng.randint(10, 600)
-        writes.apply_action(
-            engine,
-            inc_id,
-            action,
-            actor="duty-officer",
-            expected_version=version,
-            comment="理由",
-            unit=CATEGORIES[cat]["units"][0],
-            now=now,
-        )
+        try:  # some moves have conditions of their own (a pending extension, a parked incident): refused ones write nothing
+            writes.apply_action(
+                engine,
+                inc_id,
+                action,
+                actor="duty-officer",
+                expected_version=version,
+                comment="理由",
+                unit=CATEGORIES[cat]["units"][0],
+                target_id=open_ids[0] if inc_id != open_ids[0] else open_ids[1],
+                new_due=now + 10 * 86400,
+                now=now,
+            )
+        except (writes.NotAllowed, writes.BadInput):
+            continue
         moves += 1
     writes.add_readings(
         engine,
@@ -68,7 +73,7 @@ def test_incremental_rollups_equal_a_rebuild_after_random_writes(city_copy):
         ],
         now=now,
     )
-    assert moves == 120
+    assert moves >= 90  # most of the 120 attempted moves land (refused ones are checked in test_incident_loop)
     assert rollups.drift(engine) == {}
     assert ("aqi", "310106", now, 88.0) in _state(engine)["latest_reading"]
 

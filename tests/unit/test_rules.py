@@ -72,7 +72,7 @@ def test_stale_reading_neither_opens_nor_closes(tiny):
 
 
 def test_overdue_backlog_and_project_delay_raise_warnings(tiny):
-    old = NOW - 5 * 3600
+    old = NOW - 29 * 3600  # Thursday 05:30: due at 11:00 that day (2 working hours from 09:00)
     writes.add_incidents(tiny, [incident("310106019001", old, external_id=f"OD{k}") for k in range(11)], now=old)
     writes.add_incidents(tiny, [incident("310106019001", NOW - 60, external_id=f"OK{k}") for k in range(30)], now=NOW)
     rules.evaluate(tiny, CAT, NOW)
@@ -104,7 +104,7 @@ def test_incident_spike_against_the_baseline(tiny):
 
 def test_area_colour_is_the_worst_warning_inside_it(tiny):
     writes.add_readings(tiny, [{"indicator_code": "aqi", "area_code": "310106", "ts": NOW, "value": 120}], now=NOW)
-    old = NOW - 5 * 3600
+    old = NOW - 29 * 3600  # Thursday 05:30: overdue since 11:00 that day
     writes.add_incidents(tiny, [incident("310101002001", old, external_id=f"X{k}") for k in range(45)], now=old)
     rules.evaluate(tiny, CAT, NOW)
     city = warnlist.area_colours(Scope("310000"))

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from data.store import models_access, models_api, models_ingest  # noqa: F401  (their tables are part of the metadata)
+from data.store import models_access, models_api, models_ingest, models_loop  # noqa: F401  (their tables are part of the metadata)
 from data.store.models import Base
 
 config = context.config
