@@ -20,11 +20,14 @@ from api.auth import init_auth
 from api.gate import init_gate
 from api.ingest import bp as ingest_api
 from api.open311 import bp as open311_api
+from api.reports import reports as evaluation_reports
 from api.security import init_security
+from callbacks import evaluation as evaluation_callbacks
 from callbacks import register_all
 from components.i18n import lang_from, t
 from components.shell import create_shell
 from config import ROOT, Config
+from data.domain import stdcats, workcal
 from data.store.cache import init_cache
 
 log = logging.getLogger("cityops")
@@ -36,6 +39,8 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     No database work happens here; the first request opens the connection.
     """
     cfg = Config(**(config_overrides or {}))
+    workcal.configure(cfg.WORK_HOURS, cfg.WORK_DAYS_OFF, cfg.WORK_DAYS_ON)  # deadlines count these (issue 15)
+    stdcats.configure(cfg.CATEGORY_TABLE)
     server = Flask(__name__, instance_path=str(cfg.INSTANCE_PATH))
     server.config.update(cfg.as_dict())
     if cfg.FORWARDED_HOPS > 0:  # the client's address from the proxy's header, for the login limiter and the log
@@ -45,6 +50,7 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     register_blueprints(server)
     server.register_blueprint(ingest_api)  # API keys, not sessions: the gate lets their paths through (docs/API.md)
     server.register_blueprint(open311_api)
+    server.register_blueprint(evaluation_reports)  # /evaluation/report.xlsx|.csv (issue 15)
     app = Dash(
         __name__,
         server=server,
@@ -59,6 +65,7 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     app.layout = create_shell(cfg.REFRESH_SECONDS, cfg.DEFAULT_LANG)
     page_ids = _keep_validation_layout_bare(app)
     register_all(app)
+    evaluation_callbacks.register(app)  # the report's print button (issue 15)
     _index_per_page(app, cfg.DEFAULT_LANG)
     init_gate(app, page_ids, _ids_in(_ids_only(app.layout)))
     init_security(app)

@@ -246,3 +246,7 @@ main.add_command(import_cmd)
 from api.cli_keys import keys_cmd  # noqa: E402  (the ingest API's keys)
 
 main.add_command(keys_cmd)
+
+from api.cli_loop import responsibility_cmd  # noqa: E402  (the responsibility table, issue 15)
+
+main.add_command(responsibility_cmd)

@@ -38,7 +38,7 @@ from data.write import accounts
 
 PUBLIC = ("/login", "/logout", "/healthz", "/assets/", "/csp-report", "/favicon.ico", "/_favicon.ico")
 KEYED = ("/api/v1/", "/open311/")  # API keys, not sessions (api/keyed.py): every view behind them authenticates
-XHR = ("/_dash-", "/geo/", "/_reload-hash", "/_alive")
+XHR = ("/_dash-", "/geo/", "/_reload-hash", "/_alive", "/incident-photos/")  # not pages: no page lookup
 SHELL = "*"  # a callback of the shell (navigation, language): every role
 PATTERN_PAGES = {"warn-ack-cell": {"/warnings"}}  # pattern-matching outputs made inside callbacks, not layouts
 SEEN_EVERY_S = 60  # how often a wall's "last seen" is written

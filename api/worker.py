@@ -21,11 +21,13 @@ RULES_SECONDS = 60
 def _rules_loop(engine, catalog, stop: threading.Event) -> None:
     from data.domain.timeutil import now_ts
     from data.rules import engine as rules
+    from data.rules.dispatch import auto_dispatch
     from data.write import retry
 
     while not stop.wait(RULES_SECONDS):
         try:  # reconciles, so a retry or a repeat changes nothing
             retry.background(lambda: rules.evaluate(engine, catalog, now_ts()), "rules evaluation", budget=50)
+            retry.background(lambda: auto_dispatch(engine, now_ts()), "automatic dispatch", budget=50)
         except Exception:  # counted and logged as lost; the next minute tries again
             pass
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from components.strings import STRINGS
+from components.strings_eval import EVAL
+from components.strings_loop import LOOP_DESK
 from data.domain.names import lang_index, name  # noqa: F401 - the UI reads names through here too
 
 LANGS = ("zh", "en")
+STRINGS.update(EVAL)  # 考核评价 (issue 15)
+STRINGS.update(LOOP_DESK)  # the loop's desk (issue 15); strings.py is full
 
 
 def t(key: str, lang: str = "zh", **fmt) -> str:

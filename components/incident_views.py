@@ -1,29 +1,21 @@
-"""One incident's page parts: title, live deadline, facts (reporter masked upstream), timeline, a small
-map with its repeats, and the actions its status allows."""
+"""One incident's page parts: title with its badges (挂账, 督办, 延期, 自动派遣, how it ended), live deadline,
+facts (reporter masked upstream; standard category, deadline, stage), timeline with photos, duplicates
+merged into it, and a small map with its repeats. The move form is components.incident_moves."""
 
 from __future__ import annotations
 
 import dash_leaflet as dl
 from dash import dcc, html
 
-from components.i18n import t
-from components.ids import INCIDENT
+from components.i18n import format_duration, t
+from components.incident_moves import allowed_actions, needs_reason, render_actions, stages_of  # noqa: F401
+from components.incident_timeline import merged_panel, timeline_rows
 from components.links import href
 from components.theme import LEVELS
+from data.domain.limits import category_of
 from data.domain.names import lang_index, name
-from data.domain.roles import may_move, moves_for
 from data.domain.timeutil import to_dt
-from data.domain.vocab import ACTIONS, CATEGORIES, MAX_COMMENT, SOURCE_NAMES, STATUS_NAMES, unit_name
-
-
-def allowed_actions(status: str, role: str | None = None) -> list[str]:
-    """The moves the allowed-moves table offers from a status to a role (the server enforces the same
-    table, in the move's transaction)."""
-    return [a for a, move in ACTIONS.items() if status in move.allowed_from and (role is None or may_move(role, a))]
-
-
-def needs_reason() -> list[str]:
-    return [a for a, move in ACTIONS.items() if move.needs_comment]
+from data.domain.vocab import CATEGORIES, SOURCE_NAMES, STATUS_NAMES, unit_name
 
 
 def format_countdown(seconds: int, lang: str) -> str:
@@ -42,7 +34,7 @@ def deadline_clock(story: dict, lang: str) -> dict:
         "closed": inc["status"] == "closed",
         "left": t("inc_due_in", lang),
         "over": t("inc_overdue_by", lang),
-        "done": t("inc_closed", lang),
+        "done": t("inc_parked_clock" if inc.get("parked_at") and inc["status"] != "closed" else "inc_closed", lang),
         "day": t("day_short", lang),
     }
 
@@ -58,27 +50,60 @@ def deadline_text(clock: dict, lang: str) -> tuple[str, str]:
     )
 
 
-def render_head(inc: dict, lang: str) -> html.H1:
+def badges(inc: dict, loop: dict | None, lang: str) -> list[html.Span]:
+    """The flags staff look for first: parked, supervised, an extension waiting or granted, dispatched by the
+    rules, and how a closed incident ended when it was not a plain 结案."""
+    loop = loop or {}
+    flags = [
+        ("badge_parked", inc.get("parked_at") is not None and inc["status"] != "closed", {}),
+        ("badge_supervised", inc.get("supervised_at") is not None, {}),
+        ("badge_extension", loop.get("pending") is not None, {}),
+        ("badge_extended", loop.get("pending") is None and loop.get("extended"), {}),
+        ("auto_dispatch", bool(inc.get("auto_dispatch")), {}),
+        ("badge_invalid", inc.get("disposition") == "invalid", {}),
+        ("badge_self", inc.get("disposition") == "self", {}),
+        ("badge_merged", inc.get("disposition") == "merged", {"id": inc.get("merged_into")}),
+    ]
+    return [
+        html.Span(t(key, lang, **fmt), className=f"badge {key.replace('_', '-')}") for key, shown, fmt in flags if shown
+    ]
+
+
+def render_head(inc: dict, lang: str, loop: dict | None = None) -> html.H1:
     li = lang_index(lang)
     return html.H1(
-        [inc["title"], html.Span(STATUS_NAMES[inc["status"]][li], className=f"level-tag status-{inc['status']}")]
+        [
+            inc["title"],
+            html.Span(STATUS_NAMES[inc["status"]][li], className=f"level-tag status-{inc['status']}"),
+            *badges(inc, loop, lang),
+        ]
     )
 
 
-def step_label(from_status: str | None, to_status: str, unit: str | None, lang: str) -> str:
-    """What a timeline step was: the status it reached, except where the move says more (派遣至 the unit;
-    核查不通过 and 重新处置 are not a plain 处置)."""
-    if to_status == "dispatched" and unit:
-        return t("step_dispatched_to", lang, unit=unit_name(unit, lang))
-    if to_status == "handling" and from_status in ("verifying", "closed"):
-        return t("act_verify_fail" if from_status == "verifying" else "act_reopen", lang)
-    return STATUS_NAMES[to_status][lang_index(lang)]
+def _std_facts(inc: dict, lang: str, now: int | None) -> list[tuple[str, str]]:
+    """The standard category (code and name), the deadline as a time, the stage of a multi-stage category,
+    and how long it has been parked."""
+    cat = category_of(inc.get("std_code"), inc.get("kind"), inc.get("subcategory"))
+    out = []
+    if cat is not None:
+        out.append(("inc_std", f"{cat.code} {cat.name(lang)} · {t(f'inc_std_kind_{cat.kind}', lang)}"))
+    if inc.get("due_at"):
+        out.append(("inc_deadline_at", to_dt(inc["due_at"]).strftime("%Y-%m-%d %H:%M")))
+    stages = stages_of(inc, lang)
+    if stages and inc["status"] != "closed":
+        x = min(inc.get("stage") or 0, len(stages) - 1)
+        out.append(("inc_stage_key", t("inc_stage", lang, x=x + 1, n=len(stages), name=stages[x])))
+    if inc.get("parked_at") and inc["status"] != "closed" and now:
+        at, age = to_dt(inc["parked_at"]).strftime("%m-%d %H:%M"), format_duration(now - inc["parked_at"], lang)
+        out.append(("badge_parked", t("inc_parked_since", lang, at=at, age=age)))
+    return out
 
 
 def render_story(story: dict, names: dict, lang: str) -> list:
-    """Facts and the timeline: the parts an action changes."""
+    """Facts, the timeline and the duplicates merged in: the parts an action changes. `story` is
+    data.read.incidentdesk's, with data.read.incident_loop's reads under "loop" when there are any."""
     li = lang_index(lang)
-    inc = story["incident"]
+    inc, loop = story["incident"], story.get("loop") or {}
     cat = CATEGORIES[inc["category"]]
     parts = [(names.get(c) or (c, c))[li] for c in (inc["district_code"], inc["street_code"]) if c]
     if inc["grid_code"]:
@@ -86,6 +111,7 @@ def render_story(story: dict, names: dict, lang: str) -> list:
     sub = cat["sub"].get(inc["subcategory"], ("", ""))[li]
     facts = [
         ("inc_category", f"{name(cat, lang)} · {sub}" if sub else name(cat, lang)),
+        *_std_facts(inc, lang, story.get("now")),
         ("inc_source", SOURCE_NAMES[inc["source"]][li]),
         ("inc_priority", str(inc["priority"])),
         ("inc_place", " · ".join(parts) or t("unlocated", lang)),  # an import that could not be placed
@@ -95,19 +121,8 @@ def render_story(story: dict, names: dict, lang: str) -> list:
         ("inc_reported", to_dt(inc["reported_at"]).strftime("%Y-%m-%d %H:%M")),
         ("inc_ref", f"{inc['external_id']} · #{inc['id']}"),
     ]
-    timeline = [
-        html.Li(
-            [
-                html.B(to_dt(h["at"]).strftime("%m-%d %H:%M"), className="num"),
-                " ",
-                step_label(h["from_status"], h["to_status"], inc["assigned_unit"], lang),
-                " · ",
-                h["actor_name"][li],  # people, units and platforms act
-                *([" · ", html.Span(h["comment"], className="sub")] if h["comment"] else []),
-            ]
-        )
-        for h in story["history"]
-    ]
+    history = loop.get("history") or story["history"]
+    timeline = timeline_rows(history, loop.get("photos") or {}, lang, inc["assigned_unit"])
     return [
         html.Dl([x for k, v in facts for x in (html.Dt(t(k, lang)), html.Dd(v))], className="facts"),
         html.Section(
@@ -117,6 +132,7 @@ def render_story(story: dict, names: dict, lang: str) -> list:
                 html.Ol(timeline, className="timeline"),
             ],
         ),
+        *merged_panel(loop.get("merged") or [], lang),
     ]
 
 
@@ -198,41 +214,3 @@ def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None
             children=[html.H2(t("inc_similar", lang), className="panel-title"), html.Ul(repeats, className="similar")],
         ),
     ]
-
-
-def render_actions(inc: dict, lang: str, role: str) -> html.Section:
-    """Only the moves the user's role may make from the current status; a unit picker for dispatch; a
-    comment box. A read-only role is told so."""
-    moves = allowed_actions(inc["status"], role)
-    units = [{"label": unit_name(u, lang), "value": u} for u in CATEGORIES[inc["category"]]["units"]]
-    body = (
-        [html.Div(t("inc_no_actions" if moves_for(role) else "inc_read_only", lang), className="empty")]
-        if not moves
-        else [
-            dcc.RadioItems(
-                id=INCIDENT["action"],
-                options=[{"label": t(f"act_{a}", lang), "value": a} for a in moves],
-                value=None,
-                inline=True,
-                className="action-choices",
-            ),
-            html.Div(
-                dcc.Dropdown(
-                    id=INCIDENT["unit"], options=units, placeholder=t("inc_choose_unit", lang), className="unit-picker"
-                ),
-                id=INCIDENT["unit_wrap"],
-                style={"display": "none"},
-            ),
-            dcc.Textarea(
-                id=INCIDENT["comment"],
-                placeholder=t("inc_comment", lang),
-                maxLength=MAX_COMMENT,  # a hint: the write path refuses longer ones whatever the browser sends
-                className="comment-box",
-            ),
-            html.Button(t("inc_submit", lang), id=INCIDENT["submit"], className="range-link active submit"),
-        ]
-    )
-    return html.Section(
-        className="wall-panel desk-panel actions",
-        children=[html.H2(t("inc_actions", lang), className="panel-title"), *body],
-    )

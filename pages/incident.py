@@ -14,18 +14,12 @@ from api import plain_id
 from api.access import current_user, resolve_scope
 from components.i18n import lang_from, t
 from components.ids import INCIDENT
-from components.incident_views import (
-    deadline_clock,
-    deadline_text,
-    needs_reason,
-    render_actions,
-    render_head,
-    render_place,
-    render_story,
-)
+from components.incident_moves import FIELD_OF, needs_reason, render_actions
+from components.incident_views import deadline_clock, deadline_text, render_head, render_place, render_story
 from components.notfound import create_not_found
 from data.domain.timeutil import now_ts
-from data.read import areas, incidentdesk
+from data.domain.vocab import CATEGORIES
+from data.read import areas, incident_loop, incidentdesk
 
 dash.register_page(__name__, path_template="/incidents/<iid>", name="事件详情")
 log = logging.getLogger("cityops.pages.incident")
@@ -45,12 +39,19 @@ def layout(iid: str | None = None, lang: str | None = None, **_ignored):
     try:
         now = now_ts()
         scope = resolve_scope()
-        story = incidentdesk.incident_story(scope, number, now)
+        story = incident_loop.desk_story(scope, number, now)
         if story is None:
             return create_not_found(lang, t("inc_not_found", lang, id=shown))
         inc = story["incident"]
         parts = {
             "story": render_story(story, areas.area_names(), lang),
+            "loop": story["loop"],
+            "form": {
+                "proposals": story["proposals"],
+                "units": CATEGORIES[inc["category"]]["units"],
+                "pending": story["loop"]["pending"],
+                "now": now,
+            },
             "clock": deadline_clock(story, lang),
             "place": render_place(
                 inc, incidentdesk.similar(scope, inc, now), lang, current_app.config.get("TILE_URL") or None
@@ -75,7 +76,9 @@ def _page(parts: dict | None, inc: dict, lang: str) -> html.Div:
                     "version": inc["version"],
                     "lang": lang,
                     "needs_reason": needs_reason(),
+                    "fields": FIELD_OF,
                     "reason": t("inc_reason", lang),
+                    "note": t("mv_note", lang),
                     "comment": t("inc_comment", lang),
                 },
             ),
@@ -87,10 +90,16 @@ def _page(parts: dict | None, inc: dict, lang: str) -> html.Div:
                     html.Div(
                         className="incident-main",
                         children=[
-                            html.Div(render_head(inc, lang) if parts["story"] else [], id=INCIDENT["head"]),
+                            html.Div(
+                                render_head(inc, lang, parts.get("loop")) if parts["story"] else [],
+                                id=INCIDENT["head"],
+                            ),
                             html.Div(text, id=INCIDENT["deadline"], className=cls),
                             html.Div(parts["story"], id=INCIDENT["body"]),
-                            html.Div(render_actions(inc, lang, current_user().role), id=INCIDENT["actions"]),
+                            html.Div(
+                                render_actions(inc, lang, current_user().role, **parts.get("form", {})),
+                                id=INCIDENT["actions"],
+                            ),
                             html.Div(id=INCIDENT["result"], className="action-result", role="status"),
                         ],
                     ),

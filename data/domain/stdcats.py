@@ -125,10 +125,21 @@ def load(path: str | os.PathLike) -> dict[tuple[str, str], StdCategory]:
     return table
 
 
-@lru_cache(maxsize=1)
+_configured: dict[tuple[str, str], StdCategory] | None = None
+
+
+def configure(path: str | os.PathLike | None) -> None:
+    """Use this table in this process (create_app passes its CATEGORY_TABLE setting); None: the default."""
+    global _configured
+    _configured = load(path or os.environ.get("CATEGORY_TABLE") or BUILT_IN)
+    for_sub.cache_clear()
+
+
 def table() -> dict[tuple[str, str], StdCategory]:
     """The table in force: CATEGORY_TABLE's file if set, else the built-in one (read once per process)."""
-    return load(os.environ.get("CATEGORY_TABLE") or BUILT_IN)
+    if _configured is None:
+        configure(None)
+    return _configured
 
 
 def entry(kind: str | None, code: str | None) -> StdCategory | None:

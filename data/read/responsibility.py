@@ -37,7 +37,8 @@ def responsible_unit(conn, incident: dict) -> str | None:
 
 def proposed_units(engine, incident: dict) -> list[tuple[str, int, int]]:
     """(unit, rank, open load) for every unit that handles the incident's category: the responsible unit
-    first (rank 0), then the others in the category's order (rank 1, 2, ...). The open load counts the
+    first (rank 0), then the others in the category's order (rank 1, 2, ...); ranks start at 1 when no
+    row of the table applies. The open load counts the
     incidents dispatched to the unit and not yet closed in the incident's district (all districts for an
     incident placed nowhere)."""
     units = list(CATEGORIES[incident["category"]]["units"])
@@ -47,9 +48,18 @@ def proposed_units(engine, incident: dict) -> list[tuple[str, int, int]]:
         if incident.get("district_code"):
             where.append(Incident.district_code == incident["district_code"])
         load = dict(
-            conn.execute(select(Incident.assigned_unit, func.count()).where(*where).group_by(Incident.assigned_unit))
+            conn.execute(
+                select(Incident.assigned_unit, func.count()).where(*where).group_by(Incident.assigned_unit)
+            ).all()
         )
-    if first is not None:
-        units.remove(first)
-        units.insert(0, first)
+    if first is None:  # no row of the table applies: nobody is "the responsible unit"
+        return [(u, rank, int(load.get(u, 0))) for rank, u in enumerate(units, start=1)]
+    units.remove(first)
+    units.insert(0, first)
     return [(u, rank, int(load.get(u, 0))) for rank, u in enumerate(units)]
+
+
+def table(engine) -> list[dict]:
+    """The whole table in file order (for `cityops responsibility show`)."""
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(Responsibility.__table__).order_by(Responsibility.id)).mappings()]

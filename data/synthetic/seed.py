@@ -31,7 +31,7 @@ from data.synthetic import projects as synthetic_projects
 from data.synthetic import readings
 from data.synthetic.geo import GridLocator, build_area_tree
 from data.synthetic.load_incidents import bulk_insert, load_incidents
-from data.write import rollups
+from data.write import responsibility, rollups
 
 log = logging.getLogger("cityops.seed")
 
@@ -174,6 +174,7 @@ def seed(
     districts = [a for a in tree if a.level == "district"]
     streets = [a for a in tree if a.level == "street"]
     load_indicators(engine, catalog)
+    responsibility.replace_table(engine, responsibility.read_file(responsibility.DEFAULT))  # 依责承接, editable
     timings["areas"] = time.perf_counter() - t0
     rng = np.random.default_rng([seed_value, 0])
     rain = gen.rain_profile(start, days * 24, rng)

@@ -24,6 +24,7 @@ from data.domain.timeutil import DAY, HOUR, now_ts
 from data.domain.vocab import CITY_CODE, OPEN_STATUSES, SOURCES
 from data.rules import engine as rules
 from data.rules.config import Catalog
+from data.rules.dispatch import auto_dispatch
 from data.store.models import Area, Incident, LatestReading
 from data.synthetic import generator as gen
 from data.synthetic import model
@@ -269,6 +270,7 @@ class Simulator:
                 done["readings"] = self.new_readings(now)  # a replay finds the series already at `now`
             if now - self._last_rules >= 60:
                 rules.evaluate(self.engine, self.catalog, now)  # reconciles: running it twice changes nothing
+                done["moved"] = done.get("moved", 0) + 2 * auto_dispatch(self.engine, now)  # 立案 + 派遣 each
                 self._last_rules = now
             return {"new": done["new"], "moved": done.get("moved", 0), "readings": done["readings"]}
 

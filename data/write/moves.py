@@ -125,13 +125,14 @@ def apply_action(
     target_id: int | None = None,
     now: int | None = None,
     scope: Scope = CITY,
+    auto: bool = False,
 ) -> dict:
     """Make one move of the loop on one incident, in one transaction, and return its new columns.
 
     The actor's account is read in the same transaction: its role must be allowed this move (the
     allowed-moves table vocab.ACTIONS), and the incident must lie in its area (and, for a unit, be
     dispatched to it). `unit` is the dispatch's unit, `new_due` an extension's requested deadline (Unix
-    seconds), `target_id` a merge's surviving incident. Raises NotFound (also outside `scope` or the
+    seconds), `target_id` a merge's surviving incident; `auto` marks a dispatch the rules made. Raises NotFound (also outside `scope` or the
     actor's area), NotAllowed (role, status or the move's own condition; details["reason"]), BadInput
     (details["field"] names the input: comment, unit, new_due, target_id), StaleVersion or Busy; on any
     error nothing is written."""
@@ -166,12 +167,14 @@ def apply_action(
             after["due_at"] = _due(after, after["status"], now)
         if action == "supervise":
             after.update(supervised_at=now, supervised_by=actor)
+        if action == "dispatch" and auto:
+            after["auto_dispatch"] = 1
         ends_step = moved or action == "stage_done"
         late = int(
             ends_step and before["due_at"] is not None and before["parked_at"] is None and now > before["due_at"]
         )
         cols = ("status", "status_at", "due_at", "closed_at", "assigned_unit", "version", "stage", "disposition")
-        cols += ("merged_into", "parked_at", "supervised_at", "supervised_by")
+        cols += ("merged_into", "parked_at", "supervised_at", "supervised_by", "auto_dispatch")
         changed = s.execute(
             update(Incident.__table__)
             .where(Incident.id == incident_id, Incident.version == expected_version)

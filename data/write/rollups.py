@@ -254,7 +254,7 @@ def rebuild_all(session: Session) -> None:
             ["day", "grid_code", "reported"], select(day, i.grid_code, func.count()).group_by(day, i.grid_code)
         )
     )
-    due_hour = i.due_at - i.due_at % HOUR
+    due_hour = func.coalesce(i.due_at - i.due_at % HOUR, NO_DUE)  # parked (挂账): no deadline
     session.execute(
         insert(RollupOpen).from_select(
             ["grid_code", "status", "due_hour", "street_code", "district_code", "count"],

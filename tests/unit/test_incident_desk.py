@@ -85,12 +85,23 @@ def test_the_deadline_line_counts_down_and_turns_red_when_overdue():
 def test_only_allowed_moves_are_offered_and_dispatch_asks_for_a_unit():
     from components.incident_views import allowed_actions, needs_reason, render_actions
 
-    assert allowed_actions("reported") == ["register"]
-    assert allowed_actions("verifying") == ["verify_pass", "verify_fail"]
+    assert allowed_actions("reported") == ["register", "reject", "merge", "self_handle", "supervise"]  # triage
+    assert allowed_actions("verifying") == ["verify_pass", "verify_fail", "supervise"]
     assert allowed_actions("closed") == ["reopen"]
-    assert allowed_actions("dispatched", "unit") == ["start"] and allowed_actions("handling", "unit") == ["handled"]
-    assert allowed_actions("verifying", "unit") == [] and allowed_actions("reported", "leader") == []
-    assert set(needs_reason()) == {"verify_fail", "close", "reopen"}
+    assert allowed_actions("dispatched", "unit") == ["start", "return", "request_extension"]
+    assert allowed_actions("handling", "unit") == ["handled", "return", "request_extension", "stage_done"]
+    assert allowed_actions("verifying", "unit") == [] and allowed_actions("reported", "leader") == ["supervise"]
+    assert set(needs_reason()) == {
+        "verify_fail",
+        "close",
+        "reopen",
+        "reject",
+        "self_handle",
+        "return",
+        "request_extension",
+        "refuse_extension",
+        "park",
+    }
     read_only = json.dumps(
         render_actions({"status": "registered", "category": "drainage"}, "zh", "operator"),
         cls=PlotlyJSONEncoder,
@@ -98,7 +109,9 @@ def test_only_allowed_moves_are_offered_and_dispatch_asks_for_a_unit():
     )
     assert "只能查看" in read_only and "区水务局" not in read_only
     html = json.dumps(
-        render_actions({"status": "registered", "category": "drainage"}, "zh", "dispatcher"),
+        render_actions(
+            {"status": "registered", "category": "drainage"}, "zh", "dispatcher", units=CATEGORIES["drainage"]["units"]
+        ),
         cls=PlotlyJSONEncoder,
         ensure_ascii=False,
     )

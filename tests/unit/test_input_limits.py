@@ -65,6 +65,7 @@ def _act(app, client, state: dict, action: str, comment: str | None = None, unit
         {"id": "inc-unit", "property": "value", "value": unit},
         {"id": "inc-comment", "property": "value", "value": comment},
         {"id": "inc-state", "property": "data", "value": state},
+        *({"id": i, "property": "value", "value": None} for i in ("inc-target", "inc-due-date", "inc-due-time")),
     ]
     return _post(client, key, inputs, states, ["inc-submit.n_clicks"])
 
@@ -240,7 +241,7 @@ def test_a_malformed_callback_body_is_400_with_one_short_log_line(desk, caplog):
         "output": key,
         "outputs": [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in key.strip(".").split("...")],
         "inputs": [{"id": "inc-submit", "property": "n_clicks", "value": 1}],
-        "state": [{"id": i, "property": p, "value": None} for i, p in (("inc-action", "value"),) * 4],
+        "state": [{"id": i, "property": p, "value": None} for i, p in (("inc-action", "value"),) * 7],
         "changedPropIds": ["inc-submit.n_clicks"],
     }
     bodies = [

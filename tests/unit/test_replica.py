@@ -223,6 +223,7 @@ def _act(app, client, iid: int, version: int, action: str) -> str:
         {"id": "inc-unit", "property": "value", "value": None},
         {"id": "inc-comment", "property": "value", "value": None},
         {"id": "inc-state", "property": "data", "value": {"id": iid, "version": version, "lang": "en"}},
+        *({"id": i, "property": "value", "value": None} for i in ("inc-target", "inc-due-date", "inc-due-time")),
     ]
     return _post(
         client, key, [{"id": "inc-submit", "property": "n_clicks", "value": 1}], states, ["inc-submit.n_clicks"]

@@ -212,6 +212,7 @@ def test_forged_ids_outside_the_scope_change_nothing(street_app):
                 "property": "data",
                 "value": {"id": inc.id, "version": inc.version, "lang": "zh"},
             },
+            *({"id": i, "property": "value", "value": None} for i in ("inc-target", "inc-due-date", "inc-due-time")),
         ],
         f"{INCIDENT['submit']}.n_clicks",
     )
