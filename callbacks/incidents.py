@@ -66,12 +66,12 @@ def register(app) -> None:
         Input(FILTER_IDS["apply"], "n_clicks"),
         *[
             State(FILTER_IDS[k], "value")
-            for k in ("window", "status", "source", "category", "priority", "unit", "area", "q", "overdue")
+            for k in ("window", "status", "source", "category", "priority", "unit", "flag", "area", "q", "overdue")
         ],
         State("incs-state", "data"),
         prevent_initial_call=True,
     )
-    def _apply(n, window, status, source, category, priority, unit, area, q, overdue, state):
+    def _apply(n, window, status, source, category, priority, unit, flag, area, q, overdue, state):
         if not n:
             return no_update
         params = {
@@ -81,6 +81,7 @@ def register(app) -> None:
             "category": category,
             "priority": priority,
             "unit": unit,
+            "flag": flag,
             "area": (area or "").strip(),
             "q": (q or "").strip(),
             "overdue": "1" if overdue else None,

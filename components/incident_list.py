@@ -12,14 +12,15 @@ from components.i18n import dropdown_labels, t
 from components.ids import INCIDENTS
 from components.links import href
 from components.params import AreaCode, Flag, PageQuery, checked, one_of
-from data.domain.filters import WINDOWS, IncidentFilters
+from data.domain.filters import INCIDENT_FLAGS, WINDOWS, IncidentFilters
 from data.domain.names import lang_index, name
 from data.domain.timeutil import to_dt
 from data.domain.vocab import CATEGORIES, CITY_CODE, SOURCE_NAMES, STATUS_NAMES, STATUSES, UNITS, unit_name
+from data.read.evaluation_sql import parse_behind
 
 
 class IncidentQuery(PageQuery):
-    """/incidents?window=&status=&source=&category=&area=&priority=&unit=&overdue=1&q="""
+    """/incidents?window=&status=&source=&category=&area=&priority=&unit=&overdue=1&q=&flag=&ev="""
 
     PATH: ClassVar[str] = "/incidents"
     window: Annotated[str, one_of(WINDOWS)] = "today"
@@ -31,6 +32,8 @@ class IncidentQuery(PageQuery):
     unit: Annotated[str, one_of(UNITS)] | None = None
     overdue: Flag = False
     q: Annotated[str, checked(lambda v: 0 < len(v) <= 40)] | None = None
+    flag: Annotated[str, one_of(INCIDENT_FLAGS)] | None = None
+    ev: Annotated[str, checked(lambda v: parse_behind(v) is not None)] | None = None
 
 
 def parse_filters(params: dict) -> tuple[IncidentFilters, list[str]]:
@@ -46,7 +49,20 @@ def list_href(f: IncidentFilters, lang: str, **changes) -> str:
 
 FILTER_IDS = {
     k: f"incs-{k}"
-    for k in ("window", "status", "source", "category", "priority", "unit", "area", "q", "overdue", "apply", "nav")
+    for k in (
+        "window",
+        "status",
+        "source",
+        "category",
+        "priority",
+        "unit",
+        "flag",
+        "area",
+        "q",
+        "overdue",
+        "apply",
+        "nav",
+    )
 }
 
 
@@ -102,6 +118,7 @@ def filter_form(f: IncidentFilters, names: dict, lang: str, root: str = CITY_COD
             drop("category", [(c, name(d, lang)) for c, d in CATEGORIES.items()], f.category),
             drop("priority", [(p, p) for p in ("1", "2", "3")], str(f.priority) if f.priority else None),
             drop("unit", [(u, unit_name(u, lang)) for u in UNITS], f.unit),
+            drop("flag", [(k, t(f"flag_{k}", lang)) for k in INCIDENT_FLAGS], f.flag),
             html.Label(
                 [
                     t("f_area", lang),
@@ -266,6 +283,16 @@ def _place(r: dict, names: dict, lang: str) -> str:
     return (names.get(code) or (code,) * 2)[lang_index(lang)] if code else t("unlocated", lang)
 
 
+def _flags(r: dict, now: int, lang: str) -> str:
+    """挂账 with its age in days, 督办: what the status alone does not say."""
+    out = ""
+    if r.get("parked_at") is not None:
+        out += " · " + t("list_parked_days", lang, days=max(0, (now - r["parked_at"]) // 86400))
+    if r.get("supervised_at") is not None and r["status"] != "closed":
+        out += " · " + t("flag_supervised", lang)
+    return out
+
+
 def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]:
     """Grid rows with display text computed on the server (no personal data is in `rows`)."""
     li = lang_index(lang)
@@ -279,7 +306,7 @@ def shape_rows(rows: list[dict], names: dict, now: int, lang: str) -> list[dict]
                 "rid": str(r["id"]),  # AG Grid wants string row ids
                 "time": to_dt(r["reported_at"]).strftime("%m-%d %H:%M"),
                 "link": f"[{title}]({href('/incidents/' + str(r['id']), lang)})",
-                "status_text": STATUS_NAMES[r["status"]][li],
+                "status_text": STATUS_NAMES[r["status"]][li] + _flags(r, now, lang),
                 "category_text": name(CATEGORIES[r["category"]], lang),
                 "source_text": SOURCE_NAMES[r["source"]][li],
                 "unit": unit_name(r["assigned_unit"], lang),

@@ -117,4 +117,10 @@ LOOP_DESK: dict[str, tuple[str, str]] = {
     "photo_err_not_allowed": ("您的角色不能为该事件添加照片。", "Your role may not add photos to this incident."),
     "photo_err_not_found": ("事件不存在或不在您的范围内。", "There is no such incident within your area."),
     "photo_err_failed": ("照片上传失败，请重试。", "The photo did not upload; please try again."),
+    # the incident list's flag filter
+    "f_flag": ("标记", "Flag"),
+    "flag_parked": ("挂账", "Parked"),
+    "flag_supervised": ("督办", "Supervised"),
+    "flag_extension": ("延期待批", "Extension requested"),
+    "list_parked_days": ("挂账{days}天", "parked {days} d"),
 }

@@ -23,6 +23,11 @@ class IncidentFilters(NamedTuple):
     unit: str | None = None
     overdue: bool = False
     q: str | None = None
+    flag: str | None = None  # parked (挂账, listed with their age), supervised (督办), extension (延期 waiting)
+    ev: str | None = None  # the incidents behind an evaluation figure (data.read.evaluation_sql.parse_behind)
+
+
+INCIDENT_FLAGS = ("parked", "supervised", "extension")
 
 
 # the warnings page

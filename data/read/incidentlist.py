@@ -9,9 +9,11 @@ from data.domain.filters import SORTABLE, WINDOWS, IncidentFilters
 from data.domain.scope import Scope
 from data.domain.timeutil import local_day_start
 from data.domain.vocab import OPEN_STATUSES, STATUSES
+from data.read.evaluation_sql import behind_clause, parse_behind
 from data.store import textsearch
 from data.store.cache import cached_query, current_engine
 from data.store.models import Incident
+from data.store.models_loop import IncidentExtension
 
 NULLS_LAST = ("due_at", "assigned_unit")
 COLUMNS = (
@@ -28,6 +30,8 @@ COLUMNS = (
     "grid_code",
     "assigned_unit",
     "due_at",
+    "parked_at",
+    "supervised_at",
 )
 MAX_PAGE = 500
 
@@ -49,6 +53,15 @@ def _where(scope: Scope, f: IncidentFilters, now: int, with_status: bool = True)
         cond.append(i.assigned_unit == f.unit)
     if f.overdue:
         cond += [i.status.in_(OPEN_STATUSES), i.due_at < now]
+    if f.flag == "parked":
+        cond += [i.status.in_(OPEN_STATUSES), i.parked_at.is_not(None)]
+    elif f.flag == "supervised":
+        cond += [i.status.in_(OPEN_STATUSES), i.supervised_at.is_not(None)]
+    elif f.flag == "extension":
+        cond.append(i.id.in_(select(IncidentExtension.incident_id).where(IncidentExtension.approved.is_(None))))
+    found = parse_behind(f.ev) if f.ev else None
+    if found is not None:  # checked again here: the filter may come from anywhere
+        cond.append(behind_clause(scope, found))
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         cond.append(or_(i.title.like(pattern, escape="\\"), i.description.like(pattern, escape="\\")))

@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from components.incident_list import shape_rows
+from data.domain.filters import IncidentFilters
 from data.domain.scope import Scope
-from data.read import incidents
+from data.read import incidentlist, incidents
 from data.read.responsibility import proposed_units
 from data.rules.dispatch import auto_dispatch
 from data.store.db import get_engine
@@ -111,6 +113,12 @@ def test_parked_incidents_leave_the_overdue_count_and_wait(tiny):
     assert _inc(engine, ids["f"])["due_at"] is None
     # f's new step was overdue by 17:30; parked, it is not (a minute later: a fresh read, not the cached answer)
     assert incidents.loop_status(g, NOW + 7 * H + 60)["overdue"] == before - 1
+    listed = incidentlist.page(
+        g, IncidentFilters(window="all", flag="parked"), NOW + 3 * 86400, "reported_at", True, 0, 50
+    )
+    assert [r["id"] for r in listed["rows"]] == [ids["f"]]  # listed, and aged on the list (parked_at)
+    rows = shape_rows(listed["rows"], {}, NOW + 3 * 86400, "zh")
+    assert "挂账3天" in rows[0]["status_text"] and rows[0]["due"] == "—"
     for move in ("dispatch", "register"):
         with pytest.raises(NotAllowed):
             act(engine, ids["f"], move, unit="交警支队")
