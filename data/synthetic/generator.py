@@ -230,6 +230,14 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
     late[:, 1:] = (S[:, 1:] >= 0) & (D[:, :-1] >= 0) & (T[:, 1:] > D[:, :-1])
     due = np.where(closed, -1, D[idx, k - 1])
     disposition = np.where(closed & invalid, "invalid", np.where(closed & own, "self", ""))
+    # the moves that do not change the path's times: 回退 before handling starts, 延期 approved for some of
+    # the late handling, 督办 on some of what is overdue at the end (data.synthetic.load_incidents writes them)
+    extra = np.random.default_rng([seed, 3]).random((n, 3))
+    returned = (k >= 4) & (extra[:, 0] < model.RETURN_SHARE)
+    extended = (k >= 5) & late[:, 4] & (extra[:, 1] < model.EXTEND_SHARE)
+    late[extended, 4] = False  # handled within the extended deadline
+    overdue_now = ~closed & np.isin(status, [ST["dispatched"], ST["handling"]]) & (due >= 0) & (due < end - HOUR)
+    supervised = overdue_now & (extra[:, 2] < model.SUPERVISE_SHARE)
 
     unit_choice = rng.random(n)
     return {
@@ -243,6 +251,9 @@ def incidents(n: int, start: int, end: int, pools: StreetPools, rain: np.ndarray
         "late": late,
         "sub_idx": sub_idx,
         "disposition": disposition,
+        "returned": returned,
+        "extended": extended,
+        "supervised": supervised,
         "closed_at": np.where(closed, status_at, -1),
         "T": T,
         "S": S,

@@ -8,6 +8,8 @@ from sqlalchemy import Engine, func, select
 from data.domain import stdcats
 from data.domain import vocab as it
 from data.domain.actors import PLATFORMS, STAFF, unit_actor
+from data.domain.limits import step_due
+from data.domain.timeutil import HOUR
 from data.domain.vocab import SOURCES, STATUSES
 from data.store.models import Incident
 from data.synthetic import generator as gen
@@ -43,6 +45,8 @@ INCIDENT_COLS = (
     "std_code",
     "disposition",
     "auto_dispatch",
+    "supervised_at",
+    "supervised_by",
 )
 
 
@@ -59,6 +63,20 @@ ACTION = {  # (from, to) -> the move that made the history row
 }
 WITH_UNIT = ("dispatched", "handling", "verifying")
 AUTO_SOURCES = ("iot", "video")  # categories flagged `auto` are dispatched by the rules when these report them
+EXT_COLS = (
+    "incident_id",
+    "requested_by",
+    "requested_at",
+    "reason",
+    "old_due",
+    "new_due",
+    "decided_by",
+    "decided_at",
+    "approved",
+)
+SUPERVISOR = "duty-officer"  # 市城运中心值班员 flags the synthetic city's 督办
+RETURN_COMMENT = "非本单位职责，申请退回重新派遣"
+EXTEND_COMMENT = "需协调相关部门，申请延期"
 
 
 PLATFORM = {
@@ -136,6 +154,8 @@ def _incident_rows(g: dict, a: int, b: int, pools: gen.StreetPools, seq: np.ndar
                 std.code,
                 g["disposition"][j] or None,
                 int(std.auto and src in AUTO_SOURCES and bool(g["dispatched"][j])),
+                int(g["due"][j]) + HOUR if g["supervised"][j] else None,
+                SUPERVISOR if g["supervised"][j] else None,
             )
         )
     return rows
@@ -171,8 +191,43 @@ def _history_rows(g: dict, a: int, b: int, rows: list[tuple], id0: int) -> list[
         else:
             actor = STAFF[to_name][0]
         unit = row[20] if to_name in WITH_UNIT or action == "verify_pass" else None
+        if action == "dispatch" and g["returned"][a + i] and _wrong_unit(row):
+            unit = _wrong_unit(row)
         out.append((id0 + a + i, from_name, to_name, t, actor, comment, action, d if d >= 0 else None, int(lt), unit))
     return out
+
+
+def _wrong_unit(row: tuple) -> str | None:
+    """Another unit of the incident's category: where a returned incident was first sent."""
+    return next((u for u in it.CATEGORIES[row[4]]["units"] if u != row[20]), None)
+
+
+def _loop_extras(g: dict, a: int, b: int, rows: list[tuple], id0: int) -> tuple[list[tuple], list[tuple]]:
+    """History rows (and extension records) of the moves that keep the path's times: 回退 then 派遣 again
+    between dispatch and start, 延期 asked and approved during late handling, 督办 on the overdue."""
+    hist, ext = [], []
+    for i in np.nonzero(g["returned"][a:b] | g["extended"][a:b] | g["supervised"][a:b])[0].tolist():
+        j, row, inc = a + i, rows[i], id0 + a + i
+        T, unit, prio, code, kind = g["T"][j], row[20], row[19], row[24], row[3]
+        wrong = _wrong_unit(row)
+        if g["returned"][j] and wrong:
+            back, again = int(T[2] + 0.4 * (T[3] - T[2])), int(T[2] + 0.7 * (T[3] - T[2]))
+            hist.append((inc, "dispatched", "registered", back, unit_actor(wrong), RETURN_COMMENT, "return",
+                         step_due("registered", back, prio, code, kind), 0, None))  # fmt: skip
+            hist.append((inc, "registered", "dispatched", again, STAFF["dispatched"][0], None, "dispatch",
+                         step_due("dispatched", again, prio, code, kind), 0, unit))  # fmt: skip
+        if g["extended"][j]:
+            asked, granted = int(T[3] + 0.3 * (T[4] - T[3])), int(T[3] + 0.35 * (T[4] - T[3]))
+            old, new = int(g["D"][j, 3]), int(T[4]) + 2 * HOUR
+            hist.append((inc, "handling", "handling", asked, unit_actor(unit), EXTEND_COMMENT, "request_extension",
+                         old, 0, unit))  # fmt: skip
+            hist.append((inc, "handling", "handling", granted, STAFF["dispatched"][0], None, "approve_extension",
+                         new, 0, unit))  # fmt: skip
+            ext.append((inc, unit_actor(unit), asked, EXTEND_COMMENT, old, new, STAFF["dispatched"][0], granted, 1))
+        if g["supervised"][j]:
+            status = STATUSES[g["status"][j]]
+            hist.append((inc, status, status, row[-2], SUPERVISOR, None, "supervise", row[17], 0, unit))
+    return hist, ext
 
 
 def load_incidents(engine: Engine, n: int, start: int, end: int, pools, rain, seed: int) -> int:
@@ -191,7 +246,10 @@ def load_incidents(engine: Engine, n: int, start: int, end: int, pools, rain, se
             rows = _incident_rows(g, a, b, pools, seq, id0)
             bulk_insert(conn, "incident", INCIDENT_COLS, rows)
             hist = _history_rows(g, a, b, rows, id0)
+            extra, ext = _loop_extras(g, a, b, rows, id0)
+            hist += extra
             bulk_insert(conn, "incident_history", HISTORY_COLS, hist)
+            bulk_insert(conn, "incident_extension", EXT_COLS, ext)
             total_hist += len(hist)
         if conn.dialect.name == "postgresql":  # explicit ids: move the sequences past them
             conn.exec_driver_sql(

@@ -40,6 +40,9 @@ STUCK_STAGES = ("registered", "dispatched", "handling", "verifying")
 INVALID_SHARE = 0.05  # closed at intake as invalid or a duplicate (不予受理)
 SELF_SHARE = 0.3  # of grid patrol reports: fixed on the spot by the patroller (自行处置)
 REFAIL_SHARE = 0.07  # the first check fails and the unit handles it again
+RETURN_SHARE = 0.04  # of dispatched incidents: the first unit sends it back (回退) and another takes it
+EXTEND_SHARE = 0.35  # of incidents whose handling ran late: an extension (延期) was asked for and approved
+SUPERVISE_SHARE = 0.1  # of incidents overdue in dispatch or handling: a leader flags them (督办)
 
 
 def local_hour_and_dow(ts) -> tuple[np.ndarray, np.ndarray]:
