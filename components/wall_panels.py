@@ -60,8 +60,13 @@ def render_incidents(inc: dict, lang: str) -> list:
                 children=[
                     html.Div(t("overdue_now", lang), className="sub"),
                     html.Div(f"{inc['overdue']:,}", className="mid-number num", **counted("inc-overdue")),
+                    html.Div(
+                        t("supervised_n", lang, n=f"{inc.get('supervised', 0):,}"),
+                        className="sub supervised" + (" on" if inc.get("supervised") else ""),
+                    ),
                 ],
             ),
+            *_scores(inc.get("scores"), lang),
         ],
     )
     sources = [(SOURCE_NAMES[s][li], *inc["by_source"].get(s, [0, 0])) for s in SOURCE_NAMES]
@@ -100,6 +105,25 @@ def render_incidents(inc: dict, lang: str) -> list:
         [t("loop_now", lang), html.Span(t("closed_today_note", lang), className="hint")], className="sub-title"
     )
     return [head, lists, html.Div([loop_head, funnel], className="inc-loop")]
+
+
+def _scores(scores: dict | None, lang: str) -> list:
+    """A street centre's own evaluation (30 days): 按期处置率 and 综合指标值, as the evaluation page has them."""
+    if not scores:
+        return []
+    rate, comp = scores["ontime"], scores["composite"]
+    return [
+        html.Div(
+            className="inc-scores",
+            children=[
+                html.Span(t("scores_title", lang, days=scores["days"]), className="sub"),
+                html.Span(t("scores_ontime", lang), className="sub"),
+                html.Span("—" if rate is None else f"{rate:.1%}", className="num score", **counted("inc-ontime")),
+                html.Span(t("scores_composite", lang), className="sub"),
+                html.Span("—" if comp is None else f"{comp:.1f}", className="num score", **counted("inc-composite")),
+            ],
+        )
+    ]
 
 
 def _unlocated(n: int, lang: str) -> list:

@@ -171,6 +171,15 @@ def loop_status(scope: Scope, now: int) -> dict:
 
 
 @cached_query("incidents")
+def supervised_count(scope: Scope) -> int:
+    """Open incidents in scope that a leader flagged for supervision (督办)."""
+    i = Incident
+    q = select(func.count()).where(i.status.in_(OPEN_STATUSES), i.supervised_at.is_not(None), scope.filter(i))
+    with _conn() as conn:
+        return int(conn.execute(q).scalar() or 0)
+
+
+@cached_query("incidents")
 def open_reported_since(scope: Scope, since: int) -> int:
     """Incidents reported since `since` that are still open (a covering-index range per status)."""
     i = Incident

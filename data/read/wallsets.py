@@ -115,6 +115,18 @@ def overdue_by_grid(now: int) -> list[tuple[str, int]]:
         return out + [(g or st or d, int(n)) for d, st, g, n in conn.execute(q)]
 
 
+def supervised_by_street() -> list[tuple[str, int]]:
+    """(place, n) of the open incidents a leader flagged for supervision (督办)."""
+    i = Incident
+    q = (
+        select(i.district_code, i.street_code, func.count())
+        .where(i.status.in_(OPEN_STATUSES), i.supervised_at.is_not(None))
+        .group_by(i.district_code, i.street_code)
+    )
+    with _conn() as conn:
+        return [(st or d, int(n)) for d, st, n in conn.execute(q)]
+
+
 def open_reported_by_street(since: int) -> list[tuple[str, int]]:
     """(place, n) of the incidents reported since `since` that are still open."""
     i = Incident

@@ -19,6 +19,7 @@ from data.domain.timeutil import DAY
 from data.domain.vocab import CITY_CODE, OPEN_STATUSES
 from data.read import areas, freshness, incidents, indicators, mapqueries, projectdata, wallsets, warnlist
 from data.read.incidents import LATEST_COLUMNS
+from data.wall.scores import street_scores
 
 Row = namedtuple("Row", LATEST_COLUMNS)
 CITY = Scope(CITY_CODE, CITY_CODE, "system")
@@ -53,6 +54,8 @@ class ScopeReads:
     unlocated = staticmethod(incidents.unlocated_count)
     loop = staticmethod(incidents.loop_status)
     open_since = staticmethod(incidents.open_reported_since)
+    supervised = staticmethod(incidents.supervised_count)
+    scores = staticmethod(street_scores)
     colours = staticmethod(warnlist.area_colours)
     projects = staticmethod(projectdata.projects)
     heat = staticmethod(mapqueries.heat_bins)
@@ -179,6 +182,14 @@ class CityPass:
             lambda: self._roll((st, 0, n) for st, n in wallsets.open_reported_by_street(since)),
         )
         return table.get(scope.code, {}).get(0, 0)
+
+    def supervised(self, scope: Scope) -> int:
+        table = self._once("supervised", lambda: self._roll((st, 0, n) for st, n in wallsets.supervised_by_street()))
+        return table.get(scope.code, {}).get(0, 0)
+
+    @staticmethod
+    def scores(scope: Scope, tick: int) -> dict | None:
+        return street_scores(scope, tick)
 
     def latest(self, scope: Scope, limit: int, max_priority: int) -> list[Row]:
         def build():

@@ -111,6 +111,8 @@ def _incidents(scope: Scope, tick: int, names: dict, facts) -> dict:
         # of the incidents reported in the last 7 days (and today), the share already closed
         "closure_rate_7d": round(max(0.0, 1 - still_open / week), 4) if week else None,
         "overdue": loop["overdue"],
+        "supervised": facts.supervised(scope),  # 督办: open incidents a leader flagged
+        "scores": facts.scores(scope, tick),  # a street's 按期处置率 and 综合指标值 (30 days), else None
         "overdue_top": [[code, _names(code, names, facts), n] for code, n in top_overdue if n > 0],
     }
 

@@ -58,3 +58,45 @@ def test_one_pass_follows_live_writes_in_the_current_hour(live_copy, app_for):
     grid = areas.children(scopes[-1].code).code.iloc[0]  # not covered: answered by its own reads
     mixed = all_snapshots(catalog, [Scope(grid), Scope("310000")], tick)
     assert mixed[Scope(grid)] == wall_snapshot(catalog, Scope(grid), tick)
+
+
+def test_a_street_wall_shows_its_own_evaluation_and_the_supervised_count(small_city, app_for):
+    """按期处置率 and 综合指标值 on a street's wall are the evaluation page's figures for that street over
+    the last 30 days (to the wall's 10-minute step); 督办 counts its open supervised incidents."""
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from data.domain.timeutil import to_dt
+    from data.domain.vocab import OPEN_STATUSES
+    from data.read import evaluation
+    from data.store.models import Incident
+    from data.wall.scores import REFRESH
+
+    app = app_for(small_city)
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    with get_engine(small_city).connect() as conn:
+        street = conn.execute(
+            select(Incident.street_code)
+            .where(Incident.supervised_at.is_not(None), Incident.status.in_(OPEN_STATUSES))
+            .group_by(Incident.street_code)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar()
+        flagged = conn.execute(
+            select(func.count()).where(
+                Incident.street_code == street, Incident.supervised_at.is_not(None), Incident.status.in_(OPEN_STATUSES)
+            )
+        ).scalar()
+    assert street and flagged > 0  # the synthetic city flags some of what is overdue
+    snap = wall_snapshot(catalog, Scope(street), SMALL_END)["incidents"]
+    assert snap["supervised"] == flagged
+    end = SMALL_END - SMALL_END % REFRESH
+    last = to_dt(end).date()
+    period = evaluation.range_period(last - dt.timedelta(days=29), last)
+    district = Scope(street[:6])
+    page = evaluation.evaluate(district, period, evaluation.parse_weights(None), end, [street])
+    row = page["areas"][0]
+    assert snap["scores"]["ontime"] == row["rates"]["handle_ontime_rate"] is not None
+    assert snap["scores"]["composite"] == row["composite"] is not None
+    assert wall_snapshot(catalog, district, SMALL_END)["incidents"]["scores"] is None  # a street centre's own
