@@ -252,3 +252,23 @@ def test_the_command_line(mini_copy, tmp_path):
     mfile.write_text("source: x\ncolumns: {id: nope, reported_at: 受理时间}\n", encoding="utf-8")
     res = CliRunner().invoke(main, [*args, "--no-progress"])
     assert res.exit_code == 1 and "column 'nope'" in res.output
+
+
+def test_a_standard_code_column_sets_the_category_and_its_working_time_deadline(mini_copy, tmp_path):
+    """小类代码 from the source: a known code sets the category and the deadline (电梯困人: urgent, 30 minutes);
+    an unknown one leaves the mapped category and no code."""
+    path = tmp_path / "codes.csv"
+    path.write_text(
+        "工单编号,受理时间,工单状态,问题分类,小类代码,所属街镇\n"
+        "S1,2026-11-27 16:30,待受理,占道经营,11002,陆家嘴街道\n"  # a Friday
+        "S2,2026-11-27 16:30,待受理,占道经营,99999,陆家嘴街道\n",
+        encoding="utf-8",
+    )
+    columns = {"id": "工单编号", "reported_at": "受理时间", "status": "工单状态", "category": "问题分类"}
+    m = mapping(columns={**columns, "std_code": "小类代码", "area": "所属街镇"})
+    run(mini_copy, path, m)
+    got = stored(mini_copy)
+    assert (got["S1"].category, got["S1"].std_code, got["S1"].priority) == ("community", "11002", 1)
+    assert got["S1"].due_at == parse_local("2026-11-27 17:00")  # urgent: 30 natural minutes
+    assert (got["S2"].category, got["S2"].std_code) == ("street_order", None)
+    assert got["S2"].due_at == parse_local("2026-11-30 10:30")  # 2 working hours, over the weekend
