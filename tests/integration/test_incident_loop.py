@@ -81,7 +81,7 @@ def _act(dash_duo, label: str, done: str, steps: int, unit: str | None = None, c
     # the unit picker is there for dispatch only (shown by a callback: wait for it on a busy machine)
     until(lambda: dash_duo.find_element("#inc-unit-wrap").is_displayed() == (unit is not None), timeout=5)
     if unit:
-        dash_duo.select_dcc_dropdown("#inc-unit", value=unit)
+        dash_duo.select_dcc_dropdown("#inc-unit", index=0)  # the responsible unit is offered first
     if comment:
         dash_duo.find_element("#inc-comment").send_keys(comment)
     dash_duo.find_element("#inc-submit").click()
@@ -138,7 +138,7 @@ def test_find_an_overdue_incident_and_close_the_loop(dash_duo, live_copy):
     _choose(dash_duo, "核查不通过")
     assert dash_duo.find_element("#inc-comment").get_attribute("placeholder") == "理由（必填）"
     dash_duo.find_element("#inc-submit").click()  # no reason given
-    dash_duo.wait_for_contains_text("#inc-result", "该操作需要填写理由", timeout=10)
+    dash_duo.wait_for_contains_text("#inc-result", "请填写理由", timeout=10)
     _act(dash_duo, "核查不通过", "已核查不通过", 6, comment="井盖仍有松动")
     _act(dash_duo, "处置完毕", "已处置完毕", 7, comment="更换井盖")
     _act(dash_duo, "核查通过并结案", "已核查通过并结案", 8)
