@@ -1,12 +1,15 @@
 """Benchmark: the evaluation page's reads (考核评价) at N incidents, cold (cache cleared) and warm, medians.
 
-    python -m bench.evaluation [--incidents 1000000] [--repeat 3]
+    python -m bench.evaluation [--incidents 1000000] [--repeat 3] [--reuse]
 
 One case is what /evaluation reads for a period: the figures of the period and of the one before
 (per child area and per unit: move counts, returned dispatches, overdue at the end, time per stage),
 on bench/results/bench-N.sqlite (seeded by bench.run if missing: N incidents over the 30 days to
-bench.run.END). Also the monthly report (the page's figures plus worst categories and places and the
-overdue list). Writes bench/results/evaluation-N.json.
+bench.run.END; --reuse takes the file as it is, migrated, even if another generator made it). Also the
+monthly report (the page's figures plus worst categories and places and the overdue list), and the
+current month while it runs (a minute after the last data: the overdue count at that minute). The reads
+use the rollups (data/write/rollups_eval.py); each row says which table the counts came from.
+Writes bench/results/evaluation-N.json.
 """
 
 from __future__ import annotations
@@ -29,11 +32,21 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--incidents", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--reuse", action="store_true", help="use bench/results/bench-N.sqlite as it is (migrated)")
     args = p.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from bench.run import END, bench_database
 
-    url = bench_database(args.incidents)
+    db = RESULTS / f"bench-{args.incidents}.sqlite"
+    if args.reuse and db.exists():
+        from data.store.db import get_engine
+        from data.store.schema import refresh_statistics, upgrade
+
+        url = f"sqlite:///{db}"
+        upgrade(get_engine(url))
+        refresh_statistics(get_engine(url))
+    else:
+        url = bench_database(args.incidents)
     ensure_account(url)
 
     from flask import g
@@ -43,24 +56,27 @@ def main(argv=None) -> int:
     from data.domain.timeutil import parse_local
     from data.read import areas, evaluation
     from data.read.evaluation_report import monthly_report
-    from data.store.cache import cache
+    from data.store.cache import cache, current_engine
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": RESULTS})
     now = parse_local(END) + 7 * 86400  # a week after the data ends: every period below is closed
     weights = evaluation.parse_weights(None)
     october = evaluation.month_period("2026-10")  # the page's default a week after END
     last30 = evaluation.range_period(date(2026, 10, 21), date(2026, 11, 19))  # (nearly) all of the data
-    cases = {  # name: (area, period, report?)
-        "city, October (default month)": ("310000", october, False),
-        "city, 30 days (all the data)": ("310000", last30, False),
-        "district 310115, 30 days": ("310115", last30, False),
-        "street 310115005, 30 days": ("310115005", last30, False),
-        "report: city, October": ("310000", october, True),
+    live = parse_local(END) + 60  # a minute after the last data: November is still running
+    cases = {  # name: (area, period, report?, now)
+        "city, October (default month)": ("310000", october, False, now),
+        "city, 30 days (all the data)": ("310000", last30, False, now),
+        "district 310115, 30 days": ("310115", last30, False, now),
+        "street 310115005, 30 days": ("310115005", last30, False, now),
+        "report: city, October": ("310000", october, True, now),
+        "report: district 310115, October": ("310115", october, True, now),
+        "city, November so far (running)": ("310000", evaluation.month_period("2026-11"), False, live),
     }
     rows = {}
     with app.server.test_request_context():
         act_as_bench()
-        for name, (code, period, report) in cases.items():
+        for name, (code, period, report, now) in cases.items():
             scope = resolve_scope(code)
             kids = areas.children(scope.code)
             children = list(kids["code"]) if len(kids) else [scope.code]
@@ -76,7 +92,10 @@ def main(argv=None) -> int:
                 t0 = time.perf_counter()
                 read(scope, period, weights, now, children)
                 warm.append((time.perf_counter() - t0) * 1000)
+            with current_engine().connect() as conn:
+                stmt = evaluation._statements(conn, scope, period.a, min(period.b, now), ("child", "unit"), True)[1]
             rows[name] = {
+                "source": str(stmt).split("FROM ")[1].split()[0],
                 "cold_ms": round(statistics.median(cold), 1),
                 "warm_ms": round(statistics.median(warm), 2),
                 "moves_counted": sum(

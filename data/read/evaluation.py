@@ -15,10 +15,11 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from data.domain.scope import Scope, scoped
-from data.domain.timeutil import DAY, hour_of, parse_local, to_dt
+from data.domain.timeutil import DAY, hour_of, local_day_start, parse_local, to_dt
 from data.read import evaluation_sql as sql
 from data.read.evaluation_sql import Behind, behind_clause, parse_behind  # noqa: F401 - the list's filter
 from data.store.cache import bound, cached_query, current_engine
+from data.store.models_loop import MOVE_COUNTS
 
 # rate -> (numerator, denominator), in the order the tables show them
 RATES = {
@@ -136,24 +137,7 @@ def _tally(counts: dict, action: str, late: int, n: int) -> None:
             counts["closed_ontime"] += 0 if late else n
 
 
-COUNTS = tuple(  # what the SQL tallies; _derive makes the rest
-    [
-        "reports",
-        "self_handled",
-        "registered",
-        "registered_ontime",
-        "dispatched",
-        "dispatch_returned",
-        "handled",
-        "handled_ontime",
-        "overdue_pending",
-        "due_close",
-        "rework",
-        "extensions",
-        "closed",
-        "closed_ontime",
-    ]
-)
+COUNTS = (*MOVE_COUNTS, "dispatch_returned", "overdue_pending")  # what the SQL tallies; _derive makes the rest
 
 
 def _derive(counts: dict) -> dict:
@@ -184,25 +168,48 @@ def composite(rates: dict, weights: tuple[float, ...]) -> float | None:
     return round(100 * score / total, 2)
 
 
+def _statements(conn, scope: Scope, a: int, b: int, by: tuple[str, ...], stages: bool) -> tuple:
+    """(wide, moves, returned dispatches, overdue at b, stage times or None): from the rollups when they
+    hold every history row and the scope and grouping have a grain (a period of whole days, or one ending
+    now with no row after it; `wide`: one row of sums per group, stage times included), else from the
+    history. Both give the same figures; the overdue spans serve any scope but a unit's."""
+    fresh = sql.rollups_cover(conn)
+    end = b if local_day_start(b) == b else local_day_start(b) + DAY
+    plan = sql.rollup_plan(scope, by) if fresh and local_day_start(a) == a else None
+    overdue = sql.span_overdue(scope, b, by) if fresh and scope.unit is None else sql.overdue_counts(scope, b, by)
+    if plan and (end == b or conn.execute(sql.rows_from(b)).first() is None):
+        return True, sql.rollup_moves(scope, plan, a, end), sql.rollup_returned(scope, plan, a, end), overdue, None
+    times = sql.stage_times(scope, a, b, by) if stages else None
+    return False, sql.move_counts(scope, a, b, by), sql.returned_counts(scope, a, b, by), overdue, times
+
+
 def _read(scope: Scope, a: int, b: int, by: tuple[str, ...], stages: bool) -> dict:
     """{group tuple: {"counts": {...}, "stages": {stage: [seconds, n]}}} for the period, grouped by `by`."""
     groups: dict = defaultdict(lambda: {"counts": defaultdict(int), "stages": defaultdict(lambda: [0, 0])})
+    width = len(by)
     with current_engine().connect() as conn:
-        for *key, action, late, n in conn.execute(sql.move_counts(scope, a, b, by)):
-            _tally(groups[tuple(key)]["counts"], action, late, int(n))
-        for *key, n in conn.execute(sql.returned_counts(scope, a, b, by)):
-            groups[tuple(key)]["counts"]["dispatch_returned"] += int(n)
-        for *key, n in conn.execute(sql.overdue_counts(scope, b, by)):
-            groups[tuple(key)]["counts"]["overdue_pending"] += int(n)
-        times = conn.execute(sql.stage_times(scope, a, b, by)) if stages else []  # the page's own period only
-        for *key, stage, seconds, n in times:
+        wide, moves, returned, overdue, times = _statements(conn, scope, a, b, by, stages)
+        for row in conn.execute(moves):  # history: (*key, action, late, n); rollup: (*key, *counts, *stage sums)
+            key, v = tuple(row[:width]), row[width:]
+            if not wide:
+                _tally(groups[key]["counts"], v[0], v[1], int(v[2]))
+                continue
+            counts, spent = {k: int(n) for k, n in zip(MOVE_COUNTS, v) if n}, v[len(MOVE_COUNTS) :]
+            left = {
+                st: [int(spent[2 * i]), int(spent[2 * i + 1])] for i, st in enumerate(sql.STAGES) if spent[2 * i + 1]
+            }
+            if counts or (left and stages):  # a rollup row can add up to 0
+                groups[key]["counts"].update(counts)
+                groups[key]["stages"].update(left if stages else {})
+        for name, stmt in (("dispatch_returned", returned), ("overdue_pending", overdue)):
+            for *key, n in conn.execute(stmt):
+                if n:
+                    groups[tuple(key)]["counts"][name] += int(n)
+        for *key, stage, seconds, n in conn.execute(times) if times is not None else ():  # the page's own period
             if n:
                 slot = groups[tuple(key)]["stages"][stage]
                 slot[0], slot[1] = slot[0] + int(seconds or 0), slot[1] + int(n)
-    return {
-        k: {"counts": dict(v["counts"]), "stages": {s: list(x) for s, x in v["stages"].items()}}
-        for k, v in groups.items()
-    }
+    return {k: {"counts": dict(v["counts"]), "stages": {s: list(x) for s, x in v["stages"].items()}} for k, v in groups.items()}  # fmt: skip
 
 
 @cached_query("history", "areas")

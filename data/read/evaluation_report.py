@@ -29,8 +29,11 @@ def _worst(raw: dict, weights: tuple[float, ...]) -> list[dict]:
 
 
 def _overdue(scope: Scope, b: int) -> list[dict]:
+    """The list from the overdue spans when they hold every history row (a unit's scope: the history)."""
     with current_engine().connect() as conn:
-        return [dict(r) for r in conn.execute(sql.overdue_rows(scope, b, OVERDUE)).mappings()]
+        spans = scope.unit is None and sql.rollups_cover(conn)
+        stmt = sql.span_overdue_rows(scope, b, OVERDUE) if spans else sql.overdue_rows(scope, b, OVERDUE)
+        return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 @cached_query("history", "areas")

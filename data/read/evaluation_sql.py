@@ -14,6 +14,7 @@ from data.domain.scope import Scope
 from data.domain.timeutil import DAY, parse_local, to_dt
 from data.domain.vocab import UNITS
 from data.store.models import Incident, IncidentHistory
+from data.store.models_loop import MOVE_COUNTS, STAGE_SUMS, OverdueSpan, RollupMove, RollupMoveReturn, RollupState
 
 H, Inc = IncidentHistory, Incident
 PENDING = ("dispatched", "handling")  # the steps a unit owes: overdue in them is 超期待处置
@@ -142,6 +143,75 @@ def stage_times(scope: Scope, a: int, b: int, by: tuple[str, ...]) -> Select:
     )
 
 
+# ---- the same counts from the rollups (data/write/rollups_eval.py) ---------------------------------
+
+
+def rollup_plan(scope: Scope, by: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """The rollup grain that groups a city's or a district's rows by `by`; None elsewhere (a street, a
+    grid or a unit's scope reads the history, which its size keeps quick)."""
+    if scope.unit is not None or scope.level not in ("city", "district"):
+        return None
+    if by == ("child", "unit"):
+        return ("du", ("district_code", "unit")) if scope.is_city else ("su", ("street_code", "unit"))
+    return {("category",): ("dc", by), ("street_code",): ("s", by)}.get(by)
+
+
+def _rolled(model, scope: Scope, plan, a: int, b: int):
+    grain, names = plan
+    cols = [func.nullif(model.unit, "") if c == "unit" else getattr(model, c) for c in names]
+    where = [model.grain == grain, model.day >= a, model.day < b]
+    return cols, where + ([] if scope.is_city else [model.district_code == scope.code])
+
+
+def rollup_moves(scope: Scope, plan, a: int, b: int) -> Select:
+    """(*by, *MOVE_COUNTS, *STAGE_SUMS) from rollup_move; a and b are Shanghai midnights."""
+    cols, where = _rolled(RollupMove, scope, plan, a, b)
+    sums = [func.sum(getattr(RollupMove, c)) for c in MOVE_COUNTS + STAGE_SUMS]
+    return select(*cols, *sums).where(*where).group_by(*cols)
+
+
+def rollup_returned(scope: Scope, plan, a: int, b: int) -> Select:
+    """(*by, n): dispatches of [a, b) whose first 回退 came before b."""
+    cols, where = _rolled(RollupMoveReturn, scope, plan, a, b)
+    return select(*cols, func.sum(RollupMoveReturn.n)).where(*where, RollupMoveReturn.until < b).group_by(*cols)
+
+
+def _at_b(scope: Scope, b: int) -> list:
+    return [OverdueSpan.end_at >= b, OverdueSpan.start_at < b, scope.filter(OverdueSpan)]
+
+
+def span_overdue(scope: Scope, b: int, by: tuple[str, ...]) -> Select:
+    """(*by, n): incidents 超期待处置 at b, from their overdue spans (any scope but a unit's)."""
+    child = f"{scope.child_level}_code" if scope.child_level else None
+    cols = [
+        getattr(OverdueSpan, child if g == "child" else g) if child or g != "child" else literal(scope.code) for g in by
+    ]
+    return select(*cols, func.count()).where(*_at_b(scope, b)).group_by(*cols)
+
+
+def span_overdue_rows(scope: Scope, b: int, limit: int) -> Select:
+    """overdue_rows() from the spans."""
+    o = OverdueSpan
+    return (
+        select(Inc.id, Inc.title, Inc.category, Inc.street_code, Inc.grid_code, o.unit, o.due_at, o.to_status)
+        .join(Inc, Inc.id == o.incident_id)
+        .where(*_at_b(scope, b))
+        .order_by(o.due_at, Inc.id)
+        .limit(limit)
+    )
+
+
+def rollups_cover(conn) -> bool:
+    """True when the evaluation rollups hold every history row (none was written past the write path)."""
+    top = conn.scalar(select(RollupState.value).where(RollupState.name == "covered"))
+    return top is not None and top >= (conn.scalar(select(func.max(H.id))) or 0)
+
+
+def rows_from(b: int) -> Select:
+    """Any history row at or after b (a period ending now while a later row exists reads the history)."""
+    return select(H.id).where(H.at >= b).limit(1)
+
+
 # the incidents behind each figure: measure -> (actions, late flag or None) for the simple ones
 SIMPLE = {
     "reports": (("report",), None),
@@ -188,23 +258,9 @@ def behind_select(scope: Scope, a: int, b: int, measure: str, unit: str | None =
 
 def overdue_rows(scope: Scope, b: int, limit: int) -> Select:
     """The incidents 超期待处置 at b, most overdue first: id, title, category, area codes, unit, deadline."""
-    return (
-        select(
-            Inc.id,
-            Inc.title,
-            Inc.category,
-            Inc.street_code,
-            Inc.grid_code,
-            H.unit,
-            H.due_at,
-            H.to_status,
-        )
-        .select_from(H)
-        .join(Inc, Inc.id == H.incident_id)
-        .where(*overdue_at(b), scope.filter(Inc))
-        .order_by(H.due_at, Inc.id)
-        .limit(limit)
-    )
+    cols = (Inc.id, Inc.title, Inc.category, Inc.street_code, Inc.grid_code, H.unit, H.due_at, H.to_status)
+    q = select(*cols).select_from(H).join(Inc, Inc.id == H.incident_id).where(*overdue_at(b), scope.filter(Inc))
+    return q.order_by(H.due_at, Inc.id).limit(limit)
 
 
 MAX_DAYS = 400  # the longest period a click-through may ask for

@@ -45,9 +45,18 @@ def auto_dispatch(engine, now: int) -> int:
     for row in rows:
         try:
             unit = proposed_units(engine, dict(row))[0][0]
-            after = apply_action(engine, row["id"], "register", actor="system", expected_version=row["version"], now=now)
+            after = apply_action(
+                engine, row["id"], "register", actor="system", expected_version=row["version"], now=now
+            )
             apply_action(
-                engine, row["id"], "dispatch", actor="system", expected_version=after["version"], unit=unit, now=now, auto=True
+                engine,
+                row["id"],
+                "dispatch",
+                actor="system",
+                expected_version=after["version"],
+                unit=unit,
+                now=now,
+                auto=True,
             )
             done += 1
         except WriteError as exc:  # a duty officer moved it first, or the database is busy: the next run sees it

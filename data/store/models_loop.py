@@ -55,3 +55,82 @@ class IncidentPhoto(Base):
     height: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[int] = mapped_column(BigInteger)
+
+
+# ---- evaluation rollups (考核评价, data/write/rollups_eval.py; docs/EVALUATION.md) ----------------------
+# Sums per Shanghai day at a few grains ("du" district x unit, "su" street x unit, "dc" district x
+# category, "s" street): a key column outside the grain holds ''; '' is also "no unit". SQLite stores
+# them WITHOUT ROWID, in key order: a district's days are one range of the table.
+MOVE_COUNTS = (  # data.read.evaluation's counts that are sums of moves
+    "reports", "self_handled", "registered", "registered_ontime", "dispatched", "handled", "handled_ontime",
+    "due_close", "rework", "extensions", "closed", "closed_ontime",
+)  # fmt: skip
+STAGE_SUMS = tuple(f"{s}_{x}" for s in ("reported", "registered", "dispatched", "handling", "verifying") for x in "sn")
+
+
+def _key(kind=String, length: int = 64) -> Mapped:
+    return mapped_column(kind(length) if kind is String else kind, primary_key=True)
+
+
+class RollupMove(Base):
+    """The counted moves, and the seconds and number of stages left (<stage>_s, <stage>_n), per grain x
+    day x area x category x unit."""
+
+    __tablename__ = "rollup_move"
+    __table_args__ = {"sqlite_with_rowid": False}
+    grain: Mapped[str] = _key(String, 2)
+    district_code: Mapped[str] = _key(String, 6)
+    day: Mapped[int] = _key(BigInteger)
+    street_code: Mapped[str] = _key(String, 9)
+    category: Mapped[str] = _key(String, 24)
+    unit: Mapped[str] = _key(String, 64)
+
+
+for _col in MOVE_COUNTS + STAGE_SUMS:  # one column per count: a period's row is one sum per column
+    setattr(RollupMove, _col, mapped_column(_col, BigInteger, default=0, server_default="0"))
+
+
+class RollupMoveReturn(Base):
+    """Dispatches (by the dispatch's day) later sent back (回退): `until` is the day of the first return."""
+
+    __tablename__ = "rollup_move_return"
+    __table_args__ = {"sqlite_with_rowid": False}
+    grain: Mapped[str] = _key(String, 2)
+    district_code: Mapped[str] = _key(String, 6)
+    day: Mapped[int] = _key(BigInteger)
+    until: Mapped[int] = _key(BigInteger)
+    street_code: Mapped[str] = _key(String, 9)
+    category: Mapped[str] = _key(String, 24)
+    unit: Mapped[str] = _key(String, 64)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class OverdueSpan(Base):
+    """One history row that left its incident dispatched or handling (not parked) and overdue for a while:
+    the incident is 超期待处置 at any b with start_at < b <= end_at (start: the later of the row and its
+    deadline; end: the incident's next row, or the far future)."""
+
+    __tablename__ = "overdue_span"
+    __table_args__ = (
+        Index("ix_overdue_span_end", "end_at", "start_at", "district_code", "street_code", "category", "unit"),
+    )
+    history_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    incident_id: Mapped[int] = mapped_column(Integer, index=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    street_code: Mapped[str] = mapped_column(String(9))
+    grid_code: Mapped[str] = mapped_column(String(12))
+    category: Mapped[str] = mapped_column(String(24))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    to_status: Mapped[str] = mapped_column(String(12))
+    due_at: Mapped[int] = mapped_column(BigInteger)
+    start_at: Mapped[int] = mapped_column(BigInteger)
+    end_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupState(Base):
+    """Bookkeeping of the evaluation rollups: "covered" is the highest history id they include (reads use
+    the history table while a row above it exists, e.g. rows inserted past the write path)."""
+
+    __tablename__ = "rollup_state"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

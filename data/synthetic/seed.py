@@ -31,7 +31,7 @@ from data.synthetic import projects as synthetic_projects
 from data.synthetic import readings
 from data.synthetic.geo import GridLocator, build_area_tree
 from data.synthetic.load_incidents import bulk_insert, load_incidents
-from data.write import responsibility, rollups
+from data.write import responsibility, rollups, rollups_eval
 
 log = logging.getLogger("cityops.seed")
 
@@ -190,6 +190,7 @@ def seed(
     load_projects(engine, projects, end, districts, seed_value)
     with write_session(engine) as s:
         rollups.rebuild_all(s)
+        rollups_eval.rebuild(s)
     timings["rollups"] = time.perf_counter() - t0
     rules.evaluate(engine, catalog, now=end)
     with write_session(engine) as s:

@@ -14,7 +14,7 @@ from data.store.db import bump_versions, read_session, write_session
 from data.store.models import Incident, IncidentAudit, IncidentHistory
 from data.store.models_access import User
 from data.store.models_ingest import ImportRun
-from data.write import rollups
+from data.write import rollups, rollups_eval
 
 COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name not in ("id", "version"))
 
@@ -167,6 +167,7 @@ def upsert(engine: Engine, origin: str, records: list[dict], now: int | None = N
                 )
             )
             rollups.status_changed(s, before, after)
+        rollups_eval.history_added(s, new=ids if new else [], moved=[before["id"] for before, _ in moved])
         if new or moved:
             late = any(r["reported_at"] < hour_of(now) for r in new)
             bump_versions(s, "incidents", *(("history",) if late else ()), now=now)

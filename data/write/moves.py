@@ -15,7 +15,7 @@ from data.domain.vocab import ACTIONS, CATEGORIES, MAX_COMMENT
 from data.store.db import bump_versions, write_session
 from data.store.models import Incident, IncidentAudit, IncidentHistory
 from data.store.models_loop import IncidentExtension
-from data.write import rollups
+from data.write import rollups, rollups_eval
 from data.write.errors import BadInput, NotAllowed, NotFound, StaleVersion, actor_scope
 
 DISPOSITION = {"reject": "invalid", "merge": "merged", "self_handle": "self"}
@@ -201,6 +201,7 @@ def apply_action(
         )
         _extension(s, action, incident_id, actor, now, comment, before, new_due)
         rollups.status_changed(s, before, after)
+        rollups_eval.history_added(s, moved=[incident_id])
         bump_versions(s, "incidents", now=now)
     return after
 

@@ -11,7 +11,7 @@ from data.domain.timeutil import hour_of, now_ts
 from data.store import textsearch
 from data.store.db import bump_versions, write_session
 from data.store.models import Incident, IncidentHistory, Reading, Warning
-from data.write import rollups
+from data.write import rollups, rollups_eval
 from data.write.errors import BadInput, Busy, NotAllowed, NotFound, StaleVersion, WriteError, actor_scope  # noqa: F401
 from data.write.moves import apply_action  # noqa: F401  (the loop's moves live there; callers import it from here too)
 
@@ -92,6 +92,7 @@ def add_incidents(
         if added:
             textsearch.index(s.connection(), [(i, row["title"], row["description"]) for i, row in added])
             rollups.incidents_added(s, [row for _, row in added])
+            rollups_eval.history_added(s, new=[i for i, _ in added])
             late = any(row["reported_at"] < hour_of(now) for _, row in added)
             bump_versions(s, "incidents", *(("history",) if late else ()), now=now)
     return ids
