@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data.domain.timeutil import local_day_start, now_ts
 from data.domain.limits import step_due
+from data.domain.timeutil import local_day_start, now_ts
 from data.domain.vocab import CATEGORIES
 from data.store.db import get_engine
 from data.store.models import Incident
