@@ -39,7 +39,7 @@ WALL_TEXT: dict[str, tuple[str, str]] = {
     # of today's reports, those an import could not place in any area (city wall)
     "unlocated_of_today": ("其中未定位 {n}", "{n} unlocated"),
     "supervised_n": ("督办 {n}", "Supervised {n}"),
-    "scores_title": ("考核（近{days}天）", "Evaluation ({days} d)"),
+    "scores_title": ("考核（近{days}天，至昨日）", "Evaluation ({days} d to yesterday)"),
     "scores_ontime": ("按期处置率", "On-time handling"),
     "scores_composite": ("综合指标值", "Composite score"),
 }

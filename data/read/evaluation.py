@@ -256,6 +256,11 @@ def _by(raw: dict, index: int) -> dict[str, dict]:
     return {k: _merge(v) for k, v in out.items()}
 
 
+def per_child(raw: dict) -> dict[str, dict]:
+    """grouped(..., ("child", "unit"), ...) merged into one group per child area (the wall's street scores)."""
+    return _by(raw, 0)
+
+
 def rank(rows: list[dict]) -> None:
     """Competition ranking by 综合指标值, highest first (1, 2, 2, 4); rows without one get None."""
     scored = sorted((r for r in rows if r["composite"] is not None), key=lambda r: -r["composite"])

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -121,6 +122,14 @@ class Incident(Base):
         Index("ix_incident_grid_reported", "grid_code", "reported_at"),
         Index("ix_incident_status_due", "status", "due_at"),
         Index("ix_incident_status_reported", "status", "reported_at", "district_code", "street_code"),
+        Index(  # 督办: the few flagged incidents, counted per street on every wall tick (migration 0015)
+            "ix_incident_supervised",
+            "district_code",
+            "street_code",
+            "status",
+            sqlite_where=text("supervised_at IS NOT NULL"),
+            postgresql_where=text("supervised_at IS NOT NULL"),
+        ),
         *(
             Index(f"ix_incident_{col}_reported", col, "reported_at")
             for col in ("priority", "due_at", "category", "source", "assigned_unit")

@@ -62,16 +62,15 @@ def test_one_pass_follows_live_writes_in_the_current_hour(live_copy, app_for):
 
 def test_a_street_wall_shows_its_own_evaluation_and_the_supervised_count(small_city, app_for):
     """按期处置率 and 综合指标值 on a street's wall are the evaluation page's figures for that street over
-    the last 30 days (to the wall's 10-minute step); 督办 counts its open supervised incidents."""
+    the 30 whole days before today; 督办 counts its open supervised incidents."""
     import datetime as dt
 
     from sqlalchemy import func, select
 
-    from data.domain.timeutil import to_dt
+    from data.domain.timeutil import local_day_start, to_dt
     from data.domain.vocab import OPEN_STATUSES
     from data.read import evaluation
     from data.store.models import Incident
-    from data.wall.scores import REFRESH
 
     app = app_for(small_city)
     catalog = load_catalog(app.server.config["RULES_FILE"])
@@ -91,8 +90,9 @@ def test_a_street_wall_shows_its_own_evaluation_and_the_supervised_count(small_c
     assert street and flagged > 0  # the synthetic city flags some of what is overdue
     snap = wall_snapshot(catalog, Scope(street), SMALL_END)["incidents"]
     assert snap["supervised"] == flagged
-    end = SMALL_END - SMALL_END % REFRESH
-    last = to_dt(end).date()
+    end = snap["scores"]["as_of"]  # today's midnight: the 30 whole days before it
+    assert end == local_day_start(SMALL_END)
+    last = to_dt(end).date() - dt.timedelta(days=1)
     period = evaluation.range_period(last - dt.timedelta(days=29), last)
     district = Scope(street[:6])
     page = evaluation.evaluate(district, period, evaluation.parse_weights(None), end, [street])
