@@ -23,10 +23,6 @@
       const text = (left >= 0 ? clock.left : clock.over).replace("{t}", countdown(left, clock.day));
       return [text, left >= 0 ? "deadline" : "deadline overdue"];
     },
-    actionForm: function (action, state) {
-      const reason = action && state && (state.needs_reason || []).includes(action);
-      return [{display: action === "dispatch" ? "block" : "none"}, reason ? state.reason : state.comment];
-    },
     gridFocus: function (feature, context) {
       const mine = feature.id === ((context && context.hideout) || {}).grid;
       return {color: mine ? "#22d3ee" : "#4a6d9c", weight: mine ? 2.5 : 1, fillColor: "#22d3ee",
