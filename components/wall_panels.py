@@ -8,6 +8,7 @@ from components.i18n import t
 from components.kpi import bar_track, create_bars
 from components.theme import HEAT, PROJECT_STATUS, level_colour, level_label
 from components.wall_readings import clock_text, compact, counted, rolling
+from components.wall_scores import render_scores
 from components.warnings_view import render_warnings  # noqa: F401  (callbacks/wall.py takes the panels from here)
 from data.domain.areas import CODE_LEN
 from data.domain.names import lang_index, name
@@ -66,7 +67,7 @@ def render_incidents(inc: dict, lang: str) -> list:
                     ),
                 ],
             ),
-            *_scores(inc.get("scores"), lang),
+            *render_scores(inc.get("scores"), lang),
         ],
     )
     sources = [(SOURCE_NAMES[s][li], *inc["by_source"].get(s, [0, 0])) for s in SOURCE_NAMES]
@@ -105,25 +106,6 @@ def render_incidents(inc: dict, lang: str) -> list:
         [t("loop_now", lang), html.Span(t("closed_today_note", lang), className="hint")], className="sub-title"
     )
     return [head, lists, html.Div([loop_head, funnel], className="inc-loop")]
-
-
-def _scores(scores: dict | None, lang: str) -> list:
-    """A street centre's own evaluation (30 days): 按期处置率 and 综合指标值, as the evaluation page has them."""
-    if not scores:
-        return []
-    rate, comp = scores["ontime"], scores["composite"]
-    return [
-        html.Div(
-            className="inc-scores",
-            children=[
-                html.Span(t("scores_title", lang, days=scores["days"]), className="sub"),
-                html.Span(t("scores_ontime", lang), className="sub"),
-                html.Span("—" if rate is None else f"{rate:.1%}", className="num score", **counted("inc-ontime")),
-                html.Span(t("scores_composite", lang), className="sub"),
-                html.Span("—" if comp is None else f"{comp:.1f}", className="num score", **counted("inc-composite")),
-            ],
-        )
-    ]
 
 
 def _unlocated(n: int, lang: str) -> list:

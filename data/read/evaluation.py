@@ -248,17 +248,12 @@ def figures(part: dict, weights: tuple[float, ...]) -> dict:
     return {"counts": counts, "rates": rates, "composite": composite(rates, weights), "stages": stages}
 
 
-def _by(raw: dict, index: int) -> dict[str, dict]:
+def merged_by(raw: dict, index: int) -> dict[str, dict]:
     """Merge (child, unit) groups into groups by one of the two."""
     out: dict[str, list] = defaultdict(list)
     for key, part in raw.items():
         out[key[index]].append(part)
     return {k: _merge(v) for k, v in out.items()}
-
-
-def per_child(raw: dict) -> dict[str, dict]:
-    """grouped(..., ("child", "unit"), ...) merged into one group per child area (the wall's street scores)."""
-    return _by(raw, 0)
 
 
 def rank(rows: list[dict]) -> None:
@@ -272,7 +267,7 @@ def rank(rows: list[dict]) -> None:
 
 def _tables(scope: Scope, period: Period, weights, now: int, children: list[str], stages: bool = True) -> dict:
     raw = grouped(scope, period.a, period.b, ("child", "unit"), now, stages)
-    by_child, by_unit = _by(raw, 0), _by(raw, 1)
+    by_child, by_unit = merged_by(raw, 0), merged_by(raw, 1)
     areas = [{"key": c, **figures(by_child.get(c, _merge([])), weights)} for c in children]
     units = [{"key": u, **figures(p, weights)} for u, p in sorted(by_unit.items(), key=lambda kv: kv[0] or "") if u]
     rank(areas)

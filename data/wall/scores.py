@@ -27,7 +27,7 @@ def _district(code: str, day: int) -> dict[str, dict]:
     a = day - WINDOW_DAYS * DAY
     raw = evaluation.grouped(Scope(code, code, "system"), a, day, ("child", "unit"), day)
     weights = evaluation.parse_weights(os.environ.get("EVAL_WEIGHTS"))
-    return {street: evaluation.figures(part, weights) for street, part in evaluation.per_child(raw).items()}
+    return {street: evaluation.figures(part, weights) for street, part in evaluation.merged_by(raw, 0).items()}
 
 
 def street_scores(scope: Scope, tick: int) -> dict | None:
