@@ -59,12 +59,18 @@ def render_incidents(inc: dict, lang: str) -> list:
             html.Div(
                 className="inc-stat overdue" + (" alert" if inc["overdue"] > 0 else ""),
                 children=[
-                    html.Div(t("overdue_now", lang), className="sub"),
-                    html.Div(f"{inc['overdue']:,}", className="mid-number num", **counted("inc-overdue")),
-                    html.Div(
-                        t("supervised_n", lang, n=f"{inc.get('supervised', 0):,}"),
-                        className="sub supervised" + (" on" if inc.get("supervised") else ""),
+                    html.Div(  # 督办 beside the label: the panel keeps its height (the map and its names keep theirs)
+                        [
+                            t("overdue_now", lang),
+                            " · ",
+                            html.Span(
+                                t("supervised_n", lang, n=f"{inc.get('supervised', 0):,}"),
+                                className="supervised" + (" on" if inc.get("supervised") else ""),
+                            ),
+                        ],
+                        className="sub overdue-label",
                     ),
+                    html.Div(f"{inc['overdue']:,}", className="mid-number num", **counted("inc-overdue")),
                 ],
             ),
             *render_scores(inc.get("scores"), lang),

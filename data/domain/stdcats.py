@@ -154,3 +154,13 @@ def for_sub(subcategory: str) -> StdCategory:
     """The first code of the table that maps to an app subcategory (how generated and unmapped incidents
     get their code)."""
     return next(e for e in table().values() if e.subcategory == subcategory)
+
+
+def fitting(category: str, subcategory: str | None = None, code: str | None = None, kind: str | None = None):
+    """The code an incident of this app category carries: its own code when that code is of this category,
+    else the first code of its subcategory, else the category's first code (None for an unknown category)."""
+    found = entry(kind, code)
+    if found is not None and found.category == category:
+        return found
+    rows = [e for e in table().values() if e.category == category]
+    return next((e for e in rows if e.subcategory == subcategory), rows[0] if rows else None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert, select, tuple_, update
 
-from data.domain.limits import category_of, step_due
+from data.domain import stdcats
+from data.domain.limits import step_due
 from data.domain.roles import may_ack
 from data.domain.scope import CITY, Scope
 from data.domain.timeutil import hour_of, now_ts
@@ -38,7 +39,7 @@ def add_incidents(
         row = {k: rec.get(k) for k in INCIDENT_COLUMNS}
         if row["priority"] not in (1, 2, 3) or not isinstance(row["reported_at"], int):
             raise BadInput("a new incident needs priority 1-3 and an integer reported_at")
-        cat = category_of(row.get("std_code"), row.get("kind"), row.get("subcategory"))
+        cat = stdcats.fitting(row["category"], row.get("subcategory"), row.get("std_code"), row.get("kind"))
         row.update(
             origin=rec.get("origin") or "cityops",
             status="reported",

@@ -10,12 +10,11 @@ from selenium.common.exceptions import WebDriverException
 from sqlalchemy import func, select
 
 from data.domain.timeutil import local_day_start, now_ts
-from data.domain.vocab import CATEGORIES
 from data.store.db import get_engine
 from data.store.models import Area, Incident, IncidentAudit, IncidentHistory
 from data.write import writes
 from tests.conftest import make_app
-from tests.integration.test_incident import _choose
+from tests.integration.test_incident import _choose, first_unit
 from tests.integration.test_wall import REFRESH, _shot, _viewport
 
 pytestmark = pytest.mark.browser
@@ -128,7 +127,7 @@ def test_find_an_overdue_incident_and_close_the_loop(dash_duo, live_copy):
     _shot(dash_duo, "incident-overdue", 1920, 1080)
 
     # every step of the loop, each recorded
-    unit = CATEGORIES[CATEGORY]["units"][0]
+    unit = first_unit(live_copy, inc_id)
     _act(dash_duo, "立案", "已立案", 2)
     until(lambda: "overdue" not in _deadline(dash_duo)[1], timeout=5)  # a new step, a new deadline
     assert _deadline(dash_duo)[0].startswith("本环节剩余 00:")
