@@ -59,17 +59,7 @@ def render_incidents(inc: dict, lang: str) -> list:
             html.Div(
                 className="inc-stat overdue" + (" alert" if inc["overdue"] > 0 else ""),
                 children=[
-                    html.Div(  # 督办 beside the label: the panel keeps its height (the map and its names keep theirs)
-                        [
-                            t("overdue_now", lang),
-                            " · ",
-                            html.Span(
-                                t("supervised_n", lang, n=f"{inc.get('supervised', 0):,}"),
-                                className="supervised" + (" on" if inc.get("supervised") else ""),
-                            ),
-                        ],
-                        className="sub overdue-label",
-                    ),
+                    html.Div(t("overdue_now", lang), className="sub"),
                     html.Div(f"{inc['overdue']:,}", className="mid-number num", **counted("inc-overdue")),
                 ],
             ),
@@ -108,8 +98,16 @@ def render_incidents(inc: dict, lang: str) -> list:
         ],
     )
     # closed today counts incidents reported on earlier days too: it can exceed today's reports, and says so
+    supervised = inc.get("supervised", 0)  # 督办: on the stage line, so the panel keeps its shape
     loop_head = html.Div(
-        [t("loop_now", lang), html.Span(t("closed_today_note", lang), className="hint")], className="sub-title"
+        [
+            t("loop_now", lang),
+            html.Span(t("closed_today_note", lang), className="hint"),
+            html.Span(
+                t("supervised_n", lang, n=f"{supervised:,}"), className="supervised" + (" on" if supervised else "")
+            ),
+        ],
+        className="sub-title",
     )
     return [head, lists, html.Div([loop_head, funnel], className="inc-loop")]
 
