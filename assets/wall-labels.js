@@ -143,6 +143,24 @@
     return best;
   }
 
+  function squeeze(item, f, placed, obs, frame) {
+    // an `always` name with no free spot inside or near its area: the spot there that covers the least of
+    // the other names (with their gaps), nearest its deepest point; it costs like a name left out, so that
+    // another order of placing, which frees a spot for it, wins
+    const s = item.shape, gap = rem() * 0.25, gapY = rem() * 0.05;
+    const covered = (box, q) => Math.max(0, Math.min(box.right, q.right + gap) - Math.max(box.left, q.left - gap)) *
+      Math.max(0, Math.min(box.bottom, q.bottom + gapY) - Math.max(box.top, q.top - gapY));
+    let best = null;
+    for (const p of s.spots.concat(nearSpots(s, f.h * NEAR, f.h * 0.4))) {
+      const box = boxAt(p, f);
+      if (box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom) { continue; }
+      const over = placed.reduce((a, q) => a + covered(box, q), 0) + obs.boxes.reduce((a, q) => a + covered(box, q), 0);
+      if (!best || over < best.over) { best = {p: p, box: box, over: over, outside: !inside(p.x, p.y, s.rings)}; }
+      if (!over) { break; }
+    }
+    return best && {p: best.p, box: best.box, cost: 1e3 + best.over, outside: best.outside};
+  }
+
   function nearSpots(s, reach, step) {
     // points outside the area within `reach` px of its edge, nearest its deepest point first
     const key = reach + ":" + step;
@@ -168,9 +186,10 @@
     const put = (item, near) => item.forms.some((f, i, all) => {
       // the selected area is always named (in full, at its deepest point); an `always` one (a district on the
       // wall) too, in its smallest form, when neither inside nor just outside had room
-      const forced = (item.selected && !near) || (item.always && near && i === all.length - 1);
+      const last = item.always && near && i === all.length - 1;
       const spot = tryPlace(item, f, placed, obs, frame, near) ||
-        (forced ? {p: item.shape.pole, box: boxAt(item.shape.pole, f), cost: 0, outside: false} : null);
+        (item.selected && !near ? {p: item.shape.pole, box: boxAt(item.shape.pole, f), cost: 0, outside: false} : null) ||
+        (last ? squeeze(item, f, placed, obs, frame) : null);
       if (spot) {
         spots.set(item, {form: f, spot: spot});
         placed.push(spot.box);
@@ -181,7 +200,7 @@
     });
     const left = order.filter(item => !put(item, 0));
     const missed = left.filter(item => item.fit || !put(item, NEAR));
-    const worst = order.filter(item => missed.includes(item) || spots.get(item).spot.outside || spots.get(item).form !== item.forms[0]);
+    const worst = order.filter(item => missed.includes(item) || spots.get(item).spot.outside || spots.get(item).spot.cost >= 1e3 || spots.get(item).form !== item.forms[0]);
     // a warned or selected area's name left out costs more than every other name
     return {spots: spots, missed: missed, worst: worst, cost: cost + missed.reduce((c, item) => c + (item.level < 5 || item.selected ? 1e6 : 1e3), 0)};
   }
