@@ -100,7 +100,31 @@
 
   // --- placing ------------------------------------------------------------------------------------
   const NEAR = 1.0;  // how far outside its own area a district's name may stand, in the name's heights
+  const FAR = 3.0;  // how far when no spot inside or near it is free (a crowded centre)
+  const STRAINED = 300;  // what a name that far out costs: more than any arrangement with names near their areas
   const ROUNDS = 6;  // orders tried: the names placed worst in one round go first in the next
+  const TRIES = 60;  // then, while a name is still squeezed or left out, shuffled orders of the worst placed
+  const WORK = 150000;  // spots looked at per placing, at most, before the shuffles stop (~100 ms): a wall never stalls
+  let work = 0;
+
+  function seeded(seed) {  // a small deterministic generator (mulberry32): the same shuffles on every load
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6D2B79F5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function shuffled(list, random) {
+    const out = list.slice();
+    for (let i = out.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  }
 
   function forms(item) {
     // the name in full, shortened, and (where it may stand over its neighbours: a district's, a warned
@@ -128,9 +152,10 @@
   function tryPlace(item, f, placed, obs, frame, near) {
     // the cheapest free spot: inside the area (near = 0), or within `near` heights outside its edge
     const s = item.shape, gap = rem() * 0.25, gapY = rem() * 0.05;  // names side by side must not read as one
-    const spots = near ? nearSpots(s, f.h * near, f.h * 0.4) : s.spots;
+    const spots = near ? nearSpots(s, f.h * near, f.h * (near > NEAR ? 0.8 : 0.4)) : s.spots;  // further out: coarser
     let best = null;
     for (const p of spots) {
+      work += 1;
       const dist = Math.hypot(p.x - s.pole.x, p.y - s.pole.y) / f.h;
       if (best && dist >= best.cost) { break; }  // spots come nearest first: none further on can be cheaper
       const box = boxAt(p, f);
@@ -144,14 +169,17 @@
   }
 
   function squeeze(item, f, placed, obs, frame) {
-    // an `always` name with no free spot inside or near its area: the spot there that covers the least of
-    // the other names (with their gaps), nearest its deepest point; it costs like a name left out, so that
-    // another order of placing, which frees a spot for it, wins
+    // an `always` name with no free spot inside or near its area: a free spot up to FAR heights out (a longer
+    // line leads in), else the spot near it that covers the least of the other names (with their gaps),
+    // nearest its deepest point; that costs like a name left out, so another order that frees a spot wins
+    const far = work < WORK && tryPlace(item, f, placed, obs, frame, FAR);  // a free spot further out, a longer line in
+    if (far) { return Object.assign(far, {cost: far.cost + STRAINED}); }
     const s = item.shape, gap = rem() * 0.25, gapY = rem() * 0.05;
     const covered = (box, q) => Math.max(0, Math.min(box.right, q.right + gap) - Math.max(box.left, q.left - gap)) *
       Math.max(0, Math.min(box.bottom, q.bottom + gapY) - Math.max(box.top, q.top - gapY));
     let best = null;
     for (const p of s.spots.concat(nearSpots(s, f.h * NEAR, f.h * 0.4))) {
+      work += 1;
       const box = boxAt(p, f);
       if (box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom) { continue; }
       const over = placed.reduce((a, q) => a + covered(box, q), 0) + obs.boxes.reduce((a, q) => a + covered(box, q), 0);
@@ -164,15 +192,17 @@
   function nearSpots(s, reach, step) {
     // points outside the area within `reach` px of its edge, nearest its deepest point first
     const key = reach + ":" + step;
-    if (s.near && s.near.key === key) { return s.near.spots; }
-    const spots = [];
+    s.near = s.near || {};  // one list per reach: the near and the far search alternate
+    if (s.near[key]) { return s.near[key]; }
+    const spots = [], cost = 1 + s.rings.reduce((n, ring) => n + ring.length, 0) / 32;  // work per point looked at
     for (let y = s.box.top - reach; y <= s.box.bottom + reach; y += step) {
       for (let x = s.box.left - reach; x <= s.box.right + reach; x += step) {
+        work += cost;
         if (!inside(x, y, s.rings) && edgeDistance(x, y, s.rings) <= reach) { spots.push({x: x, y: y}); }
       }
     }
     spots.sort((a, b) => Math.hypot(a.x - s.pole.x, a.y - s.pole.y) - Math.hypot(b.x - s.pole.x, b.y - s.pole.y) || a.y - b.y || a.x - b.x);
-    s.near = {key: key, spots: spots};
+    s.near[key] = spots;
     return spots;
   }
 
@@ -200,9 +230,10 @@
     });
     const left = order.filter(item => !put(item, 0));
     const missed = left.filter(item => item.fit || !put(item, NEAR));
-    const worst = order.filter(item => missed.includes(item) || spots.get(item).spot.outside || spots.get(item).spot.cost >= 1e3 || spots.get(item).form !== item.forms[0]);
+    const worst = order.filter(item => missed.includes(item) || spots.get(item).spot.outside || spots.get(item).spot.cost >= STRAINED || spots.get(item).form !== item.forms[0]);
     // a warned or selected area's name left out costs more than every other name
-    return {spots: spots, missed: missed, worst: worst, cost: cost + missed.reduce((c, item) => c + (item.level < 5 || item.selected ? 1e6 : 1e3), 0)};
+    const strained = order.filter(item => missed.includes(item) || spots.get(item).spot.cost >= STRAINED);
+    return {spots: spots, missed: missed, worst: worst, strained: strained, cost: cost + missed.reduce((c, item) => c + (item.level < 5 || item.selected ? 1e6 : 1e3), 0)};
   }
 
   function place(map) {
@@ -230,12 +261,25 @@
     items.sort((a, b) => (b.selected - a.selected) || (a.level - b.level) || (a.shape.area - b.shape.area) ||
       (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
     let best = null, order = items;
+    work = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
       const plan = arrange(order, obs, frame);
       if (!best || plan.cost < best.cost) { best = plan; }
       const next = plan.worst.concat(order.filter(item => !plan.worst.includes(item)));  // the cost keeps warned names in
       if (!plan.worst.length || next.every((item, i) => item === order[i])) { break; }
       order = next;
+    }
+    // still a name far out, squeezed over another or left out (a crowded centre, whose names fight for the
+    // same few spots): try other orders of the names placed worst and of their neighbours, the same orders on
+    // every run (a seeded shuffle)
+    if (best.strained.length) {
+      const near = (a, b) => overlaps(a.shape.box, b.shape.box, FAR * b.forms[0].h);
+      const group = items.filter(item => best.worst.includes(item) || best.strained.some(b => near(item, b)));
+      const rest = items.filter(item => !group.includes(item)), some = seeded(group.length);
+      for (let k = 0; k < TRIES && best.strained.length && work < WORK; k += 1) {
+        const plan = arrange(shuffled(group, some).concat(rest), obs, frame);
+        if (plan.cost < best.cost) { best = plan; }
+      }
     }
     items.forEach(item => {
       const got = best.spots.get(item);

@@ -43,7 +43,8 @@ map.eachLayer(layer => {
   let ll = layer.getLatLngs();
   if (!Array.isArray(ll[0])) { ll = [ll]; }
   if (!Array.isArray(ll[0][0])) { ll = [ll]; }
-  out.push({name: el.textContent, code: layer.feature.id, w: r.width, h: r.height,
+  out.push({name: el.textContent, code: layer.feature.id, w: r.width, h: r.height, led: el.classList.contains('led'),
+            pole: [Number(el.dataset.dx || 0), Number(el.dataset.dy || 0)],
             centre: [r.left + r.width / 2 - box.left, r.top + r.height / 2 - box.top],
             rings: ll.flat(1).map(ring => ring.map(p => { const q = map.latLngToContainerPoint(p); return [q.x, q.y]; }))});
 });
@@ -73,10 +74,13 @@ def _distance(x: float, y: float, rings: list) -> float:
 
 def _misplaced(names: list[dict]) -> list[str]:
     """The names whose centre is neither inside their own area nor within one name's height of its edge, or
-    outside their area's bounds (widened by that height)."""
+    outside their area's bounds (widened by that height). A name with a line leading into its area (a crowded
+    centre's) may stand up to three heights out, and its line must end inside its own area."""
     bad = []
     for n in names:
-        (x, y), reach = n["centre"], n["h"] + 2
+        (x, y), reach = n["centre"], (3 * n["h"] if n["led"] else n["h"]) + 2
+        if n["led"] and not _inside(x - n["pole"][0], y - n["pole"][1], n["rings"]):
+            bad.append(f"{n['name']}'s line ends outside its area")
         xs = [p[0] for ring in n["rings"] for p in ring]
         ys = [p[1] for ring in n["rings"] for p in ring]
         in_bounds = min(xs) - reach <= x <= max(xs) + reach and min(ys) - reach <= y <= max(ys) + reach
