@@ -5,7 +5,7 @@ from dash import Input, Output
 from api.access import current_user
 from components.i18n import lang_from, t
 from components.ids import SHELL
-from components.shell import nav_links
+from components.shell import menu_button_children, nav_links
 
 
 def shell_view(pathname: str | None, search: str | None, default_lang: str) -> tuple:
@@ -25,6 +25,7 @@ def shell_view(pathname: str | None, search: str | None, default_lang: str) -> t
         t("logout", lang),
         {"display": "none"} if user.role == "wall" else {},
         f"/logout?lang={lang}",
+        menu_button_children(lang),
     )
 
 
@@ -41,6 +42,7 @@ def register(app) -> None:
         Output(SHELL["logout_button"], "children"),
         Output(SHELL["logout"], "style"),
         Output(SHELL["logout"], "action"),
+        Output(SHELL["menu_button"], "children"),
         Input(SHELL["location"], "pathname"),
         Input(SHELL["location"], "search"),
     )

@@ -43,17 +43,31 @@ def ranking_columns(lang: str) -> list[dict]:
     field = ("name_zh", "name_en")[lang_index(lang)]
     rules = {f"lvl-{lv}": f"params.data.level == {lv}" for lv in (1, 2, 3, 4, 5)}
     return [
-        {"field": field, "headerName": t("col_area", lang), "flex": 2, "cellClass": "link-cell"},
+        {"field": field, "headerName": t("col_area", lang), "flex": 2, "minWidth": 110, "cellClass": "link-cell"},
         {
             "field": "level",
             "headerName": t("col_level", lang),
             "flex": 1,
+            "minWidth": 72,
             "cellClassRules": rules,
             "valueFormatter": {"function": "params.data.level_text"},
         },  # sorts by level: red first
-        {"field": "overdue", "headerName": t("col_overdue", lang), "flex": 1, "sort": "desc", "type": "numericColumn"},
-        {"field": "open", "headerName": t("col_open", lang), "flex": 1, "type": "numericColumn"},
-        {"field": "per_day", "headerName": t("col_per_day", lang), "flex": 1.3, "type": "numericColumn"},
+        {
+            "field": "overdue",
+            "headerName": t("col_overdue", lang),
+            "flex": 1,
+            "minWidth": 64,
+            "sort": "desc",
+            "type": "numericColumn",
+        },
+        {"field": "open", "headerName": t("col_open", lang), "flex": 1, "minWidth": 64, "type": "numericColumn"},
+        {
+            "field": "per_day",
+            "headerName": t("col_per_day", lang),
+            "flex": 1.3,
+            "minWidth": 80,
+            "type": "numericColumn",
+        },
     ]
 
 

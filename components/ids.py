@@ -11,6 +11,8 @@ SHELL = {
     "user": "shell-user",
     "logout": "shell-logout",
     "logout_button": "shell-logout-button",
+    "menu": "shell-menu",  # the navigation's menu on narrow screens (assets/phone-menu.js)
+    "menu_button": "shell-menu-button",
 }
 HOME = {
     "kpis": "home-kpis",

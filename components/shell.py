@@ -32,8 +32,18 @@ def nav_links(pathname: str, lang: str, role: str | None = None, root: str = CIT
     return links
 
 
+# the narrow screens' menu (assets/theme.css, assets/phone-menu.js); their place is SHELL in components/ids.py
+
+
+def menu_button_children(lang: str) -> list:
+    """The menu button's face: three bars drawn in CSS and the word, which is also its accessible name."""
+    return [html.Span(className="shell-menu-icon", **{"aria-hidden": "true"}), t("nav_menu", lang)]
+
+
 def create_shell(refresh_seconds: int, default_lang: str) -> html.Div:
-    """The app layout around every page; kiosk pages hide the nav themselves."""
+    """The app layout around every page; kiosk pages hide the nav themselves. On a narrow screen the links,
+    the language switch, the user's name and the logout button fold into a panel behind a menu button
+    (a real button: aria-expanded says whether the panel is open); on a wide one they stand in the bar."""
     return html.Div(
         [
             dcc.Location(id=SHELL["location"]),
@@ -43,17 +53,35 @@ def create_shell(refresh_seconds: int, default_lang: str) -> html.Div:
                 id=SHELL["nav"],
                 children=[
                     html.Span(t("app_short", default_lang), className="shell-brand", id=SHELL["brand"]),
-                    html.Div(className="shell-links", id=SHELL["links"]),
-                    dcc.Link(
-                        t("lang_switch", default_lang), href="?lang=en", className="shell-lang", id=SHELL["lang_link"]
+                    html.Button(
+                        menu_button_children(default_lang),
+                        id=SHELL["menu_button"],
+                        type="button",
+                        className="shell-menu-button",
+                        **{"aria-expanded": "false", "aria-controls": SHELL["menu"]},
                     ),
-                    html.Span(className="shell-user", id=SHELL["user"]),
-                    html.Form(
-                        id=SHELL["logout"],
-                        method="POST",
-                        action="/logout",
-                        className="shell-logout",
-                        children=html.Button(t("logout", default_lang), type="submit", id=SHELL["logout_button"]),
+                    html.Div(
+                        id=SHELL["menu"],
+                        className="shell-menu",
+                        children=[
+                            html.Div(className="shell-links", id=SHELL["links"]),
+                            dcc.Link(
+                                t("lang_switch", default_lang),
+                                href="?lang=en",
+                                className="shell-lang",
+                                id=SHELL["lang_link"],
+                            ),
+                            html.Span(className="shell-user", id=SHELL["user"]),
+                            html.Form(
+                                id=SHELL["logout"],
+                                method="POST",
+                                action="/logout",
+                                className="shell-logout",
+                                children=html.Button(
+                                    t("logout", default_lang), type="submit", id=SHELL["logout_button"]
+                                ),
+                            ),
+                        ],
                     ),
                 ],
             ),

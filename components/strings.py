@@ -235,13 +235,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stale_banner": ("数据连接异常，显示的是 {since} 的数据", "Data connection lost: showing data from {since}"),
     "bad_param": ("参数“{name}”无效，已使用默认值。", "The parameter “{name}” was not valid; the default is shown."),
     "lang_switch": ("English", "中文"),
+    "nav_menu": ("菜单", "Menu"),  # the navigation's button on narrow screens (components/shell.py)
     "red": ("红", "Red"),
     "orange": ("橙", "Orange"),
     "yellow": ("黄", "Yellow"),
     "blue": ("蓝", "Blue"),
     "green": ("绿", "Green"),
-    # the command wall
-    "wall_vitals": ("城市体征", "City vital signs"),
+    "wall_vitals": ("城市体征", "City vital signs"),  # the command wall from here
     "wall_incidents": ("今日事件", "Incidents today"),
     "wall_warnings": ("预警态势", "Warnings"),
     "wall_projects": ("重点项目", "Key projects"),

@@ -105,6 +105,7 @@ def warning_table(
                 html.Td(
                     _CELLS[col][0](r, ctx),
                     className=_CELLS[col][1],
+                    **{"data-label": t(col, lang)},  # a phone shows each warning as a card of labelled cells
                     **({"id": {"type": ACK_CELL, "id": r["id"]}} if col == "col_ack" else {}),
                 )
                 for col in columns

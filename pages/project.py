@@ -81,7 +81,11 @@ def layout(pid: str | None = None, lang: str | None = None, **_ignored):
             html.Section(
                 className="wall-panel desk-panel",
                 children=[
-                    dcc.Graph(id="proj-spend", figure=spend_figure(p, plan, now, lang), config=graph_config(lang))
+                    dcc.Graph(
+                        id="proj-spend",
+                        figure=spend_figure(p, plan, now, lang),
+                        config=graph_config(lang, responsive=True),
+                    )
                 ],
             ),
             html.Div(

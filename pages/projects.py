@@ -92,7 +92,11 @@ def layout(lang: str | None = None, **params):
             html.Section(
                 className="wall-panel desk-panel",
                 children=[
-                    dcc.Graph(id="proj-gantt", figure=gantt_figure(rows, ms, now, lang), config=graph_config(lang))
+                    dcc.Graph(
+                        id="proj-gantt",
+                        figure=gantt_figure(rows, ms, now, lang),
+                        config=graph_config(lang, responsive=True),
+                    )
                     if rows
                     else html.Div(t("no_projects_match", lang), className="empty")
                 ],
