@@ -18,6 +18,7 @@ USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")  # ASCII, stable: it is the i
 READ_PAGES = frozenset({"/", "/wall", "/area/<code>", "/indicators", "/indicators/<code>", "/projects"})
 READ_PAGES |= {"/projects/<pid>", "/warnings", "/incidents", "/incidents/<iid>", "/levels"}
 READ_PAGES |= {"/evaluation", "/evaluation/report"}
+READ_PAGES |= {"/m"}  # the phone view of the wall: every role that opens /wall (issue 17)
 ADMIN_PAGES = frozenset({"/admin", "/admin/imports"})
 PAGE_ROLES: dict[str, frozenset[str]] = {  # a page's path template -> the roles that may open it
     **{page: frozenset({"leader", "operator", "dispatcher", "admin"}) for page in READ_PAGES},
@@ -54,8 +55,8 @@ class Account:
 
 def may_open(role: str, page: str) -> bool:
     """True when `role` may open the page with this path template (unknown pages: nobody)."""
-    if role == "wall":  # a display token's session opens the wall and nothing else
-        return page in ("/wall", "/404")
+    if role == "wall":  # a display token's session opens the wall (and its phone view) and nothing else
+        return page in ("/wall", "/m", "/404")
     return role in PAGE_ROLES.get(page, ())
 
 

@@ -134,3 +134,18 @@ class RollupState(Base):
     __tablename__ = "rollup_state"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupListDay(Base):
+    """Incidents per Shanghai report day x district x category x source x priority x current status: the
+    incident list's counts per status for the city or a district over whole days (issue 13: a month of a
+    million incidents was counted row by row). Kept by data/write/rollups_list.py on every write."""
+
+    __tablename__ = "rollup_list_day"
+    day: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    source: Mapped[str] = mapped_column(String(12), primary_key=True)
+    priority: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

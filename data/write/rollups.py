@@ -19,37 +19,11 @@ from data.store.models import (
     RollupIncidentHour,
     RollupOpen,
 )
+from data.store.models_loop import RollupListDay
+from data.write import rollups_list
+from data.write.upsert import upsert as _upsert
 
-ROLLUPS = (RollupIncidentHour, RollupIncidentDay, RollupGridDay, RollupOpen, LatestReading)
-
-
-def _upsert(
-    session: Session,
-    model,
-    rows: list[dict],
-    keys: tuple[str, ...],
-    add: tuple[str, ...] = (),
-    replace: tuple[str, ...] = (),
-    newer: str | None = None,
-) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE (the same SQL on SQLite and PostgreSQL): counters in `add` are
-    incremented, `replace` columns overwritten (only when excluded.`newer` >= the stored one, if given).
-
-    One executemany on the driver: SQLAlchemy's per-row parameter processing cost more than the upserts
-    themselves when an import writes a million rows (every name here is a column of ours, never input)."""
-    if not rows:
-        return
-    table = model.__tablename__
-    cols = list(rows[0])
-    sets = [f"{c} = {table}.{c} + excluded.{c}" for c in add] + [f"{c} = excluded.{c}" for c in replace]
-    conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(sets)}"
-        + (f" WHERE excluded.{newer} >= {table}.{newer}" if newer else "")
-    )
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
+ROLLUPS = (RollupIncidentHour, RollupIncidentDay, RollupGridDay, RollupOpen, LatestReading, RollupListDay)
 
 
 def hour_bucket(ts: int) -> int:
@@ -65,6 +39,7 @@ def day_bucket(ts: int) -> int:
 
 def incidents_added(session: Session, incidents: Iterable[dict]) -> None:
     """Count newly written incidents (dicts with the Incident columns) into every rollup."""
+    incidents = list(incidents)  # read twice
     hourly: Counter = Counter()
     closed: Counter = Counter()
     daily: Counter = Counter()
@@ -94,6 +69,7 @@ def incidents_added(session: Session, incidents: Iterable[dict]) -> None:
         add=("reported",),
     )
     _open(session, opened)
+    rollups_list.added(session, incidents)
 
 
 def status_changed(session: Session, before: dict, after: dict) -> None:
@@ -110,6 +86,7 @@ def status_changed(session: Session, before: dict, after: dict) -> None:
     if before["status"] == "closed" and after["status"] != "closed":  # reopened: the closure is undone
         closed[(hour_bucket(before["closed_at"]), *_hour_key(before))] -= 1
     _incident_hour(session, Counter(), closed)
+    rollups_list.changed(session, before, after)
 
 
 def readings_added(session: Session, readings: Iterable[dict]) -> None:
@@ -208,6 +185,7 @@ def rebuild_all(session: Session) -> None:
     """Recompute every rollup from the raw tables (after a bulk load; the oracle in tests)."""
     for model in ROLLUPS:
         session.execute(delete(model))
+    rollups_list.rebuild(session)
     i = Incident
     events = union_all(  # one row per report and per closure, then one GROUP BY: no Python in the loop
         select(
@@ -292,7 +270,7 @@ def snapshot(session: Session) -> dict[str, set[tuple]]:
         rows = session.execute(select(*cols)).all()
         if model in (RollupIncidentHour, RollupIncidentDay):
             rows = [r for r in rows if r.reported or r.closed]
-        if model is RollupOpen:
+        if model in (RollupOpen, RollupListDay):
             rows = [r for r in rows if r.count]
         out[model.__tablename__] = set(map(tuple, rows))
     return out
