@@ -71,6 +71,11 @@ def aligned_blocks(h0: int, h1: int) -> list[tuple[int, int]]:
     return out
 
 
+def current_hour() -> int:
+    """The start of the hour now (the clock the benches move, too)."""
+    return hour_of(now_ts())
+
+
 def _is_past(h1: int) -> bool:
     """Hours before the current one only change with the "history" version (late writes, re-seeds),
     so their aggregates stay cached while live incidents trickle into the current hour."""

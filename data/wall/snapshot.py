@@ -77,8 +77,8 @@ def _tiles(catalog: Catalog, scope: Scope, tick: int, facts) -> tuple[list[dict]
     pairs = tuple((t["code"], t.get("area_code", scope.code)) for t in tiles)
     series = facts.series(pairs, since, tick + HOUR)
     for tile, (code, area_c) in zip(tiles, pairs):
-        values = [round(float(v), tile["decimals"]) for _, v in series[f"{code}@{area_c}"]]
-        tile["series"] = _downsample(values, SPARK_POINTS)
+        values = _downsample([v for _, v in series[f"{code}@{area_c}"]], SPARK_POINTS)  # then round: 48, not 1,440
+        tile["series"] = [round(float(v), tile["decimals"]) for v in values]
     for tile in tiles:  # a value measured for a wider area says which one (黄浦区数据, 全市数据)
         if tile.get("area_code") not in (None, scope.code):
             tile["area"] = _names(tile["area_code"], facts.names(), facts)
