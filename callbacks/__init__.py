@@ -5,13 +5,14 @@ the first app that starts and then clears them, so a second app in one process (
 after the first, or an app rebuilt after a config change) would otherwise have none.
 """
 
-from callbacks import admin, admin_imports, area, home, incident, incidents, indicators, shell, wall, warnings
+from callbacks import admin, admin_imports, area, home, incident, incidents, indicators, mobile, shell, wall, warnings
 
 
 def register_all(app) -> None:
     shell.register(app)
     home.register(app)
     wall.register(app)
+    mobile.register(app)  # the phone view of the wall (issue 17)
     area.register(app)
     indicators.register(app)
     warnings.register(app)

@@ -7,11 +7,13 @@ from urllib.parse import parse_qs
 from components.strings import STRINGS
 from components.strings_eval import EVAL
 from components.strings_loop import LOOP_DESK
+from components.strings_mobile import MOBILE
 from data.domain.names import lang_index, name  # noqa: F401 - the UI reads names through here too
 
 LANGS = ("zh", "en")
 STRINGS.update(EVAL)  # 考核评价 (issue 15)
 STRINGS.update(LOOP_DESK)  # the loop's desk (issue 15); strings.py is full
+STRINGS.update(MOBILE)  # the phone view of the wall (issue 17)
 
 
 def t(key: str, lang: str = "zh", **fmt) -> str:

@@ -99,3 +99,18 @@ ADMIN = {
     "revoke": "admin-revoke",
     "tokens_box": "admin-tokens-box",
 }
+# the phone view of the wall (pages/mobile.py, callbacks/mobile.py)
+MOBILE = {
+    "root": "m-root",
+    "config": "m-config",
+    "meta": "m-meta",
+    "beat": "m-beat",
+    "clock": "m-clock",
+    "updated": "m-updated",
+    "stale": "m-stale",
+    "status": "m-status",
+    "incidents": "m-incidents",
+    "vitals": "m-vitals",
+    "projects": "m-projects",
+    "links": "m-links",
+}

@@ -6,11 +6,13 @@ import logging
 from typing import Annotated, ClassVar
 
 import dash
+from dash import html
 from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, name, t
+from components.links import href
 from components.params import AreaCode, Flag, PageQuery, checked
 from components.wall_layout import create_wall
 from data.domain.vocab import CITY_CODE
@@ -34,11 +36,12 @@ def layout(lang: str | None = None, **params):
     query, bad = WallQuery.parse(params)
     notices = [t("bad_param", lang, name=n) for n in bad]
     cfg = current_app.config if has_request_context() else {}
-    scope, scope_name, bounds = CITY_CODE, "", None
+    scope, scope_name, bounds, asked = CITY_CODE, "", None, None
     if has_request_context():  # not while Dash builds the validation layout at start-up
         try:
             try:
                 resolved = resolve_scope(query.area)
+                asked = query.area
             except ScopeError:
                 log.info("wall: ignoring an unknown area")
                 notices.append(t("bad_param", lang, name="area"))
@@ -48,7 +51,7 @@ def layout(lang: str | None = None, **params):
             bounds = mapqueries.bounds(resolved)
         except SQLAlchemyError:  # the database is down: draw the wall; the callback shows the banner
             log.exception("wall: cannot read its scope")
-    return create_wall(
+    wall = create_wall(
         scope=scope,
         scope_name=scope_name,
         lang=lang,
@@ -61,3 +64,8 @@ def layout(lang: str | None = None, **params):
         notices=notices,
         reload_hours=float(cfg.get("WALL_RELOAD_HOURS", 24)),
     )
+    if not query.kiosk:  # a phone that opened the wall: its phone view, same scope (shown below 600 px, wall.css)
+        wall.children.append(
+            html.A(t("m_phone_link", lang), href=href("/m", lang, area=asked), className="wall-phone-link")
+        )
+    return wall
