@@ -13,7 +13,7 @@ from components.i18n import t
 from components.incident_list import list_href
 from components.links import href
 from components.theme import level_label
-from components.wall_readings import clock_text, compact, format_value
+from components.wall_readings import clock_text, compact, day_delta, format_value
 from components.warnings_view import WarnFilters
 from data.domain.filters import IncidentFilters
 from data.domain.names import name
@@ -94,11 +94,6 @@ def level_chip(level: int, lang: str) -> html.Span:
     return html.Span(level_label(level, lang), className=f"m-chip lvl-{level}")
 
 
-def _delta(today: int, yday: int) -> str:
-    diff = today - yday
-    return f"{diff:+,}" + (f" ({diff / yday:+.0%})" if yday else "")
-
-
 def _since(ts: int, lang: str, now: int) -> str:
     """When a warning began, as the wall says it, inside a sentence ('since yesterday 15:07')."""
     text = clock_text(ts, lang, now)
@@ -174,7 +169,7 @@ def render_incidents(v: dict, lang: str) -> list:
                     [
                         html.Span(t("yesterday_same", lang, n=f"{v['yesterday']:,}"), className="m-nowrap"),
                         " ",
-                        html.Span(_delta(v["today"], v["yesterday"]), className="m-delta num m-nowrap"),
+                        html.Span(day_delta(v["today"], v["yesterday"]), className="m-delta num m-nowrap"),
                     ],
                     className="m-muted",
                 ),

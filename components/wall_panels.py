@@ -7,18 +7,12 @@ from dash import html
 from components.i18n import t
 from components.kpi import bar_track, create_bars
 from components.theme import HEAT, PROJECT_STATUS, level_colour, level_label
-from components.wall_readings import clock_text, compact, counted, rolling
+from components.wall_readings import clock_text, compact, counted, day_delta, rolling
 from components.wall_scores import render_scores
 from components.warnings_view import render_warnings  # noqa: F401  (callbacks/wall.py takes the panels from here)
 from data.domain.areas import CODE_LEN
 from data.domain.names import lang_index, name
 from data.domain.vocab import CATEGORIES, OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES
-
-
-def _delta(today: int, yday: int) -> str:
-    diff = today - yday
-    pct = f" ({diff / yday:+.0%})" if yday else ""
-    return f"{diff:+,}{pct}"
 
 
 def _bars(rows: list[tuple[str, int, int]], css: str) -> html.Div:
@@ -42,7 +36,7 @@ def render_incidents(inc: dict, lang: str) -> list:
                         [
                             html.Span(t("yesterday_same", lang, n=f"{inc['yesterday']:,}"), className="nowrap"),
                             " ",
-                            html.Span(_delta(inc["today"], inc["yesterday"]), className="num delta nowrap"),
+                            html.Span(day_delta(inc["today"], inc["yesterday"]), className="num delta nowrap"),
                             *_unlocated(inc.get("unlocated_today", 0), lang),
                         ],
                         className="sub",

@@ -156,3 +156,9 @@ def render_weather(weather: list[dict], lang: str) -> list:
             )
         )
     return items
+
+
+def day_delta(today: int, yday: int) -> str:
+    """Today against yesterday at this hour: '+12 (+3%)' (no share when yesterday had none)."""
+    diff = today - yday
+    return f"{diff:+,}" + (f" ({diff / yday:+.0%})" if yday else "")
