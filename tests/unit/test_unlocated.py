@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from data.domain.scope import Scope
-from data.domain.timeutil import DAY, now_ts, to_dt
+from data.domain.timeutil import DAY, local_day_start, now_ts, to_dt
 from data.ingest import mapping as mappings
 from data.ingest.run import import_incidents
 from data.read import incidentdesk
@@ -22,7 +22,8 @@ MAPPING = {
 
 
 def _import(url, tmp_path, now):
-    half_hour_ago = to_dt(now - 1800).strftime("%Y-%m-%d %H:%M:%S")
+    # half an hour ago, but today in Shanghai: just after midnight that was yesterday, and the wall counts today
+    half_hour_ago = to_dt(max(now - 1800, local_day_start(now))).strftime("%Y-%m-%d %H:%M:%S")
     days_ago = to_dt(now - 3 * DAY).strftime("%Y-%m-%d %H:%M:%S")
     lines = ["id,t,status,cat,area"]
     lines += [f"U{i},{half_hour_ago},registered,street_order," for i in range(3)]  # unlocated, today
