@@ -152,6 +152,13 @@ def warning_rows(w: dict) -> list[dict]:
     return sorted(rows, key=lambda x: (x["level"], -x["started_at"]))
 
 
+def _stacked(when: str) -> list:
+    """'Yesterday 23:05' / '11-29 15:07' as the day over the time: an earlier day's warning keeps the time
+    column as narrow as today's, so its cause does not wrap to a row taller than the panel shows."""
+    day, _, time = when.rpartition(" ")
+    return [html.Span(day, className="warn-day"), html.Span(time)] if day else [time]
+
+
 def render_warnings(w: dict, lang: str, now: int | None = None) -> list:
     """Active area warnings: a count per colour (a caption says these count warnings; the legend counts
     areas), then the most severe rows, each on one line where it fits: level, area, its whole cause
@@ -176,7 +183,7 @@ def render_warnings(w: dict, lang: str, now: int | None = None) -> list:
                         html.Span(name(x, lang, "cause"), className="warn-cause"),
                     ],
                 ),
-                html.Span(clock_text(x["started_at"], lang, now), className="warn-time num"),
+                html.Span(_stacked(clock_text(x["started_at"], lang, now)), className="warn-time num"),
             ],
         )
         for x in warning_rows(w)
