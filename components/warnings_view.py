@@ -156,7 +156,7 @@ def _stacked(when: str) -> list:
     """'Yesterday 23:05' / '11-29 15:07' as the day over the time: an earlier day's warning keeps the time
     column as narrow as today's, so its cause does not wrap to a row taller than the panel shows."""
     day, _, time = when.rpartition(" ")
-    return [html.Span(day, className="warn-day"), html.Span(time)] if day else [time]
+    return [html.Span(day, className="warn-day"), " ", html.Span(time)] if day else [time]  # " ": read as one
 
 
 def render_warnings(w: dict, lang: str, now: int | None = None) -> list:
