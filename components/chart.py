@@ -21,6 +21,7 @@ ZH_DATE_TICKS = [
 ]
 ZH_DATE_HOVER = "%Y年%-m月%-d日 %H:%M"
 CLEAR = "rgba(0,0,0,0)"
+LEGEND_ROOM = 30  # px under the x axis' ticks for the legend's row
 
 
 ZH_LOCALE = "zh-CN"  # registered by assets/plotly-locale-zh-cn.js
@@ -53,16 +54,17 @@ def base_layout(
     **layout,
 ) -> dict:
     """The layout every figure starts from (pass it to fig.update_layout): a left-aligned title, the
-    legend centred above the plot, the dark palette and font, a date x axis and a y axis on the grid.
-    xaxis/yaxis add to (or override) those axes; other keywords are layout properties of the figure."""
+    legend centred along the figure's foot (above the plot it ran into the title on a phone), the dark
+    palette and font, a date x axis and a y axis on the grid. xaxis/yaxis add to (or override) those
+    axes; other keywords are layout properties of the figure."""
     return {
         "title": {"text": title, "x": 0.01},
         "height": height,
         "paper_bgcolor": CLEAR,
         "plot_bgcolor": CLEAR,
         "font": {"color": TEXT, "family": FONT},
-        "margin": {"l": left, "r": 20, "t": top, "b": 40},
-        "legend": {"orientation": "h", "y": 1.02, "x": 0.5, "xanchor": "center", "yanchor": "bottom"},
+        "margin": {"l": left, "r": 20, "t": top, "b": 40 + LEGEND_ROOM},
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "yref": "container", "y": 0, "yanchor": "bottom"},
         "xaxis": date_axis(lang, **(xaxis or {})),
         "yaxis": {"gridcolor": BORDER, **(yaxis or {})},
         **layout,
