@@ -16,11 +16,12 @@ from components.admin_views import access_table, active_tokens, people_table, to
 from components.i18n import lang_from, t
 from components.ids import ADMIN
 from components.incident_list import area_options
+from components.page_title import titled
 from data.domain.timeutil import now_ts
 from data.domain.vocab import CITY_CODE
 from data.read import areas, users
 
-dash.register_page(__name__, path="/admin", name="系统管理", order=9, nav="nav_admin")
+dash.register_page(__name__, path="/admin", name="系统管理", order=9, nav="nav_admin", title=titled("nav_admin"))
 log = logging.getLogger("cityops.pages.admin")
 
 

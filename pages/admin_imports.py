@@ -16,10 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.uploads import max_bytes
 from components.i18n import lang_from, t
 from components.import_views import mapping_options, page_body, runs_table
+from components.page_title import titled
 from data.ingest.preview import shipped
 from data.read import imports, users
 
-dash.register_page(__name__, path="/admin/imports", name="数据导入", order=10)
+dash.register_page(__name__, path="/admin/imports", name="数据导入", order=10, title=titled("title_imports"))
 log = logging.getLogger("cityops.pages.admin_imports")
 
 

@@ -13,12 +13,19 @@ from api.access import ScopeError, resolve_scope
 from components.area_layout import create_area_page
 from components.i18n import lang_from, t
 from components.notfound import create_not_found
+from components.page_title import titled
 from data.domain.areas import contains
 from data.domain.vocab import CITY_CODE
 from data.read import areas, mapqueries
 
 dash.register_page(
-    __name__, path_template="/area/<code>", name="区域下钻", order=2, nav="nav_area", nav_path=f"/area/{CITY_CODE}"
+    __name__,
+    path_template="/area/<code>",
+    name="区域下钻",
+    order=2,
+    nav="nav_area",
+    nav_path=f"/area/{CITY_CODE}",
+    title=titled("nav_area"),
 )
 log = logging.getLogger("cityops.pages.area")
 

@@ -17,12 +17,15 @@ from api.access import ScopeError, resolve_scope
 from components import evaluation_views as views
 from components.i18n import lang_from, t
 from components.links import href
+from components.page_title import titled
 from components.params import AreaCode, PageQuery, checked
 from data.domain.areas import contains
 from data.domain.timeutil import now_ts, tick_of, to_dt
 from data.read import areas, evaluation
 
-dash.register_page(__name__, path="/evaluation", name="考核评价", order=7, nav="nav_evaluation")
+dash.register_page(
+    __name__, path="/evaluation", name="考核评价", order=7, nav="nav_evaluation", title=titled("nav_evaluation")
+)
 log = logging.getLogger("cityops.pages.evaluation")
 MONTHS_SHOWN, QUARTERS_SHOWN = 6, 4
 

@@ -16,11 +16,12 @@ from api.reports import BadMonth, report_for
 from components import evaluation_views as views
 from components.i18n import lang_from, t
 from components.links import href
+from components.page_title import titled
 from data.domain.timeutil import now_ts, tick_of, to_dt
 from data.domain.vocab import category_name, unit_name
 from data.read import areas
 
-dash.register_page(__name__, path="/evaluation/report", name="月度考核报告", title="月度考核报告")
+dash.register_page(__name__, path="/evaluation/report", name="月度考核报告", title=titled("eval_report_title"))
 log = logging.getLogger("cityops.pages.evaluation_report")
 PRINT = "eval-print"  # the print button (callbacks/evaluation.py)
 

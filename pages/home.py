@@ -8,9 +8,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.access import resolve_scope
 from components.i18n import lang_from, name, t
 from components.ids import HOME
+from components.page_title import titled
 from data.read import areas
 
-dash.register_page(__name__, path="/", name="运行概览", order=0, nav="nav_home")
+dash.register_page(__name__, path="/", name="运行概览", order=0, nav="nav_home", title=titled("nav_home"))
 
 
 def _title(lang: str) -> str:

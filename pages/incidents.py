@@ -13,11 +13,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, t
 from components.incident_list import filter_form, grid, parse_filters, status_chips
+from components.page_title import titled
 from data.domain.timeutil import now_ts, tick_of
 from data.domain.vocab import CITY_CODE
 from data.read import areas, incidentlist
 
-dash.register_page(__name__, path="/incidents", name="事件处置", order=6, nav="nav_incidents")
+dash.register_page(
+    __name__, path="/incidents", name="事件处置", order=6, nav="nav_incidents", title=titled("nav_incidents")
+)
 log = logging.getLogger("cityops.pages.incidents")
 
 

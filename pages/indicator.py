@@ -24,13 +24,14 @@ from components.indicator_views import (
 )
 from components.links import href
 from components.notfound import create_not_found
+from components.page_title import titled
 from data.domain.names import name
 from data.domain.scope import Scope
 from data.domain.timeutil import now_ts, to_dt
 from data.domain.vocab import CITY_CODE, unit_text
 from data.read import areas, indicators
 
-dash.register_page(__name__, path_template="/indicators/<code>", name="指标详情")
+dash.register_page(__name__, path_template="/indicators/<code>", name="指标详情", title=titled("title_indicator"))
 log = logging.getLogger("cityops.pages.indicator")
 
 

@@ -5,8 +5,11 @@ from dash import html
 
 from components.i18n import lang_from, t
 from components.ids import INDICATORS
+from components.page_title import titled
 
-dash.register_page(__name__, path="/indicators", name="城市体征", order=3, nav="nav_indicators")
+dash.register_page(
+    __name__, path="/indicators", name="城市体征", order=3, nav="nav_indicators", title=titled("nav_indicators")
+)
 
 
 def layout(lang: str | None = None, **_ignored):

@@ -8,11 +8,12 @@ from dash import html
 from flask import current_app, has_request_context
 
 from components.i18n import lang_from, t
+from components.page_title import titled
 from components.theme import level_colour, level_label
 from data.domain.names import lang_index
 from data.rules.config import load_catalog
 
-dash.register_page(__name__, path="/levels", name="五色预警分级", title="五色预警分级")
+dash.register_page(__name__, path="/levels", name="五色预警分级", title=titled("lv_title"))
 
 
 def layout(lang: str | None = None, **_ignored):

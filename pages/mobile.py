@@ -15,12 +15,13 @@ from components.i18n import lang_from, name, t
 from components.ids import MOBILE
 from components.links import href
 from components.mobile_views import DESK, mobile_links
+from components.page_title import titled
 from components.params import AreaCode, PageQuery
 from data.domain.roles import may_open
 from data.domain.vocab import CITY_CODE
 from data.read import areas
 
-dash.register_page(__name__, path="/m", name="手机版", order=8, nav="nav_mobile", title="上海市城市运行“一网统管”")
+dash.register_page(__name__, path="/m", name="手机版", order=8, nav="nav_mobile", title=titled("app_title"))
 log = logging.getLogger("cityops.pages.mobile")
 
 

@@ -16,13 +16,14 @@ from components.i18n import lang_from, t
 from components.kpi import create_kpi
 from components.links import href
 from components.notfound import create_not_found
+from components.page_title import titled
 from components.project_views import milestone_table, project_warning_table, spend_figure
 from data.domain.departments import department_name
 from data.domain.names import lang_index, name
 from data.domain.timeutil import now_ts, to_dt
 from data.read import areas, projectdata
 
-dash.register_page(__name__, path_template="/projects/<pid>", name="项目详情")
+dash.register_page(__name__, path_template="/projects/<pid>", name="项目详情", title=titled("title_project"))
 log = logging.getLogger("cityops.pages.project")
 
 

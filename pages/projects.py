@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.access import resolve_scope
 from components.chart import graph_config
 from components.i18n import lang_from, t
+from components.page_title import titled
 from components.project_views import gantt_figure, parse_project_filters, portfolio_table
 from data.domain.departments import department_name
 from data.domain.filters import PROJECT_PHASES as PHASES
@@ -20,7 +21,9 @@ from data.domain.names import lang_index
 from data.domain.timeutil import now_ts
 from data.read import areas, projectdata
 
-dash.register_page(__name__, path="/projects", name="重点项目", order=5, nav="nav_projects")
+dash.register_page(
+    __name__, path="/projects", name="重点项目", order=5, nav="nav_projects", title=titled("nav_projects")
+)
 log = logging.getLogger("cityops.pages.projects")
 
 

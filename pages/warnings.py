@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.access import ScopeError, resolve_scope
 from components.i18n import lang_from, t
 from components.links import href
+from components.page_title import titled
 from components.theme import LEVELS, level_label
 from components.warnings_view import parse_filters, render_warning_table
 from data.domain.names import lang_index
@@ -21,7 +22,9 @@ from data.domain.vocab import CITY_CODE
 from data.read import areas, warnlist
 from data.rules.config import load_catalog
 
-dash.register_page(__name__, path="/warnings", name="预警管理", order=4, nav="nav_warnings")
+dash.register_page(
+    __name__, path="/warnings", name="预警管理", order=4, nav="nav_warnings", title=titled("nav_warnings")
+)
 log = logging.getLogger("cityops.pages.warnings")
 
 
