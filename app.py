@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import resource
+from html import escape as html_escape
 
 import dash
 from dash import Dash, html
@@ -17,9 +18,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import register_blueprints
 from api.auth import init_auth
-from api.gate import init_gate
+from api.gate import init_gate, page_of
 from api.ingest import bp as ingest_api
 from api.open311 import bp as open311_api
+from api.pwa import head_tags
+from api.pwa import pwa as pwa_routes
 from api.reports import reports as evaluation_reports
 from api.security import init_security
 from callbacks import evaluation as evaluation_callbacks
@@ -51,12 +54,14 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     server.register_blueprint(ingest_api)  # API keys, not sessions: the gate lets their paths through (docs/API.md)
     server.register_blueprint(open311_api)
     server.register_blueprint(evaluation_reports)  # /evaluation/report.xlsx|.csv (issue 15)
+    server.register_blueprint(pwa_routes)  # the manifest, the service worker, /launch (issue 17)
     app = Dash(
         __name__,
         server=server,
         use_pages=True,
         pages_folder=str(ROOT / "pages"),
         assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"^sw\.js$",  # the service worker: served from the root by api/pwa.py, never a page script
         serve_locally=True,
         compress=True,
         title="上海市城市运行“一网统管”",
@@ -129,18 +134,25 @@ def _keep_validation_layout_bare(app: Dash) -> dict[str, set[str]]:
     return {template: _ids_in(_ids_only(layout)) for template, layout in layouts.items()}  # for the gate
 
 
-GRIDLESS_PAGES = ("/wall",)  # pages with no AG Grid: their HTML leaves out its bundle (360 kB compressed)
+GRIDLESS_PAGES = (
+    "/wall",
+    "/m",
+    "/tasks",
+)  # pages with no AG Grid: their HTML leaves out its bundle (360 kB compressed)
 _GRID_BUNDLE = re.compile(r'<script src="([^"]*/_dash-component-suites/dash_ag_grid/[^"]*)"></script>')
 
 
 def _index_per_page(app: Dash, default_lang: str) -> None:
     """Fit each page's HTML to the page: Dash's "Loading..." in the page's language (assets/i18n-loading.css
-    shows the same word while the renderer fetches the layout), and on GRIDLESS_PAGES no AG Grid bundle,
-    only its address, for the stand-in in assets/grid-on-demand.js."""
+    shows the same word while the renderer fetches the layout), the installable app's tags (api/pwa.py), and
+    on GRIDLESS_PAGES no AG Grid bundle, only its address, for the stand-in in assets/grid-on-demand.js."""
     plain = app.interpolate_index
 
     def interpolate_index(**parts):
-        word = t("wall_loading", lang_from(request.query_string.decode(), default_lang))
+        lang = lang_from(request.query_string.decode(), default_lang)
+        word = t("wall_loading", lang)
+        parts["metas"] = parts.get("metas", "") + "\n" + head_tags(lang)
+        parts["title"] = html_escape(_page_title(parts.get("title", "")))  # Dash writes the app's, in Chinese
         parts["app_entry"] = (
             f'<div id="react-entry-point" style="--dash-loading: \'{word}\'">'
             f'<div class="_dash-loading">{word}</div></div>'
@@ -153,6 +165,16 @@ def _index_per_page(app: Dash, default_lang: str) -> None:
         return plain(**parts)
 
     app.interpolate_index = interpolate_index
+
+
+def _page_title(default: str) -> str:
+    """The tab title of the page this request opens (its title function reads the request's language)."""
+    found = page_of(request.path)
+    for page in dash.page_registry.values() if found else ():
+        if (page.get("path_template") or page["path"]) == found[0]:
+            title = page.get("title")
+            return (title() if callable(title) else title) or default
+    return default
 
 
 def _start_simulator(cfg: Config) -> None:

@@ -153,7 +153,9 @@ def logout():
         audit("logout", user_id=user.id)
     logout_user()
     session.clear()
-    return redirect(f"/login?why=out&lang={lang}")
+    response = redirect(f"/login?why=out&lang={lang}")
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'  # what the service worker kept (api/pwa.py)
+    return response
 
 
 @on_primary()

@@ -37,6 +37,7 @@ from data.store.cache import on_primary, primary_engine
 from data.write import accounts
 
 PUBLIC = ("/login", "/logout", "/healthz", "/assets/", "/csp-report", "/favicon.ico", "/_favicon.ico")
+PUBLIC += ("/manifest.webmanifest", "/sw.js")  # the installable app's: no data, fetched without cookies (api/pwa.py)
 KEYED = ("/api/v1/", "/open311/")  # API keys, not sessions (api/keyed.py): every view behind them authenticates
 XHR = ("/_dash-", "/geo/", "/_reload-hash", "/_alive", "/incident-photos/")  # not pages: no page lookup
 SHELL = "*"  # a callback of the shell (navigation, language): every role
@@ -186,10 +187,15 @@ def _deny(user: Account, target: str):
     return jsonify(reason="forbidden", message=t("forbidden_body", lang)), 403
 
 
+def _public(path: str) -> bool:
+    """A PUBLIC folder's files or a PUBLIC path itself (a prefix match let '/loginx' reach a page unasked)."""
+    return path in PUBLIC or any(path.startswith(p) for p in PUBLIC if p.endswith("/"))
+
+
 def gate():
     """before_request: let a request through, or answer it here."""
     path = request.path
-    if path.startswith(PUBLIC) or path.startswith(KEYED):  # keyed: no session cookie, so no same-origin check
+    if _public(path) or path.startswith(KEYED):  # keyed: no session cookie, so no same-origin check
         return None
     if request.method not in ("GET", "HEAD") and not same_origin():
         user = session_user._get_current_object()

@@ -5,7 +5,9 @@ phase, and anyone whose scope holds the incident sees it.
 other route (a session, and a same-origin POST), its body limit raised to PHOTO_MAX_BYTES for this route
 alone; the picture is decoded and re-encoded by data.write.photos (no metadata survives) and kept under
 the instance folder's photos/ with a server-made name. 201 and {id, phase}, else a status and {reason,
-message}, the message in the page's language.
+message}, the message in the page's language. An `Idempotency-Key` header (1-128 visible ASCII; the phone
+makes a random UUID per photo) stores at most one photo per (uploader, key): sending it again answers 201
+with the first photo's id (and `Idempotent-Replayed: true`) and stores nothing; a malformed key is a 400.
 
 `GET /incident-photos/<id>` and `/incident-photos/<id>/thumb` send the file only when the photo's incident
 lies in the reader's scope (a unit's reader: its own unit's incidents); anything else is 404, the same as
@@ -60,6 +62,9 @@ def upload(raw_id: str):
     incident_id = plain_id(raw_id)
     if incident_id is None or not may_open(user.role, INCIDENT_PAGE):
         return _refused(404, "not_found")
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not photo_writes.CLIENT_KEY.fullmatch(key):  # before the body is read
+        return _refused(400, "key")
     limit = max_bytes()
     request.max_content_length = limit + FORM_SLACK  # this route only; everything else keeps its limit
     sent = request.files.get("file")  # over the limit: 413 from here (the gate's handler)
@@ -77,6 +82,7 @@ def upload(raw_id: str):
             actor=user.id,
             max_bytes=limit,
             scope=resolve_scope(),
+            key=key,
         )
     except BadInput as exc:
         reason = exc.details.get("reason", "not_image")
@@ -89,7 +95,8 @@ def upload(raw_id: str):
         return _refused(404, "not_found")
     except Busy:
         return jsonify(reason="busy", message=t("write_busy", _lang())), 503
-    return jsonify(id=row["id"], phase=row["phase"]), 201  # 201: the gate marks a 200 on a non-page path 404
+    replayed = {"Idempotent-Replayed": "true"} if row.get("replayed") else {}  # the first answer, again
+    return jsonify(id=row["id"], phase=row["phase"]), 201, replayed  # 201: the gate marks a 200 on a non-page 404
 
 
 def _send(raw_id: str, thumb: bool):

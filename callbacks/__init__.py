@@ -5,7 +5,20 @@ the first app that starts and then clears them, so a second app in one process (
 after the first, or an app rebuilt after a config change) would otherwise have none.
 """
 
-from callbacks import admin, admin_imports, area, home, incident, incidents, indicators, mobile, shell, wall, warnings
+from callbacks import (
+    admin,
+    admin_imports,
+    area,
+    home,
+    incident,
+    incidents,
+    indicators,
+    mobile,
+    shell,
+    tasks,
+    wall,
+    warnings,
+)
 
 
 def register_all(app) -> None:
@@ -18,5 +31,6 @@ def register_all(app) -> None:
     warnings.register(app)
     incident.register(app)
     incidents.register(app)
+    tasks.register(app)  # my tasks by deadline, a unit's landing (issue 17)
     admin.register(app)
     admin_imports.register(app)  # also mounts its upload route (api/uploads.py)

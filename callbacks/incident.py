@@ -9,7 +9,9 @@ import logging
 import re
 
 from dash import ClientsideFunction, Input, Output, State, html, no_update
+from flask import current_app
 
+from api import photos as photo_api
 from api import plain_id
 from api.access import current_user, resolve_scope
 from api.auth import audit
@@ -159,8 +161,9 @@ def page_parts(story: dict, lang: str, role: str) -> tuple:
         units=CATEGORIES[inc["category"]]["units"],
         pending=loop["pending"],
         now=story["now"],
+        photo_limit=int(current_app.config.get("PHOTO_MAX_BYTES", photo_api.PHOTO_MAX_BYTES)),
     )
-    return render_head(inc, lang, loop), render_story(story, areas.area_names(), lang), form
+    return render_head(inc, lang, loop), render_story(story, areas.area_names(), lang, role), form
 
 
 def register(app) -> None:

@@ -17,7 +17,16 @@ from api import plain_id
 from api.access import resolve_scope
 from components.i18n import lang_from, t
 from components.ids import INCIDENT
-from components.incident_moves import MAX_PHOTOS, MOVES, PHASE_OF, photo_list, survivor_line
+from components.incident_moves import (
+    MAX_PHOTOS,
+    MOST_SENT,
+    MOVES,
+    PHASE_OF,
+    PHOTO_MAX_EDGE,
+    PHOTO_QUALITY,
+    photo_list,
+    survivor_line,
+)
 from data.read import incident_loop, photos
 
 log = logging.getLogger("cityops.callbacks.incident_moves")
@@ -35,38 +44,36 @@ function (action, state) {
 }
 """
 
-# Posts each chosen picture (at most %(most)d) to the photo route for the chosen move's phase, and hands the
-# route's answers (status, reason, id: nothing the browser wrote itself) to the server callback. A file over
-# the limit is not sent: a body the server refuses mid-way ends as a dropped connection, not a sentence.
+# A desk's pick (the drop zone): each chosen picture (at most %(most)d) goes the way a phone's does,
+# assets/photo-capture.js's window.cityopsPhotos.sendFiles: resized to %(edge)d px on its long side, re-encoded
+# as JPEG and posted to the photo route for the chosen move's phase with an Idempotency-Key of its own. The
+# route's answers (status, reason, id: nothing the browser wrote itself) go to the server callback. A file still
+# over the limit is not sent: a body the server refuses mid-way ends as a dropped connection, not a sentence.
 UPLOAD_JS = """
 function (contents, _names, action, state) {
     const dc = window.dash_clientside;
     if (!contents || !contents.length) { return [dc.no_update, dc.no_update]; }
     const s = state || {};
     const phase = action === 'start' ? 'before' : (action === 'handled' ? 'after' : '');
-    const url = '/incidents/' + encodeURIComponent(String(s.id)) + '/photos?lang=' + encodeURIComponent(s.lang || 'zh');
-    const results = [];
-    const send = (i) => {
-        if (i >= contents.length || i >= %(most)d) { return Promise.resolve(); }
-        let bin;
-        try { bin = atob(contents[i].slice(contents[i].indexOf(',') + 1)); }
-        catch (e) { results.push({reason: 'failed'}); return send(i + 1); }
-        if (bin.length > %(limit)d) { results.push({status: 413, reason: 'too_large'}); return send(i + 1); }
-        const bytes = new Uint8Array(bin.length);
-        for (let k = 0; k < bin.length; k++) { bytes[k] = bin.charCodeAt(k); }
-        const form = new FormData();
-        form.append('phase', phase);
-        form.append('file', new Blob([bytes]), 'photo');
-        return fetch(url, {method: 'POST', body: form, credentials: 'same-origin'})
-            .then(r => r.json().catch(() => ({})).then(b => results.push({status: r.status, reason: b.reason || null})))
-            .catch(() => results.push({reason: 'failed'}))
-            .then(() => send(i + 1));
-    };
-    return send(0).then(() => [{results: results, at: Date.now()}, null]);
+    const blobs = [];
+    for (const c of contents.slice(0, %(most)d)) {
+        try {
+            const bin = atob(c.slice(c.indexOf(',') + 1)), bytes = new Uint8Array(bin.length);
+            for (let k = 0; k < bin.length; k++) { bytes[k] = bin.charCodeAt(k); }
+            const type = (c.slice(5, c.indexOf(';')) || '').toLowerCase();
+            blobs.push(new Blob([bytes], {type: type}));
+        } catch (e) { blobs.push(null); }
+    }
+    const opts = {maxEdge: %(edge)d, quality: %(quality)s, limit: %(limit)d, most: %(most)d};
+    const sent = blobs.filter(b => b !== null);
+    const broken = blobs.filter(b => b === null).map(() => ({status: 0, reason: 'failed', id: null}));
+    return window.cityopsPhotos.sendFiles(s.id, phase, sent, s.lang || 'zh', opts)
+        .then(results => [{results: broken.concat(results), at: Date.now()}, null]);
 }
 """
 REASONS = ("empty", "too_large", "not_image", "too_many", "status", "phase", "not_allowed", "not_found", "failed")
-MOST_SENT = 2 * MAX_PHOTOS  # files one pick may send (the route refuses past MAX_PHOTOS waiting)
+REASONS += ("key", "key_reused", "busy")  # an Idempotency-Key refused, or the database away
+REASONS += ("queued",)  # offline: kept on the phone and sent once the network returns (assets/pwa.js)
 
 
 def _lang(state: dict) -> str:
@@ -118,7 +125,7 @@ def register(app) -> None:
         State(INCIDENT["state"], "data"),
     )
     app.clientside_callback(
-        UPLOAD_JS % {"limit": limit, "most": MOST_SENT},
+        UPLOAD_JS % {"limit": limit, "most": MOST_SENT, "edge": PHOTO_MAX_EDGE, "quality": PHOTO_QUALITY},
         Output(MOVES["photo_sent"], "data"),
         Output(MOVES["photo_upload"], "contents"),
         Input(MOVES["photo_upload"], "contents"),

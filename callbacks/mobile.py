@@ -39,7 +39,9 @@ function (n, meta, cfg, beat) {
   const dc = window.dash_clientside, ctx = dc.callback_context;
   const txt = (cfg && cfg.text) || {}, refresh = (cfg && cfg.refresh) || 10;
   const fromMeta = ctx.triggered.some(t => t.prop_id.indexOf('__META__.') === 0);
-  if (fromMeta && meta && meta.ok) { beat = {tick: meta.tick, lag: meta.lag || 0, at: Date.now()}; }
+  const pwa = window.cityopsPwa && window.cityopsPwa.status && window.cityopsPwa.status();
+  const got = pwa && pwa.offline && pwa.replayedAt ? pwa.replayedAt : Date.now();  // offline: kept answer's time
+  if (fromMeta && meta && meta.ok) { beat = {tick: meta.tick, lag: meta.lag || 0, at: got}; }
   if (!beat || !beat.at) {
     const failed = !!(meta && meta.ok === false);
     return [txt.never, failed ? txt.failed : '', failed ? 'm-stale' : 'm-stale off', dc.no_update];

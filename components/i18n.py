@@ -8,12 +8,16 @@ from components.strings import STRINGS
 from components.strings_eval import EVAL
 from components.strings_loop import LOOP_DESK
 from components.strings_mobile import MOBILE
+from components.strings_pwa import PWA
+from components.strings_tasks import TASKS
 from data.domain.names import lang_index, name  # noqa: F401 - the UI reads names through here too
 
 LANGS = ("zh", "en")
 STRINGS.update(EVAL)  # 考核评价 (issue 15)
 STRINGS.update(LOOP_DESK)  # the loop's desk (issue 15); strings.py is full
 STRINGS.update(MOBILE)  # the phone view of the wall (issue 17)
+STRINGS.update(TASKS)  # a unit's day on a phone: /tasks, the incident page's brief, camera photos (issue 17)
+STRINGS.update(PWA)  # the installable app and its offline words (issue 17)
 
 
 def t(key: str, lang: str = "zh", **fmt) -> str:

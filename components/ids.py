@@ -114,3 +114,12 @@ MOBILE = {
     "projects": "m-projects",
     "links": "m-links",
 }
+# a user's open work by deadline (pages/tasks.py, callbacks/tasks.py)
+TASKS = {
+    "config": "tasks-config",
+    "meta": "tasks-meta",
+    "body": "tasks-body",
+}
+# the installable app's elements outside Dash's tree: api/pwa.py writes the texts into every page's HTML,
+# assets/pwa.js (which repeats these names) makes the offline banner and the note beside a refused write
+PWA = {"texts": "pwa-texts", "banner": "pwa-banner", "note": "pwa-note"}

@@ -1,8 +1,10 @@
 """The incident page's move form: the moves the user's role may make now (the allowed-moves table, less those
 the incident's state rules out), and the fields a move needs: the unit for a dispatch (the responsible
 unit first, each with its open load), the survivor of a merge, the new deadline of an extension, the stages
-of a multi-stage category, the before/after photos of handling, and the comment or reason. Every field is
-always in the tree (hidden unless its move is chosen), so the callbacks' ids exist whatever the status."""
+of a multi-stage category, the before/after photos of handling (on a phone "拍照" and "从相册选择", whose inputs
+assets/photo-capture.js adds, resizing each photo before it is sent; on a desk a drop zone), and the comment or
+reason. Every field is always in the tree (hidden unless its move is chosen), so the callbacks' ids exist
+whatever the status. Buttons that write carry the class needs-network (an offline phone refuses them first)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ MOVES = {  # the form's own ids (kebab-case, the page's prefix), beside componen
     "stages_wrap": "inc-stages-wrap",
     "photo_wrap": "inc-photo-wrap",
     "photo_upload": "inc-photo-upload",
+    "photo_pick": "inc-photo-pick",  # the phone's camera and gallery buttons (assets/photo-capture.js)
     "photo_sent": "inc-photo-sent",
     "photo_list": "inc-photo-list",
     "pending": "inc-pending",
@@ -41,6 +44,10 @@ FIELD_OF = {  # which wrapped field a move shows (the clientside toggle reads it
 PHASE_OF = {"start": "before", "handled": "after"}
 WHILE_PARKED = ("unpark", "supervise", "close")  # as data.write.moves: a parked incident takes these only
 MAX_PHOTOS = 3  # as data.write.photos.MAX_PER_PHASE
+PHOTO_MAX_EDGE = 1600  # px on the long side: the browser resizes a photo to this before it is sent
+PHOTO_QUALITY = 0.85  # the JPEG quality it re-encodes at (the server re-encodes again, capped at 2048 px)
+PHOTO_MAX_BYTES = 8 * 1024 * 1024  # as api.photos.PHOTO_MAX_BYTES: the page passes the app's own setting
+MOST_SENT = 2 * MAX_PHOTOS  # files one pick may send (the route refuses past MAX_PHOTOS waiting)
 HIDDEN = {"display": "none"}
 
 
@@ -134,6 +141,35 @@ def photo_thumbs(photos: list[dict], lang: str) -> list:
     ]
 
 
+def photo_pick(incident_id: object, lang: str, limit: int) -> html.Div:
+    """The phone's two photo buttons: labels that assets/photo-capture.js gives a file input each (the camera's
+    with capture="environment"), with what that script needs to resize and send a photo."""
+    data = {
+        "data-incident": str(incident_id or ""),
+        "data-lang": lang,
+        "data-max-edge": str(PHOTO_MAX_EDGE),
+        "data-quality": str(PHOTO_QUALITY),
+        "data-limit": str(limit),
+        "data-most": str(MOST_SENT),
+        "data-sent-store": MOVES["photo_sent"],
+        "data-busy-text": t("photo_sending", lang),
+    }
+    return html.Div(
+        [
+            html.Label(
+                html.Span(t("photo_camera", lang)),
+                className="photo-btn photo-camera",
+                **{"data-capture": "environment"},
+            ),
+            html.Label(html.Span(t("photo_gallery", lang)), className="photo-btn photo-gallery"),
+            html.Span(className="photo-busy", role="status"),
+        ],
+        id=MOVES["photo_pick"],
+        className="photo-pick",
+        **data,
+    )
+
+
 def photo_list(waiting: list[dict], phase: str | None, refused: list[str], lang: str) -> list:
     """The photos waiting for the chosen move (this phase's), and why any upload was refused."""
     mine = [p for p in waiting if p["phase"] == phase]
@@ -153,9 +189,11 @@ def render_actions(
     units: tuple[str, ...] = (),
     pending: dict | None = None,
     now: int = 0,
+    photo_limit: int = PHOTO_MAX_BYTES,
 ) -> html.Section:
     """Only the moves the user's role may make now; each move's fields; a comment box. A read-only role is
-    told so. The waiting extension request is shown to everyone who sees the incident."""
+    told so. The waiting extension request is shown to everyone who sees the incident. `photo_limit`: the
+    app's PHOTO_MAX_BYTES (a photo still larger after resizing is refused before it is sent)."""
     moves = offered(inc, role, pending is not None)
     stages = stages_of(inc, lang)
     stage_text = " → ".join(
@@ -221,6 +259,7 @@ def render_actions(
             html.Div(t("mv_stages", lang, stages=stage_text) if stages else "", id=MOVES["stages_wrap"], **field),
             html.Div(
                 [
+                    photo_pick(inc.get("id"), lang, photo_limit),
                     dcc.Upload(
                         html.Div(t("photo_add", lang, n=MAX_PHOTOS)),
                         id=MOVES["photo_upload"],
@@ -240,7 +279,9 @@ def render_actions(
                 maxLength=MAX_COMMENT,  # a hint: the write path refuses longer ones whatever the browser sends
                 className="comment-box",
             ),
-            html.Button(t("inc_submit", lang), id=INCIDENT["submit"], className="range-link active submit"),
+            html.Button(
+                t("inc_submit", lang), id=INCIDENT["submit"], className="range-link active submit needs-network"
+            ),
         ]
     )
     return html.Section(

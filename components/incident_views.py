@@ -1,6 +1,8 @@
 """One incident's page parts: title with its badges (挂账, 督办, 延期, 自动派遣, how it ended), live deadline,
 facts (reporter masked upstream; standard category, deadline, stage), timeline with photos, duplicates
-merged into it, and a small map with its repeats. The move form is components.incident_moves."""
+merged into it, and a small map with its repeats. The move form is components.incident_moves. Below 1024 px
+a field officer's brief (category, where, the next step) comes first and the page is one column in the order
+a phone needs it (assets/incident.css)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from components.i18n import format_duration, t
-from components.incident_moves import allowed_actions, needs_reason, render_actions, stages_of  # noqa: F401
+from components.incident_moves import allowed_actions, needs_reason, offered, render_actions, stages_of  # noqa: F401
 from components.incident_timeline import merged_panel, timeline_rows
 from components.links import href
+from components.task_views import category_name, place_of
 from components.theme import LEVELS
 from data.domain.limits import category_of
 from data.domain.names import lang_index, name
@@ -99,9 +102,25 @@ def _std_facts(inc: dict, lang: str, now: int | None) -> list[tuple[str, str]]:
     return out
 
 
-def render_story(story: dict, names: dict, lang: str) -> list:
+def field_brief(inc: dict, names: dict, lang: str, role: str, pending: bool) -> html.Section:
+    """What a field officer reads first on a phone (hidden on a desk, whose facts say the same): the category,
+    where it is, and the next step when the user's role may take it now."""
+    moves = offered(inc, role, pending) if inc["status"] != "closed" else []
+    todo = "todo_start" if "start" in moves else "todo_handled" if "handled" in moves else None
+    return html.Section(
+        [
+            html.Div(category_name(inc, lang), className="brief-cat"),
+            html.Div(place_of(inc, names, lang), className="brief-place"),
+            *([html.P([html.B(t("inc_todo", lang)), " ", t(todo, lang)], className="brief-todo")] if todo else []),
+        ],
+        className="field-brief",
+    )
+
+
+def render_story(story: dict, names: dict, lang: str, role: str | None = None) -> list:
     """Facts, the timeline and the duplicates merged in: the parts an action changes. `story` is
-    data.read.incidentdesk's, with data.read.incident_loop's reads under "loop" when there are any."""
+    data.read.incidentdesk's, with data.read.incident_loop's reads under "loop" when there are any. With the
+    user's `role`, the field officer's brief comes first (shown below 1024 px)."""
     li = lang_index(lang)
     inc, loop = story["incident"], story.get("loop") or {}
     cat = CATEGORIES[inc["category"]]
@@ -123,7 +142,9 @@ def render_story(story: dict, names: dict, lang: str) -> list:
     ]
     history = loop.get("history") or story["history"]
     timeline = timeline_rows(history, loop.get("photos") or {}, lang, inc["assigned_unit"])
+    brief = [field_brief(inc, names, lang, role, loop.get("pending") is not None)] if role else []
     return [
+        *brief,
         html.Dl([x for k, v in facts for x in (html.Dt(t(k, lang)), html.Dd(v))], className="facts"),
         html.Section(
             className="wall-panel desk-panel timeline-panel",
@@ -210,7 +231,7 @@ def render_place(inc: dict, similar: list[dict], lang: str, tile_url: str | None
             ],
         ),
         html.Section(
-            className="wall-panel desk-panel",
+            className="wall-panel desk-panel similar-panel",
             children=[html.H2(t("inc_similar", lang), className="panel-title"), html.Ul(repeats, className="similar")],
         ),
     ]

@@ -117,6 +117,10 @@ LOOP_DESK: dict[str, tuple[str, str]] = {
     "photo_err_not_allowed": ("您的角色不能为该事件添加照片。", "Your role may not add photos to this incident."),
     "photo_err_not_found": ("事件不存在或不在您的范围内。", "There is no such incident within your area."),
     "photo_err_failed": ("照片上传失败，请重试。", "The photo did not upload; please try again."),
+    "photo_err_queued": (
+        "网络不可用：照片已保存在本机，联网后自动上传。",
+        "No network: the photo is kept on this phone and uploads when the network returns.",
+    ),
     # the incident list's flag filter
     "f_flag": ("标记", "Flag"),
     "flag_parked": ("挂账", "Parked"),

@@ -10,6 +10,7 @@ from dash import dcc, html
 from flask import current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import photos as photo_api
 from api import plain_id
 from api.access import current_user, resolve_scope
 from components.i18n import lang_from, t
@@ -17,11 +18,12 @@ from components.ids import INCIDENT
 from components.incident_moves import FIELD_OF, needs_reason, render_actions
 from components.incident_views import deadline_clock, deadline_text, render_head, render_place, render_story
 from components.notfound import create_not_found
+from components.page_title import titled
 from data.domain.timeutil import now_ts
 from data.domain.vocab import CATEGORIES
 from data.read import areas, incident_loop, incidentdesk
 
-dash.register_page(__name__, path_template="/incidents/<iid>", name="事件详情")
+dash.register_page(__name__, path_template="/incidents/<iid>", name="事件详情", title=titled("title_incident"))
 log = logging.getLogger("cityops.pages.incident")
 
 PLACEHOLDER = {"id": 0, "status": "reported", "category": "sanitation", "version": 1, "title": ""}
@@ -44,13 +46,14 @@ def layout(iid: str | None = None, lang: str | None = None, **_ignored):
             return create_not_found(lang, t("inc_not_found", lang, id=shown))
         inc = story["incident"]
         parts = {
-            "story": render_story(story, areas.area_names(), lang),
+            "story": render_story(story, areas.area_names(), lang, current_user().role),
             "loop": story["loop"],
             "form": {
                 "proposals": story["proposals"],
                 "units": CATEGORIES[inc["category"]]["units"],
                 "pending": story["loop"]["pending"],
                 "now": now,
+                "photo_limit": int(current_app.config.get("PHOTO_MAX_BYTES", photo_api.PHOTO_MAX_BYTES)),
             },
             "clock": deadline_clock(story, lang),
             "place": render_place(

@@ -24,10 +24,11 @@ PAGE_ROLES: dict[str, frozenset[str]] = {  # a page's path template -> the roles
     **{page: frozenset({"leader", "operator", "dispatcher", "admin"}) for page in READ_PAGES},
     "/incidents": frozenset({"leader", "operator", "dispatcher", "unit", "admin"}),
     "/incidents/<iid>": frozenset({"leader", "operator", "dispatcher", "unit", "admin"}),
+    "/tasks": frozenset({"leader", "operator", "dispatcher", "unit", "admin"}),  # open work by deadline (issue 17)
     **{page: frozenset({"admin"}) for page in ADMIN_PAGES},
     "/404": frozenset({*ROLES, "wall"}),
 }
-LANDING = {"unit": "/incidents", "wall": "/wall"}  # where "/" takes a role that does not see the overview
+LANDING = {"unit": "/tasks", "wall": "/wall"}  # where "/" takes a role that does not see the overview
 
 
 @dataclass(frozen=True)

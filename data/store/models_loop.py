@@ -41,9 +41,12 @@ class Responsibility(Base):
 
 
 class IncidentPhoto(Base):
-    """A photo a unit took while handling (before/after), stored as a file under the instance folder."""
+    """A photo a unit took while handling (before/after), stored as a file under the instance folder. An upload
+    that carries an Idempotency-Key keeps it in `client_key`: one photo per (uploader, key), so a phone that
+    sends a photo again (a retry, an offline queue) gets the first answer back (migration 0017)."""
 
     __tablename__ = "incident_photo"
+    __table_args__ = (Index("ux_incident_photo_key", "uploaded_by", "client_key", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
     history_id: Mapped[int | None] = mapped_column(ForeignKey("incident_history.id"))
@@ -55,6 +58,7 @@ class IncidentPhoto(Base):
     height: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[int] = mapped_column(BigInteger)
+    client_key: Mapped[str | None] = mapped_column(String(128))  # the upload's Idempotency-Key; None without one
 
 
 # ---- evaluation rollups (考核评价, data/write/rollups_eval.py; docs/EVALUATION.md) ----------------------

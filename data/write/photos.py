@@ -1,17 +1,20 @@
 """Handling photos (处置前/处置后): an upload is decoded and re-encoded with Pillow (only JPEG, PNG and WebP
 pass; EXIF, GPS and every other metadata stay behind), stored as a file with a server-made name in a folder
 the caller names (the instance folder's photos/), and recorded in incident_photo; when the move it belongs
-to is made, the phase's pending photos are attached to that move's history row."""
+to is made, the phase's pending photos are attached to that move's history row. An upload may carry a client
+key (its Idempotency-Key): the same uploader's same key stores one photo, and a repeat gets that photo back."""
 
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from data.domain.roles import may_move
 from data.domain.scope import CITY, Scope
@@ -32,6 +35,7 @@ MAX_PIXELS = 60_000_000  # a larger picture is refused before it is decoded (a d
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 STORED_MIME = "image/jpeg"  # everything is stored re-encoded as JPEG
 THUMB_SUFFIX = ".t.jpg"
+CLIENT_KEY = re.compile(r"[\x21-\x7e]{1,128}")  # an Idempotency-Key: visible ASCII, as api/keyed.py takes one
 
 
 def _refuse(reason: str, **details) -> BadInput:
@@ -87,21 +91,61 @@ def add_photo(
     max_bytes: int,
     scope: Scope = CITY,
     now: int | None = None,
+    key: str | None = None,
 ) -> dict:
     """Store one photo for an incident's phase ("before" while it is dispatched or being handled, "after"
-    while it is being handled) and record it, waiting for the phase's move. Returns its row.
+    while it is being handled) and record it, waiting for the phase's move. Returns its row, with "replayed"
+    True when `key` (the upload's Idempotency-Key) already stored this actor's photo: that photo comes back
+    and nothing is stored, whatever the incident's step is now.
 
     Raises NotFound (an incident outside `scope`, or outside what the actor may act on), NotAllowed (the
-    actor's role may not make the phase's move), BadInput with field "photo" and a reason: "phase",
-    "empty", "too_large", "not_image", "status" (not the step for this phase) or "too_many" (MAX_PER_PHASE
-    already wait). Nothing is stored on any error."""
+    actor's role may not make the phase's move), BadInput with field "photo" and a reason: "key" (not 1-128
+    visible ASCII), "key_reused" (the key stored a photo of another incident or phase), "phase", "empty",
+    "too_large", "not_image", "status" (not the step for this phase) or "too_many" (MAX_PER_PHASE already
+    wait). Nothing is stored on any error."""
+    if key is not None and not (isinstance(key, str) and CLIENT_KEY.fullmatch(key)):
+        raise _refuse("key")
     if phase not in PHASES:
         raise _refuse("phase")
+    if key is not None:  # a repeat is answered before the picture is decoded again (checked again below)
+        with engine.connect() as conn:
+            kept = _kept(conn, actor, key)
+        if kept is not None:
+            return _replay(kept, incident_id, phase)
     if not raw:
         raise _refuse("empty")
     if len(raw) > max_bytes:
         raise _refuse("too_large", limit=max_bytes)
     photo, thumb, width, height = clean_image(raw)
+    try:
+        return _store(engine, folder, incident_id, phase, (photo, thumb, width, height), actor, scope, now, key)
+    except IntegrityError:  # the same key's other upload committed first (PostgreSQL: no write lock up front)
+        if key is None:
+            raise
+        with engine.connect() as conn:
+            kept = _kept(conn, actor, key)
+        if kept is None:
+            raise
+        return _replay(kept, incident_id, phase)
+
+
+def _kept(conn, actor: str, key: str) -> dict | None:
+    """The photo this actor stored with this key, if any."""
+    row = conn.execute(
+        select(IncidentPhoto.__table__).where(IncidentPhoto.uploaded_by == actor, IncidentPhoto.client_key == key)
+    ).mappings()
+    found = row.first()
+    return None if found is None else {k: v for k, v in found.items() if k != "client_key"}
+
+
+def _replay(kept: dict, incident_id: int, phase: str) -> dict:
+    if kept["incident_id"] != incident_id or kept["phase"] != phase:
+        raise _refuse("key_reused")
+    return dict(kept, replayed=True)
+
+
+def _store(engine, folder: Path, incident_id: int, phase: str, image: tuple, actor: str, scope, now, key) -> dict:
+    photo, thumb, width, height = image
     now = now if now is not None else now_ts()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(18)}.jpg"
@@ -109,6 +153,9 @@ def add_photo(
     try:
         with write_session(engine) as s:
             own = actor_scope(s, actor, lambda role: may_move(role, PHASE_MOVE[phase]), action=f"photo:{phase}")
+            kept = _kept(s, actor, key) if key is not None else None
+            if kept is not None:  # sent twice at once: the other one is stored by now
+                return _replay(kept, incident_id, phase)
             status = s.execute(
                 select(Incident.status).where(Incident.id == incident_id, scope.filter(Incident), own.filter(Incident))
             ).scalar()
@@ -140,12 +187,13 @@ def add_photo(
                 uploaded_by=actor,
                 uploaded_at=now,
             )
-            row["id"] = s.execute(insert(IncidentPhoto).values(**row).returning(IncidentPhoto.id)).scalar_one()
+            values = dict(row, client_key=key)
+            row["id"] = s.execute(insert(IncidentPhoto).values(**values).returning(IncidentPhoto.id)).scalar_one()
     except BaseException:
         for path in written:  # the row did not commit: no file without one
             path.unlink(missing_ok=True)
         raise
-    return row
+    return dict(row, replayed=False)
 
 
 def attach_pending(engine: Engine, incident_id: int, action: str, *, actor: str) -> int:

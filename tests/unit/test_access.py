@@ -160,8 +160,9 @@ def test_unknown_pages_and_ids_are_404_and_forbidden_pages_403(city):
     assert client.get("/admin").status_code == 403
     unit = make_app(city).server.test_client()
     login(unit, "t-unit")
-    assert unit.get("/").headers["Location"].startswith("/incidents")
+    assert unit.get("/").headers["Location"].startswith("/tasks")  # a unit lands on its open work (issue 17)
     assert unit.get("/wall").status_code == 403 and unit.get("/incidents").status_code == 200
+    assert unit.get("/tasks").status_code == 200
     admin = make_app(city).server.test_client()
     login(admin, "t-admin")
     page = admin.get("/admin")
