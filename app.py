@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api import register_blueprints
 from api.auth import init_auth
 from api.gate import init_gate, page_of
+from api.handover_export import bp as handover_export
 from api.ingest import bp as ingest_api
 from api.open311 import bp as open311_api
 from api.pwa import head_tags
@@ -54,6 +55,7 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     server.register_blueprint(ingest_api)  # API keys, not sessions: the gate lets their paths through (docs/API.md)
     server.register_blueprint(open311_api)
     server.register_blueprint(evaluation_reports)  # /evaluation/report.xlsx|.csv (issue 15)
+    server.register_blueprint(handover_export)  # /handover.xlsx (issue 16)
     server.register_blueprint(pwa_routes)  # the manifest, the service worker, /launch (issue 17)
     app = Dash(
         __name__,

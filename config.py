@@ -88,6 +88,7 @@ class Config:
         self.UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))  # /admin/imports files
         # the loop's working calendar and evaluation (docs/LOOP.md): limits in 工作时/工作日 count these hours
         self.WORK_HOURS = os.environ.get("WORK_HOURS", "09:00-12:00,13:00-17:00")  # Shanghai time, each working day
+        self.SHIFT_STARTS = os.environ.get("SHIFT_STARTS", "08:00,20:00")  # 交接班 shift starts, Shanghai time
         self.WORK_DAYS_OFF = os.environ.get("WORK_DAYS_OFF", "")  # the city's own days off: 2027-01-01,2027-02-08
         self.WORK_DAYS_ON = os.environ.get("WORK_DAYS_ON", "")  # the city's own adjusted working days (weekends)
         self.CATEGORY_TABLE = os.environ.get("CATEGORY_TABLE") or None  # a city's own code table; unset: the built-in

@@ -219,7 +219,8 @@
       return next;
     },
     clock: function (_n, beat, config) {
-      const now = new Date();
+      // a replay's clock shows the replayed moment (assets/wall-replay.js moves it), never the time now
+      const now = config.at == null ? new Date() : new Date(config.at * 1000);
       const lang = config.lang === "en" ? "en-GB" : "zh-CN";
       const long = config.lang !== "en";  // English names are long: "Sat 21 Nov 2026"
       const date = now.toLocaleDateString(lang, {timeZone: TZ, year: "numeric", month: long ? "long" : "short",
@@ -228,7 +229,7 @@
       beat = beat || {};
       const limit = 2.5 * config.refresh * 1000;
       const last = beat.ok_at || (performance.timeOrigin || 0);
-      const stale = beat.failing || now.getTime() - last > limit;
+      const stale = beat.failing || Date.now() - last > limit;
       // a wall left running for days reloads itself now and then to give back browser memory
       if (config.reload_hours > 0 && performance.now() > config.reload_hours * 3600e3 && !stale) {
         window.location.reload();

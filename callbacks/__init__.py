@@ -9,6 +9,7 @@ from callbacks import (
     admin,
     admin_imports,
     area,
+    handover,
     home,
     incident,
     incidents,
@@ -31,6 +32,7 @@ def register_all(app) -> None:
     warnings.register(app)
     incident.register(app)
     incidents.register(app)
+    handover.register(app)  # the shift handover's note, confirmation and print button (issue 16)
     tasks.register(app)  # my tasks by deadline, a unit's landing (issue 17)
     admin.register(app)
     admin_imports.register(app)  # also mounts its upload route (api/uploads.py)

@@ -16,14 +16,18 @@ from collections import OrderedDict
 
 from dash import ClientsideFunction, Input, Output, Patch, State, no_update
 
-from api.access import scope_or_root
+from api.access import ScopeError, scope_or_root
+from callbacks.wall_replay import asked_moment, bad_sentence, checked_moment, refused, replayed
+from callbacks.wall_replay import register as register_replay
+from components.handover_views import duty_line
 from components.i18n import format_age, lang_from, t
-from components.ids import SHELL, WALL
+from components.ids import HANDOVER, SHELL, WALL
 from components.wall_panels import render_incidents, render_legend, render_projects, render_ticker, render_warnings
 from components.wall_readings import render_tile, render_weather
 from data.domain.timeutil import local_day_start, now_ts
 from data.rules.config import load_catalog
 from data.wall.refresh import watch
+from data.wall.replay import BadMoment, replay_frame
 from data.wall.shared import shared_snapshot
 
 log = logging.getLogger("cityops.callbacks.wall")
@@ -41,6 +45,7 @@ OUTPUTS = (
     "heat",
     "markers",
     "project_layer",
+    "duty",
     "meta",
 )
 
@@ -89,6 +94,7 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str, meaning
         ),
         "markers": (snap["map"]["markers"], lambda d: d),
         "project_layer": (snap["projects"]["by_district"], lambda d: _project_points(snap["projects"])),
+        "duty": (snap.get("duty"), lambda d: duty_line(d, lang)),  # 值班：李四 · 08:00–20:00 (issue 16)
     }
     day = local_day_start(snap["tick"])  # times of earlier days carry their day: re-render after midnight
     for name, (data, render) in parts.items():
@@ -177,13 +183,14 @@ def mirror_layer_hideouts(app, ids: dict) -> None:
 
 def register(app) -> None:
     mirror_layer_hideouts(app, WALL)
+    register_replay(app)
     cfg = app.server.config
     refresh = int(cfg.get("REFRESH_SECONDS", 10))
     build = cfg.get("BUILD_ID", "")
 
     @app.callback(
         *[
-            Output(WALL[name], prop)
+            Output(HANDOVER["wall_duty"] if name == "duty" else WALL[name], prop)
             for name, prop in (
                 ("weather", "children"),
                 ("freshness", "children"),
@@ -197,6 +204,7 @@ def register(app) -> None:
                 ("heat", "hideout"),
                 ("markers", "data"),
                 ("project_layer", "data"),
+                ("duty", "children"),
                 ("meta", "data"),
             )
         ],
@@ -206,12 +214,21 @@ def register(app) -> None:
     )
     def _tick(_n, config, meta):
         lang = lang_from((config or {}).get("lang"))
-        tick = now_ts() // refresh * refresh  # every screen in the same tick shares one snapshot
+        now = now_ts()
+        tick = now // refresh * refresh  # every screen in the same tick shares one snapshot
+        asked, frame, refusal = asked_moment(config), None, None
         try:
             scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
-            watch(app.server, scope, tick, refresh)  # computed by the tick worker from the next tick on
             catalog = load_catalog(cfg["RULES_FILE"])
-            snap = shared_snapshot(catalog, scope, tick)
+            if asked is not None:  # a replay (issue 16): checked again on every request, whatever the Stores say
+                try:
+                    at = checked_moment(asked, now)
+                    frame = replay_frame(cfg["RULES_FILE"], scope, at, refresh, now)
+                except (BadMoment, ScopeError) as bad:  # a unit's scope: a replay shows areas only
+                    refusal = bad_sentence(getattr(bad, "reason", ""), lang)
+            if frame is None:
+                watch(app.server, scope, tick, refresh)  # computed by the tick worker from the next tick on
+                snap = shared_snapshot(catalog, scope, tick)
         except Exception:  # the database or a query failed: keep every panel, let the banner speak
             log.exception("wall snapshot at %s failed; screens keep their last data", tick)
             failed = Patch()
@@ -221,7 +238,12 @@ def register(app) -> None:
             return (*[no_update] * (len(OUTPUTS) - 1), failed)
         before = (meta or {}).get("sig") if isinstance(meta, dict) else None
         before = before if isinstance(before, dict) else None  # the browser's store: anything else starts afresh
+        if frame is not None:  # drawn by the same components as a live tick, marked as a replay
+            updates = replayed(wall_updates(frame, lang, before, build, level_meanings(catalog)), frame, at, lang, now)
+            return tuple(updates[name] for name in OUTPUTS)
         updates = shared_updates(id(app.server), snap, lang, before, build, level_meanings(catalog))
+        if refusal is not None:  # a moment the replay cannot show: its sentence, and the live wall
+            updates = refused(updates, refusal)
         return tuple(updates[name] for name in OUTPUTS)
 
     app.clientside_callback(
@@ -239,7 +261,7 @@ def register(app) -> None:
         Output(WALL["banner"], "className"),
         Input(WALL["clock_tick"], "n_intervals"),
         State(WALL["heartbeat"], "data"),
-        State(WALL["config"], "data"),
+        State(WALL["config"], "data"),  # a replay's clock shows the replayed moment (config["at"])
     )
     app.clientside_callback(
         ClientsideFunction("cityops.wall", "refit"),

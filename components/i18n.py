@@ -6,9 +6,11 @@ from urllib.parse import parse_qs
 
 from components.strings import STRINGS
 from components.strings_eval import EVAL
+from components.strings_handover import HANDOVER_TEXT
 from components.strings_loop import LOOP_DESK
 from components.strings_mobile import MOBILE
 from components.strings_pwa import PWA
+from components.strings_replay import REPLAY_TEXT
 from components.strings_tasks import TASKS
 from data.domain.names import lang_index, name  # noqa: F401 - the UI reads names through here too
 
@@ -16,8 +18,10 @@ LANGS = ("zh", "en")
 STRINGS.update(EVAL)  # 考核评价 (issue 15)
 STRINGS.update(LOOP_DESK)  # the loop's desk (issue 15); strings.py is full
 STRINGS.update(MOBILE)  # the phone view of the wall (issue 17)
+STRINGS.update(HANDOVER_TEXT)  # the shift handover (issue 16)
 STRINGS.update(TASKS)  # a unit's day on a phone: /tasks, the incident page's brief, camera photos (issue 17)
 STRINGS.update(PWA)  # the installable app and its offline words (issue 17)
+STRINGS.update(REPLAY_TEXT)  # the wall's replay (issue 16)
 
 
 def t(key: str, lang: str = "zh", **fmt) -> str:

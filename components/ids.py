@@ -120,6 +120,33 @@ TASKS = {
     "meta": "tasks-meta",
     "body": "tasks-body",
 }
+# the shift handover (pages/handover.py, callbacks/handover.py) and the wall's duty line (components/wall_layout.py)
+HANDOVER = {
+    "state": "ho-state",
+    "record": "ho-record",
+    "notes": "ho-notes",
+    "note": "ho-note",
+    "form": "ho-form",
+    "save": "ho-save",
+    "confirm": "ho-confirm",
+    "result": "ho-result",
+    "print": "ho-print",
+    "printed": "ho-printed",
+    "wall_duty": "wall-duty",
+}
 # the installable app's elements outside Dash's tree: api/pwa.py writes the texts into every page's HTML,
 # assets/pwa.js (which repeats these names) makes the offline banner and the note beside a refused write
 PWA = {"texts": "pwa-texts", "banner": "pwa-banner", "note": "pwa-note"}
+# the wall's replay (/wall?at=..., components/wall_replay.py, callbacks/wall_replay.py, assets/wall-replay.js)
+REPLAY = {
+    "state": "wall-replay-state",
+    "banner": "wall-replay-banner",
+    "time": "wall-replay-time",
+    "msg": "wall-replay-msg",
+    "play": "wall-replay-play",
+    "back": "wall-replay-back",
+    "forward": "wall-replay-forward",
+    "speed": "wall-replay-speed",
+    "next_red": "wall-replay-next-red",
+    "live": "wall-replay-live",
+}

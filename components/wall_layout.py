@@ -10,8 +10,9 @@ from dash import dcc, html
 
 from components.citymap import SHANGHAI_BOUNDS, create_city_map
 from components.i18n import t
-from components.ids import WALL
+from components.ids import HANDOVER, WALL
 from components.links import href
+from components.wall_replay import create_replay_banner, moment_param, replay_config
 
 
 def _panel(title_key: str, body_id: str, lang: str, css: str) -> html.Section:
@@ -37,8 +38,10 @@ def create_wall(
     build: str,
     notices: list[str],
     reload_hours: float,
+    replay_at: int | None = None,
 ) -> html.Div:
-    """The whole wall for one scope; `notices` are sentences about ignored URL parameters."""
+    """The whole wall for one scope; `notices` are sentences about ignored URL parameters; `replay_at` (a moment
+    the page has checked) shows the wall as it was then, under the replay banner (components/wall_replay.py)."""
     other = "zh" if lang == "en" else "en"
     config = {
         "scope": scope,
@@ -53,6 +56,7 @@ def create_wall(
         "titles": {m: t(f"wall_map_{m}", lang) for m in ("all", "warnings", "heat", "projects")},
         "stale_text": t("stale_banner", lang, since="{since}"),
         "new_red": t("new_red", lang),
+        **replay_config(replay_at, lang),
     }
     links = (
         []
@@ -64,7 +68,9 @@ def create_wall(
                     html.A(t("nav_home", lang), href=href("/", lang)),
                     html.A(
                         t("lang_switch", lang),
-                        href=f"/wall?area={scope}&lang={other}" + (f"&rotate={rotate}" if rotate else ""),
+                        href=f"/wall?area={scope}&lang={other}"
+                        + (f"&rotate={rotate}" if rotate else "")
+                        + (f"&at={moment_param(replay_at)}" if replay_at is not None else ""),
                         className="lang-link",
                     ),
                 ],
@@ -73,7 +79,7 @@ def create_wall(
     )
     return html.Div(
         id=WALL["root"],
-        className="wall" + (" kiosk" if kiosk else ""),
+        className="wall" + (" kiosk" if kiosk else "") + (" replay" if replay_at is not None else ""),
         lang="en" if lang == "en" else "zh-CN",
         children=[
             dcc.Store(id=WALL["config"], data=config),
@@ -85,12 +91,22 @@ def create_wall(
             dcc.Store(id=WALL["resize"], data=0),  # set by assets/wall.js when the window changes size
             dcc.Interval(id=WALL["clock_tick"], interval=1000),
             dcc.Interval(id=WALL["rotate_tick"], interval=max(rotate, 5) * 1000, disabled=not rotate),
+            *create_replay_banner(replay_at, lang, scope=scope, kiosk=kiosk),
             html.Header(
                 className="wall-header",
                 children=[
                     html.Div(
                         className="wall-title",
-                        children=[html.H1(t("app_title", lang)), html.Span(scope_name, className="wall-scope")],
+                        children=[
+                            html.H1(t("app_title", lang)),
+                            html.Div(  # the scope, and under it who is on duty (callbacks/wall.py; assets/handover.css)
+                                [
+                                    html.Span(scope_name, className="wall-scope"),
+                                    html.Span(id=HANDOVER["wall_duty"], className="wall-duty"),
+                                ],
+                                className="wall-scope-box",
+                            ),
+                        ],
                     ),
                     html.Div(
                         className="wall-time",

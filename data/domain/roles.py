@@ -19,6 +19,7 @@ READ_PAGES = frozenset({"/", "/wall", "/area/<code>", "/indicators", "/indicator
 READ_PAGES |= {"/projects/<pid>", "/warnings", "/incidents", "/incidents/<iid>", "/levels"}
 READ_PAGES |= {"/evaluation", "/evaluation/report"}
 READ_PAGES |= {"/m"}  # the phone view of the wall: every role that opens /wall (issue 17)
+READ_PAGES |= {"/handover"}  # the shift handover (issue 16)
 ADMIN_PAGES = frozenset({"/admin", "/admin/imports"})
 PAGE_ROLES: dict[str, frozenset[str]] = {  # a page's path template -> the roles that may open it
     **{page: frozenset({"leader", "operator", "dispatcher", "admin"}) for page in READ_PAGES},

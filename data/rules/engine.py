@@ -21,6 +21,7 @@ from data.read import metrics
 from data.rules.config import Catalog, level_for
 from data.store.db import bump_versions, write_session
 from data.store.models import LatestReading, Project, Warning
+from data.store.models_replay import WarningValue
 
 log = logging.getLogger("cityops.rules")
 COLOUR_ZH = {1: "红色", 2: "橙色", 3: "黄色", 4: "蓝色"}
@@ -199,7 +200,7 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
         )
     wanted = {(f.kind, f.area_code, f.subject): f for f in findings if f.level < 5}
     colours = {r.id: r.colours_area for r in catalog.rules}
-    changes = {"opened": 0, "escalated": 0, "closed": 0}
+    changes = {"opened": 0, "escalated": 0, "closed": 0, "restated": 0}
     with write_session(engine) as s:
         active = {
             (w.kind, w.area_code, w.subject): w for w in s.scalars(select(Warning).where(Warning.ended_at.is_(None)))
@@ -212,8 +213,11 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
             elif f is not None and f.level != w.level:
                 w.ended_at = now
                 changes["escalated"] += 1
-            elif f is not None:  # same level, new value: the sentence follows the value it cites
+            elif f is not None and (w.value, w.cause_zh, w.cause_en) != (f.value, f.cause_zh, f.cause_en):
+                # same level, new value: the sentence follows the value it cites; the old one is kept for replays
+                s.add(WarningValue(warning_id=w.id, until=now, value=w.value, cause_zh=w.cause_zh, cause_en=w.cause_en))
                 w.value, w.cause_zh, w.cause_en = f.value, f.cause_zh, f.cause_en
+                changes["restated"] += 1  # and the walls are told: their sentence changed
         for key, f in wanted.items():
             w = active.get(key)
             if w is None or w.level != f.level:
@@ -234,7 +238,7 @@ def evaluate(engine: Engine, catalog: Catalog, now: int) -> dict[str, int]:
                 changes["opened"] += w is None
         if any(changes.values()):
             bump_versions(s, "warnings", now=now)
-    if any(changes.values()):
+    if changes["opened"] or changes["escalated"] or changes["closed"]:  # a restated value is not news for the log
         log.info("warnings at %s: %s", now, changes)
     return changes
 

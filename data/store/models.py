@@ -153,10 +153,7 @@ class IncidentHistory(Base):
     late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1: ended a step past its deadline
     unit: Mapped[str | None] = mapped_column(String(64))  # the unit assigned after this move
     incident: Mapped[Incident] = relationship(back_populates="history")
-    __table_args__ = (
-        Index("ix_incident_history_at_action", "at", "action"),
-        Index("ix_incident_history_incident_at", "incident_id", "at"),  # migration 0014
-    )
+    __table_args__ = (Index("ix_incident_history_at_action", "at", "action"),)  # and models_replay's state index
 
 
 class IncidentAudit(Base):

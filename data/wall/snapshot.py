@@ -12,6 +12,7 @@ from data.domain.scope import Scope
 from data.domain.timeutil import DAY, HOUR, hour_of, local_day_start
 from data.domain.vocab import CATEGORIES, OPEN_STATUSES
 from data.read import mapqueries
+from data.read.handover_record import duty_for, duty_officers
 from data.rules.config import Catalog
 from data.wall.facts import CityPass, ScopeReads
 
@@ -95,7 +96,7 @@ def _incidents(scope: Scope, tick: int, names: dict, facts) -> dict:
     still_open = facts.open_since(scope, week_start)
     loop = facts.loop(scope, tick)
     cats = sorted(CATEGORIES, key=lambda c: -today["by_category"].get(c, 0))
-    top_overdue = sorted(loop["overdue_by_child"].items(), key=lambda kv: -kv[1])[:5]
+    top_overdue = sorted(loop["overdue_by_child"].items(), key=lambda kv: (-kv[1], kv[0]))[:5]  # ties: by code
     return {
         "today": today["total"],
         "unlocated_today": facts.unlocated(scope, day0, tick),  # among today's: the city's only, else 0
@@ -260,11 +261,12 @@ def _map(scope: Scope, tick: int, facts) -> dict:
     }
 
 
-def wall_snapshot(catalog: Catalog, scope: Scope, tick: int, facts=None) -> dict:
+def wall_snapshot(catalog: Catalog, scope: Scope, tick: int, facts=None, duty: dict | None = None) -> dict:
     """Everything the wall shows for scope at tick (Unix seconds, already rounded to the refresh).
 
     `facts` says where the figures come from: the scope's own reads (the default) or a CityPass
-    shared by every scope of the tick (see all_snapshots); the snapshot is the same either way."""
+    shared by every scope of the tick (see all_snapshots); the snapshot is the same either way. `duty` is
+    the tick's duty officers of every area (read here when not given)."""
     facts = facts or ScopeReads
     tiles, weather = facts.part(("tiles", facts.reading_key(scope)), lambda: _tiles(catalog, scope, tick, facts))
     incident_age, reading_age = facts.ages(scope, tick)
@@ -282,6 +284,7 @@ def wall_snapshot(catalog: Catalog, scope: Scope, tick: int, facts=None) -> dict
         "ticker": _ticker(scope, names, facts),
         "map": _map(scope, tick, facts),
         "freshness": {"incident_age_s": incident_age, "reading_age_s": reading_age},
+        "duty": duty_for(scope.code, duty_officers(tick) if duty is None else duty),  # the header's 值班 (issue 16)
     }
 
 
@@ -289,4 +292,5 @@ def all_snapshots(catalog: Catalog, scopes, tick: int) -> dict[Scope, dict]:
     """The snapshots of many scopes at one tick: city, district and street scopes from one CityPass
     (each aggregate read once for the whole city), any other scope from its own reads."""
     city_pass = CityPass(scopes, tick)
-    return {s: wall_snapshot(catalog, s, tick, city_pass if city_pass.covers(s) else None) for s in scopes}
+    duty = duty_officers(tick)  # one small read for every scope's header
+    return {s: wall_snapshot(catalog, s, tick, city_pass if city_pass.covers(s) else None, duty) for s in scopes}

@@ -72,6 +72,8 @@ READY = {  # page -> what shows that its data is in
     "/evaluation/report": ".eval-report .eval-table",
     "/admin": "#admin-access",
     "/admin/imports": "#admin-imports-upload",
+    "/tasks": ".task-card, .tasks-empty",
+    "/handover": ".ho-kpis .kpi",
 }
 MENU_OPEN = "return document.getElementById('shell-menu-button').getAttribute('aria-expanded')"
 SHOWN = "return arguments[0].getClientRects().length > 0"
@@ -93,6 +95,8 @@ def _pages(url: str) -> list[str]:
         _open_incident(url),
         "/evaluation",
         "/evaluation/report",
+        "/tasks",
+        "/handover",
         "/admin",
         "/admin/imports",
     ]
@@ -210,7 +214,7 @@ def test_a_desk_keeps_the_inline_navigation_bar(dash_duo, live_city):
     nav = dash_duo.find_element(".shell-nav")
     parts = [*dash_duo.find_elements("#shell-links a"), *(dash_duo.find_element(s) for s in ("#shell-lang-link",
              "#shell-user", "#shell-logout-button"))]  # fmt: skip
-    assert len(parts) == 13 and all(p.is_displayed() for p in parts)
+    assert len(parts) == 15 and all(p.is_displayed() for p in parts)
     middles = {round(p.location["y"] + p.size["height"] / 2) for p in parts}
     assert max(middles) - min(middles) <= 2 and nav.size["height"] < 60  # one row
     assert dash_duo.find_element("#shell-links a").size["height"] < 40  # desk sizes, not touch sizes

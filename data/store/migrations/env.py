@@ -3,7 +3,14 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from data.store import models_access, models_api, models_ingest, models_loop  # noqa: F401  (their tables are part of the metadata)
+from data.store import (  # noqa: F401  (their tables are part of the metadata)
+    models_access,
+    models_api,
+    models_handover,
+    models_ingest,
+    models_loop,
+    models_replay,
+)
 from data.store.models import Base
 
 config = context.config
