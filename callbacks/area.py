@@ -7,11 +7,13 @@ import logging
 
 from dash import Input, Output, State, ctx, no_update
 
-from api.access import scope_or_root
+from api.access import ScopeError, scope_or_root
+from callbacks.area_replay import active_then, area_frame, banner_outputs, replay_moment, week_then
+from callbacks.area_replay import register as register_replay
 from callbacks.wall import level_meanings, mirror_layer_hideouts, wall_updates
-from components.area_layout import area_href, ranking_rows, render_active, render_week
+from components.area_layout import area_href, ranking_class, ranking_rows, render_active, render_week
 from components.i18n import lang_from
-from components.ids import AREA, SHELL, WALL
+from components.ids import AREA, AREA_REPLAY, SHELL, WALL
 from data.domain.timeutil import now_ts
 from data.read import areas, rankings, warnlist
 from data.rules.config import load_catalog
@@ -37,6 +39,7 @@ def drill_target(click_feature: dict | None, cell: dict | None, triggered: str) 
 
 def register(app) -> None:
     mirror_layer_hideouts(app, AREA)
+    register_replay(app)  # the time slider (issue 16)
     cfg = app.server.config
     refresh = int(cfg.get("REFRESH_SECONDS", 10))
     build = cfg.get("BUILD_ID", "")
@@ -53,6 +56,10 @@ def register(app) -> None:
         Output(AREA["week"], "children"),
         Output(AREA["active"], "children"),
         Output(AREA["meta"], "data"),
+        Output(AREA_REPLAY["banner"], "className"),
+        Output(AREA_REPLAY["time"], "children"),
+        Output(AREA_REPLAY["msg"], "children"),
+        Output(AREA_REPLAY["ranking"], "className"),
         Input(SHELL["tick"], "n_intervals"),
         Input(AREA["config"], "data"),
         State(AREA["meta"], "data"),
@@ -61,20 +68,32 @@ def register(app) -> None:
         lang = lang_from((config or {}).get("lang"))
         now = now_ts()
         tick = now // refresh * refresh
+        at, refusal = replay_moment(config, now, refresh)  # the Store asks; checked and rounded here
         try:
             scope = scope_or_root((config or {}).get("scope"))  # the Store asks; the server decides
             catalog = load_catalog(cfg["RULES_FILE"])
             shown = areas.map_area(scope)
-            for watched in {scope, shown}:  # the tick worker keeps both ready while the page is open
-                watch(app.server, watched, tick, refresh)
-            snap = _with_map_of(shared_snapshot(catalog, scope, tick), catalog, shown, tick)
-            ranking = ranking_rows(rankings.child_ranking(scope, tick), lang)
-            week = rankings.week_compare(scope, tick)
-            active = _all_active(scope)
+            if at is not None:
+                try:
+                    snap = area_frame(cfg["RULES_FILE"], scope, shown, at, refresh, now)
+                except ScopeError:  # a unit's scope: a replay shows areas only
+                    at, refusal = None, "failed"
+            if at is not None:  # the area as it was then; the ranking (today's only) stays hidden
+                ranking, week, active = no_update, week_then(scope, at), active_then(scope, at)
+            else:
+                for watched in {scope, shown}:  # the tick worker keeps both ready while the page is open
+                    watch(app.server, watched, tick, refresh)
+                snap = _with_map_of(shared_snapshot(catalog, scope, tick), catalog, shown, tick)
+                ranking = ranking_rows(rankings.child_ranking(scope, tick), lang)
+                week = rankings.week_compare(scope, tick)
+                active = warnlist.active_warnings(scope).head(50).itertuples()
         except Exception:  # keep what the page shows; the next tick tries again
             log.exception("area page: refresh at %s failed", tick)
-            return (no_update,) * 11
-        upd = wall_updates(snap, lang, (meta or {}).get("sig"), build, level_meanings(catalog))
+            return (no_update,) * 15
+        before = (meta or {}).get("sig") if isinstance(meta, dict) else None
+        if isinstance(meta, dict) and meta.get("replay") != at:  # live <-> replay, or another moment: all again
+            before = None
+        upd = wall_updates(snap, lang, before if isinstance(before, dict) else None, build, level_meanings(catalog))
         return (
             upd["incidents"],
             upd["warnings"],
@@ -85,8 +104,10 @@ def register(app) -> None:
             upd["legend"],
             ranking,
             render_week(week, lang),
-            render_active(active, now, lang),
-            with_resend(upd["meta"], meta),
+            render_active(_all_active(active), at if at is not None else now, lang),
+            dict(with_resend(upd["meta"], meta), replay=at),
+            *banner_outputs(at, refusal, lang),
+            ranking_class(at is not None),
         )
 
     @app.callback(
@@ -98,7 +119,8 @@ def register(app) -> None:
     )
     def _drill(feature, cell, config):
         code = drill_target(feature, cell, ctx.triggered_id and ctx.triggered[0]["prop_id"] or "")
-        return area_href(code, config["lang"]) if code else no_update
+        at, _ = replay_moment(config, now_ts(), 1)  # a replay drills down at the same moment, if still replayable
+        return area_href(code, lang_from(config.get("lang")), at) if code else no_update
 
     @app.callback(
         Output(WALL["nav"], "href"),
@@ -108,7 +130,8 @@ def register(app) -> None:
     )
     def _wall_drill(feature, config):
         code = drill_target(feature, None, "clickData")
-        return area_href(code, config["lang"]) if code and not config.get("kiosk") else no_update
+        at, _ = replay_moment(config, now_ts(), 1)  # a replayed wall opens the area at the same moment
+        return area_href(code, config["lang"], at) if code and not config.get("kiosk") else no_update
 
 
 def with_resend(sent: dict, before: dict | None) -> dict:
@@ -131,12 +154,12 @@ def _with_map_of(snap: dict, catalog, shown, tick: int) -> dict:
     return {**snap, "map": {**around["map"], "scope_level": snap["map"]["scope_level"]}}
 
 
-def _all_active(scope: str) -> list[dict]:
-    """Every active warning in scope, worst and newest first (the snapshot keeps only the newest
-    red/orange ones, for the wall)."""
+def _all_active(rows) -> list[dict]:
+    """Active warnings (warnlist.active_warnings' rows, or asof_signals' at a replayed moment), worst and newest
+    first, for the page's list (the snapshot keeps only the newest red/orange ones, for the wall)."""
     names = areas.area_names()
     out = []
-    for w in warnlist.active_warnings(scope).head(50).itertuples():
+    for w in rows:
         zh, en = names.get(w.area_code, (w.area_code, w.area_code))
         out.append(
             {

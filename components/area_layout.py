@@ -6,13 +6,13 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from components.area_replay import create_replay_bar, replay_href
 from components.citymap import SHANGHAI_BOUNDS, create_city_map
 from components.grid_style import GRID_THEME, grid_locale
 from components.i18n import t
-from components.ids import AREA
+from components.ids import AREA, AREA_REPLAY
 from components.incident_list import list_href
 from components.kpi import create_bars
-from components.links import href
 from components.theme import level_label
 from components.warnings_view import warning_table
 from data.domain.names import lang_index, name
@@ -20,12 +20,13 @@ from data.domain.vocab import CATEGORIES
 from data.read.incidentlist import IncidentFilters
 
 
-def area_href(code: str, lang: str) -> str:
-    return href(f"/area/{code}", lang)
+def area_href(code: str, lang: str, at: int | None = None) -> str:
+    """/area/CODE; with a replayed moment `at`, the same moment a level up or down (issue 16)."""
+    return replay_href(code, lang, at)
 
 
-def breadcrumbs(lineage: list[dict], lang: str) -> html.Nav:
-    """市 > 区 > 街镇 > 网格, every level but the last a link."""
+def breadcrumbs(lineage: list[dict], lang: str, at: int | None = None) -> html.Nav:
+    """市 > 区 > 街镇 > 网格, every level but the last a link (keeping a replayed moment)."""
     items = []
     for i, a in enumerate(lineage):
         label = name(a, lang)
@@ -34,7 +35,7 @@ def breadcrumbs(lineage: list[dict], lang: str) -> html.Nav:
         items.append(
             html.Span(label, className="crumb current")
             if i == len(lineage) - 1
-            else dcc.Link(label, href=area_href(a["code"], lang), className="crumb")
+            else dcc.Link(label, href=area_href(a["code"], lang, at), className="crumb")
         )
     return html.Nav(items, className="breadcrumbs", id="area-breadcrumbs")
 
@@ -113,6 +114,11 @@ def render_active(warnings: list[dict], now: int, lang: str) -> list:
     return out
 
 
+def ranking_class(replaying: bool) -> str:
+    """The ranking panel's classes: in a replay its grid is hidden and a note says it shows the present only."""
+    return "wall-panel desk-panel ranking" + (" replaying" if replaying else "")
+
+
 def _panel(title: str, body_id: str, css: str = "", extra=None) -> html.Section:
     return html.Section(
         className=f"wall-panel desk-panel {css}",
@@ -139,14 +145,18 @@ def create_area_page(
     has_children: bool,
     map_code: str | None = None,
     approximate: str | None = None,
+    at: int | None = None,
+    now: int = 0,
+    notice: str = "",
 ) -> html.Div:
     """The page of one area. map_code: whose map it shows (a grid's page: its street's, the grid outlined
     among its neighbours). approximate: the level of the areas drawn when their shapes are derived (the
-    map says so), else None."""
+    map says so), else None. at: the moment ?at= asks to replay (checked), else None; now: the slider's end; notice:
+    why ?at= could not be replayed, or ""."""
     title = name(area, lang)
     map_code = map_code or area["code"]
     selected = area["code"] if map_code != area["code"] else None
-    config = {"scope": area["code"], "lang": lang}
+    config = {"scope": area["code"], "lang": lang, **({"at": at} if at is not None else {})}
     ranking = dag.AgGrid(
         id=AREA["ranking"],
         columnDefs=ranking_columns(lang),
@@ -169,7 +179,8 @@ def create_area_page(
             dcc.Store(id=AREA["meta"], data={}),
             dcc.Store(id=AREA["layers"]),  # a mirror of the map layers' hideouts (see assets/wall.js)
             dcc.Location(id=AREA["nav"], refresh="callback-nav"),
-            breadcrumbs(lineage, lang),
+            *create_replay_bar(area["code"], at, now, lang, notice),
+            html.Div(breadcrumbs(lineage, lang, at), id=AREA_REPLAY["crumbs"]),
             html.H1([title, html.Span(t(f"level_{area['level']}", lang), className="level-tag")]),
             html.Div(
                 className="desk-row three",
@@ -219,9 +230,11 @@ def create_area_page(
                         ],
                     ),
                     html.Section(
-                        className="wall-panel desk-panel ranking",
+                        id=AREA_REPLAY["ranking"],
+                        className=ranking_class(at is not None),
                         children=[
                             html.H2(t("area_ranking", lang), className="panel-title"),
+                            html.Div(t("replay_ranking_today", lang), className="area-replay-note"),
                             html.Div(ranking, className="grid-box"),
                         ],
                     ),

@@ -150,3 +150,14 @@ REPLAY = {
     "next_red": "wall-replay-next-red",
     "live": "wall-replay-live",
 }
+AREA_REPLAY = {  # the area page's time slider and replay banner (issue 16)
+    "banner": "area-replay-banner",
+    "time": "area-replay-time",
+    "msg": "area-replay-msg",
+    "live": "area-replay-live",
+    "range": "area-replay-range",
+    "slider": "area-replay-slider",
+    "url": "area-replay-url",
+    "crumbs": "area-replay-crumbs",
+    "ranking": "area-replay-ranking",
+}

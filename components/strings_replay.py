@@ -29,4 +29,15 @@ REPLAY_TEXT: dict[str, tuple[str, str]] = {
         "Only the last 30 days can be replayed: showing live data",
     ),
     "replay_failed": ("回放数据读取失败，请稍后再试", "The replay could not be read: please try again shortly"),
+    # the area page's time slider (/area/CODE?at=...): its ranges, the right end, and the hidden ranking
+    "replay_slider": ("时间回放", "Time replay"),
+    "replay_range_24h": ("24小时", "24 h"),
+    "replay_range_7d": ("7天", "7 days"),
+    "replay_range_30d": ("30天", "30 days"),
+    "replay_now": ("现在", "Now"),
+    "replay_day_mark": ("{m}月{d}日", "{mon} {d}"),
+    "replay_ranking_today": (
+        "下级排名只反映当前实时数据，回放时不显示",
+        "The ranking of child areas shows the present only: hidden in a replay",
+    ),
 }

@@ -118,6 +118,7 @@ def test_forged_scopes_in_stores_get_the_resolved_scope_back(street_app):
     wall, area, rows = _key(app, "wall-meta.data"), _key(app, "area-meta.data"), _key(app, "getRowsResponse")
     covered = {wall, area, rows}
     covered.add(_key(app, "wall-config.data@", "wall-replay-state.data@"))  # next red warning: test_wall_replay.py
+    covered |= {_key(app, k) for k in ("area-replay-slider.marks", "area-config.data@", "area-replay-crumbs.children")}
     stores = {WALL["config"], AREA["config"], "incs-state"}
     reading_stores = {
         k
