@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 
 from api.access import ScopeError, current_user, resolve_scope
 from api.auth import audit
+from api.reports import safe_cell
 from components.evaluation_views import area_label
 from components.handover_views import people, shift_span, when
 from components.i18n import format_duration, lang_from, t
@@ -33,20 +34,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_CAP = 5000  # rows per list
 
 
-def _cell(value):
-    """Text a spreadsheet will not run: people's words starting with = + - @ get a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _sheet(wb: Workbook, title: str, head: list[str], rows: list[list]) -> None:
     ws = wb.create_sheet(title[:31])
     ws.append(head)
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in rows:
-        ws.append([_cell(v) for v in row])
+        ws.append([safe_cell(v) for v in row])
     for i, column in enumerate(ws.columns):
         ws.column_dimensions[column[0].column_letter].width = 40 if i == 1 else 18
     ws.freeze_panes = "A2"

@@ -67,7 +67,7 @@ def report_for(area: str | None, month: str | None, now: int) -> tuple[Scope, di
     return scope, monthly_report(scope, period, weights(), now, children)
 
 
-def _cell(value):
+def safe_cell(value):
     """A text cell a spreadsheet will not run: people's words starting with = + - @ get a quote."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -108,7 +108,7 @@ def _sheet(wb: Workbook, title: str, head: list[str], rows: list[list]) -> None:
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in rows:
-        ws.append([_cell(float(v) if isinstance(v, Pct) else v) for v in row])
+        ws.append([safe_cell(float(v) if isinstance(v, Pct) else v) for v in row])
         for c, v in zip(ws[ws.max_row], row, strict=False):
             if isinstance(v, Pct):
                 c.number_format = "0.0%"
@@ -183,7 +183,7 @@ def csv_text(rep: dict, names: dict, lang: str) -> bytes:
     writer = csv.writer(out)
     writer.writerow(head)
     for row in rows:
-        writer.writerow([_cell(f"{v:.4f}" if isinstance(v, float) else v) for v in row])
+        writer.writerow([safe_cell(f"{v:.4f}" if isinstance(v, float) else v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

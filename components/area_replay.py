@@ -10,7 +10,7 @@ from dash import dcc, html
 from components.i18n import t
 from components.ids import AREA_REPLAY
 from components.links import href
-from components.wall_replay import moment_param, moment_text
+from components.wall_replay import moment_param, replay_what
 from data.domain.timeutil import DAY, HOUR, local_day_start, tick_of, to_dt
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -63,7 +63,6 @@ def replay_href(code: str, lang: str, at: int | None) -> str:
 
 def create_replay_bar(code: str, at: int | None, now: int, lang: str, notice: str = "") -> list:
     """The band (shown in a replay), the slider with its choice of range, and a line for the server's sentences."""
-    before, _, after = t("replay_banner", lang).partition("{time}")
     key = range_for(at, now)
     props = slider_props(key, now, lang)
     value = props["max"] if at is None else min(max(at, props["min"]), props["max"])
@@ -74,14 +73,7 @@ def create_replay_bar(code: str, at: int | None, now: int, lang: str, notice: st
             className="replay-banner area-replay" + ("" if at is not None else " hidden"),
             role="status",
             children=[
-                html.Span(
-                    className="replay-what",
-                    children=[
-                        html.Span(before.strip(), className="replay-tag"),
-                        html.Span(moment_text(at) if at is not None else "", id=AREA_REPLAY["time"], className="num"),
-                        html.Span(after, className="replay-not-live"),
-                    ],
-                ),
+                replay_what(at, lang, AREA_REPLAY["time"]),
                 html.A(
                     t("replay_live", lang),
                     id=AREA_REPLAY["live"],

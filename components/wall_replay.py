@@ -50,7 +50,6 @@ def _button(key: str, label: str, title: str | None = None) -> html.Button:
 def create_replay_banner(at: int | None, lang: str, *, scope: str, kiosk: bool) -> list:
     """The replay's state Store and banner: shown with `at`, hidden (with the same ids) on a live wall."""
     live = href("/wall", lang, area=scope, kiosk="1" if kiosk else None)
-    before, _, after = t("replay_banner", lang).partition("{time}")
     state = {"playing": False, "speed": SPEEDS[0], "msg": ""} if at is not None else {}  # the moment: config["at"]
     return [
         dcc.Store(id=REPLAY["state"], data=state),
@@ -59,14 +58,7 @@ def create_replay_banner(at: int | None, lang: str, *, scope: str, kiosk: bool) 
             className="replay-banner" if at is not None else "replay-banner hidden",
             role="status",
             children=[
-                html.Span(
-                    className="replay-what",
-                    children=[
-                        html.Span(before.strip(), className="replay-tag"),
-                        html.Span(moment_text(at) if at is not None else "", id=REPLAY["time"], className="num"),
-                        html.Span(after, className="replay-not-live"),
-                    ],
-                ),
+                replay_what(at, lang, REPLAY["time"]),
                 html.Span(id=REPLAY["msg"], className="replay-msg"),
                 html.Span(
                     className="replay-controls",
@@ -84,3 +76,16 @@ def create_replay_banner(at: int | None, lang: str, *, scope: str, kiosk: bool) 
             ],
         ),
     ]
+
+
+def replay_what(at: int | None, lang: str, time_id: str) -> html.Span:
+    """The band's words, "回放 <moment> · 非实时": the wall's and the area page's."""
+    before, _, after = t("replay_banner", lang).partition("{time}")
+    return html.Span(
+        className="replay-what",
+        children=[
+            html.Span(before.strip(), className="replay-tag"),
+            html.Span(moment_text(at) if at is not None else "", id=time_id, className="num"),
+            html.Span(after, className="replay-not-live"),
+        ],
+    )
