@@ -5,9 +5,11 @@
 
 Starts the servers itself on 127.0.0.1 (bench/services.py): `embedded` is `make run`'s waitress
 process with the simulator inside; `production` is PostgreSQL + Redis + gunicorn
-(deploy/gunicorn.conf.py, 2 workers) and one `--sidecar` process. The city is the benches' cached
-one (bench/results/bench-N.sqlite, or its PostgreSQL dump), whose history ends at bench.run.END,
-so the server's "today" holds only what the simulator wrote; --fresh seeds one up to now instead.
+(deploy/gunicorn.conf.py, 2 workers, TICK_WORKER=external as docs/DEPLOY.md says) and one `--sidecar`
+process, by default `cityops worker --simulate` (the ticks, the rules and the simulator). The city
+is the benches' cached one (bench/results/bench-N.sqlite, or its PostgreSQL dump), whose history
+ends at bench.run.END, so the server's "today" holds only what the simulator wrote; --fresh seeds
+one up to now instead.
 Each stage raises the walls to the stage's count (desk users in proportion) and runs for
 --stage-seconds. Every simulated browser is one asyncio task with its own keep-alive connection and
 cookies, and sends one request at a time, so no more requests are in flight than browsers.
@@ -303,6 +305,25 @@ def prepare(url: str, desk: int, rng: random.Random) -> tuple[list[tuple[str, st
     return walls, users
 
 
+async def preflight(run: Run, walls: list, users: list) -> None:
+    """One wall opened and ticked, one desk user signed in and one page of each kind, before any stage:
+    captures the app no longer fits (a callback's outputs changed) fail here, not after 16 minutes."""
+    wall, desk = Browser(run), Browser(run)
+    scope, token = walls[0]
+    values = {"scope": scope, "token": token, "origin": run.base}
+    run.samples = []
+    await wall.visit("wall_open", "wall open", values)
+    for req in run.captures["wall_tick"]:
+        run.record("wall tick", *await wall.send(req, values))
+    form = {"username": users[0]["name"], "password": users[0]["password"]}
+    run.record("login", *await desk.send({"method": "POST", "path": "/login", "status": 302, "form": form}, {}))
+    await desk.visit("area", "area page", {"origin": run.base, "scope": users[0]["areas"][0]})
+    await desk.visit("incidents", "incidents page", {"origin": run.base})
+    await asyncio.gather(wall.client.aclose(), desk.client.aclose())
+    if failed := [(kind, err) for kind, _ms, err in run.samples if err]:
+        raise SystemExit(f"preflight failed {failed}: if callbacks changed, run `python -m bench.capture` first")
+
+
 def _cpu(svc: Services) -> tuple[float, ...]:
     """CPU seconds so far: the web server's tree, the other services', this client's, the machine's busy."""
     machine, me = psutil.cpu_times(), psutil.Process().cpu_times()
@@ -391,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--incidents", type=int, default=300_000)
     p.add_argument("--fresh", action="store_true", help="seed a city up to now (minutes, not cached), not the bench's")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (production)")
-    p.add_argument("--sidecar", default="python -m data.seed --live-only", help="the one process beside gunicorn")
+    p.add_argument("--sidecar", default="cityops worker --simulate", help="the one process beside gunicorn")
     p.add_argument("--keep-logs", action="store_true", help="keep the servers' logs (their directory is printed)")
     args = p.parse_args(argv)
     args.last_seconds = args.last_seconds or args.stage_seconds
@@ -407,12 +428,13 @@ def main(argv: list[str] | None = None) -> int:
             base, _ = svc.embedded(url)
         else:
             cache = svc.redis()
-            base, _ = svc.gunicorn(url, cache, workers=args.workers)
+            base, _ = svc.gunicorn(url, cache, workers=args.workers, TICK_WORKER="external")
             svc.sidecar(args.sidecar, url, cache)
         print(f"{args.setup}: {base}, {args.incidents} incidents, ready in {time.monotonic() - t0:.0f} s", flush=True)
         from config import Config
 
         run = Run(base, Config(SECRET_KEY="-").REFRESH_SECONDS)
+        asyncio.run(preflight(run, walls, users))
         results = asyncio.run(drive(run, svc, walls, users, args, stages))
     print_summary(args.setup, results)
     knees = {  # per group: the first stage where its kinds missed the target or had errors
