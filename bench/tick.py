@@ -55,6 +55,7 @@ def main(argv=None) -> int:
     from data.store.cache import cache
     from data.store.db import get_engine
     from data.synthetic.simulator import Simulator
+    from data.wall.refresh import freeze_heap
     from data.wall.snapshot import all_snapshots, wall_snapshot
 
     url = f"sqlite:///{db}"
@@ -81,6 +82,7 @@ def main(argv=None) -> int:
                 tick = clock["now"] // args.refresh * args.refresh
                 cpu, wall, snaps = _timed(lambda t=tick, f=compute: f(t))
                 if n == 0:  # the first tick warms the caches of whole past hours: not counted
+                    freeze_heap()  # as the tick worker does after its first tick
                     if mode == "one_pass":
                         same = snaps == {s: wall_snapshot(catalog, s, tick) for s in scopes}
                         print(f"{len(scopes)} scopes; one pass equals per scope: {same}", flush=True)

@@ -71,10 +71,11 @@ def heat_cells(scope: Scope) -> dict:
     return {"geojson": {"type": "FeatureCollection", "features": features}, "index": index}
 
 
-@cached_query("areas")
+@cached_query("areas", local=True)
 def heat_index(scope: Scope) -> tuple[dict[str, int], int]:
     """({grid_code: bin index}, number of bins) for a scope, in heat_cells' order, read without the
-    geometry (what each tick needs; the geometry goes to the browser once)."""
+    geometry (what each tick needs; the geometry goes to the browser once). Kept in each process
+    (local): every scope's tick asks for it; callers only read it."""
     index, keys = _assign_bins(scope, _grid_rows(scope))
     return index, len(keys)
 

@@ -12,9 +12,11 @@ district does)."""
 
 from __future__ import annotations
 
-import pandas as pd
+import functools
+
 from sqlalchemy import and_, func, literal, literal_column, select, union_all
 
+from data.domain.areas import roll_up
 from data.domain.scope import Scope
 from data.domain.timeutil import HOUR
 from data.domain.vocab import CITY_CODE, OPEN_STATUSES
@@ -42,25 +44,40 @@ def _reported_hours(h0: int, h1: int) -> list[tuple[str, str, str, int]]:
         return [(st or d, src, cat, int(n)) for d, st, src, cat, n in conn.execute(q) if n]
 
 
-def reported_by_street(start: int, end: int) -> list[tuple[str, str, str, int]]:
-    """(street, source, category, n) reported in [start, end), with repeats to be summed: whole
-    hours from the rollup, the edges from the raw rows."""
-    h0, h1 = start + (-start) % HOUR, end - end % HOUR
-    out: list[tuple[str, str, str, int]] = []
-    if h1 > h0:
-        hours = _reported_hours if _is_past(h1) else _reported_hours.uncached
-        for a, b in aligned_blocks(h0, h1):
-            out += hours(a, b)
+@cached_query("history", local=True)
+def _reported_past_rolled(h0: int, h1: int) -> dict[str, dict]:
+    """What was reported in the whole past hours [h0, h1), rolled up to every wall area: re-summing a
+    week of street rows on every tick was the tick's largest Python cost, and this changes once an
+    hour. Kept in each process (local): callers copy before adding to it."""
+    return roll_up((st, (src, cat), n) for a, b in aligned_blocks(h0, h1) for st, src, cat, n in _reported_hours(a, b))
+
+
+def _reported_raw(start: int, end: int) -> list[tuple[str, str, str, int]]:
     i = Incident
+    q = (
+        select(i.district_code, i.street_code, i.source, i.category, func.count())
+        .where(i.reported_at >= start, i.reported_at < end)
+        .group_by(i.district_code, i.street_code, i.source, i.category)
+    )
     with _conn() as conn:
-        for a, b in ((start, min(h0, end)), (max(h1, start, h0), end)):
-            if b > a:
-                q = (
-                    select(i.district_code, i.street_code, i.source, i.category, func.count())
-                    .where(i.reported_at >= a, i.reported_at < b)
-                    .group_by(i.district_code, i.street_code, i.source, i.category)
-                )
-                out += [(st or d, src, cat, int(n)) for d, st, src, cat, n in conn.execute(q)]
+        return [(st or d, src, cat, int(n)) for d, st, src, cat, n in conn.execute(q)]
+
+
+def reported_rolled(start: int, end: int) -> dict[str, dict]:
+    """{area: {(source, category): n}} reported in [start, end) for the city, every district and street
+    (and "" for the unlocated): whole past hours from the rolled rollup, the edges from the raw rows."""
+    h0, h1 = start + (-start) % HOUR, end - end % HOUR
+    out: dict[str, dict] = {}
+    edges = [(start, min(h0, end)), (max(h1, start, h0), end)]
+    if h1 > h0 and _is_past(h1):
+        out = {area: dict(counts) for area, counts in _reported_past_rolled(h0, h1).items()}  # a copy: it is shared
+    elif h1 > h0:
+        edges.append((h0, h1))  # hours not yet past (a clock ahead of the data): straight from the rows
+    edge_rows = [row for a, b in edges if b > a for row in _reported_raw(a, b)]
+    for area, counts in roll_up((st, (src, cat), n) for st, src, cat, n in edge_rows).items():
+        table = out.setdefault(area, {})
+        for key, n in counts.items():
+            table[key] = table.get(key, 0) + n
     return out
 
 
@@ -139,30 +156,37 @@ def open_reported_by_street(since: int) -> list[tuple[str, int]]:
         return [(st or d, int(n)) for d, st, n in conn.execute(q)]
 
 
+@functools.lru_cache(maxsize=64)
+def _newest_statement(codes: tuple[str, ...], limit: int, max_priority: int):
+    """newest_in's UNION for one chunk of areas, built once: building and compiling 200 SELECTs was
+    half of newest_in's time, on every tick for the same active areas (bounded: active sets are few)."""
+    i = Incident
+    cols = [getattr(i, c) for c in LATEST_COLUMNS]
+    parts = [
+        select(literal(code).label("scope"), *cols)
+        .where(Scope(code, CITY_CODE, "system").filter(i), i.priority <= max_priority)
+        .order_by(i.reported_at.desc(), i.id.desc())
+        .limit(limit)
+        .subquery()
+        .select()
+        for code in codes
+    ]
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
 def newest_in(codes: list[str], limit: int, max_priority: int) -> list[tuple]:
     """The `limit` newest incidents of priority <= max_priority in each area of `codes` (city, district
     or street), in one round trip per UNION_CHUNK areas: rows of (area code, *LATEST_COLUMNS), newest first."""
-    i = Incident
-    cols = [getattr(i, c) for c in LATEST_COLUMNS]
     rows: list = []
     with _conn() as conn:
         for k in range(0, len(codes), UNION_CHUNK):
-            parts = [
-                select(literal(code).label("scope"), *cols)
-                .where(Scope(code, CITY_CODE, "system").filter(i), i.priority <= max_priority)
-                .order_by(i.reported_at.desc(), i.id.desc())
-                .limit(limit)
-                .subquery()
-                .select()
-                for code in codes[k : k + UNION_CHUNK]
-            ]
-            if parts:
-                rows += conn.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+            rows += conn.execute(_newest_statement(tuple(codes[k : k + UNION_CHUNK]), limit, max_priority)).all()
     return [tuple(r) for r in rows]
 
 
-def urgent_since(since: int, max_priority: int) -> pd.DataFrame:
-    """Every incident of priority <= max_priority reported since `since`, newest first (the map's markers)."""
+def urgent_since(since: int, max_priority: int) -> list[tuple]:
+    """Every incident of priority <= max_priority reported since `since`, newest first (the map's markers):
+    rows of LATEST_COLUMNS."""
     i = Incident
     q = (
         select(*[getattr(i, c) for c in LATEST_COLUMNS])
@@ -170,7 +194,7 @@ def urgent_since(since: int, max_priority: int) -> pd.DataFrame:
         .order_by(i.reported_at.desc(), i.id.desc())
     )
     with _conn() as conn:
-        return pd.DataFrame(conn.execute(q).all(), columns=list(LATEST_COLUMNS))
+        return [tuple(r) for r in conn.execute(q)]
 
 
 def _reported_by_grid(start: int, end: int) -> list[tuple[str, int]]:

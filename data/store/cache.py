@@ -18,8 +18,6 @@ import functools
 import hashlib
 import inspect
 import logging
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,7 +26,6 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, session
 from flask_caching import Cache
-from flask_caching.backends.rediscache import RedisCache
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -39,100 +36,13 @@ log = logging.getLogger("cityops.cache")
 cache = Cache()
 
 
-class ResilientRedisCache(RedisCache):
-    """RedisCache that never raises: a Redis error answers 'miss'. After `failures_to_open` errors in a
-    row it logs once and skips Redis for `retry_after` seconds (a circuit breaker), so a dead Redis costs
-    nothing per request while one slow answer from a busy Redis does not send every request to the
-    database. Timeouts are long enough for a busy server (a second or two), short enough for a dead one."""
-
-    retry_after = 5.0
-    failures_to_open = 3
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._down_until = 0.0
-        self._failures = 0
-        self._lock = threading.Lock()
-
-    @classmethod
-    def factory(cls, app, config, args, kwargs):
-        options = config.setdefault("CACHE_OPTIONS", {}) or {}
-        options.setdefault("socket_timeout", 2.0)  # a busy Redis answers late, not never
-        options.setdefault("socket_connect_timeout", 0.5)  # a host that is gone is found out quickly
-        options.setdefault("socket_keepalive", True)
-        options.setdefault("health_check_interval", 30)  # a pooled connection idle that long is re-checked
-        options.setdefault("protocol", 2)  # RESP2 works with every server version
-        config["CACHE_OPTIONS"] = options
-        return super().factory(app, config, args, kwargs)
-
-    @property
-    def available(self) -> bool:
-        return time.monotonic() >= self._down_until
-
-    def _guard(self, name: str, default: Any, *args, **kwargs):
-        if not self.available:
-            return default
-        try:
-            out = getattr(super(), name)(*args, **kwargs)
-        except Exception as exc:  # redis.RedisError, OSError, timeouts: all mean "no cache now"
-            with self._lock:
-                self._failures += 1
-                if self._failures >= self.failures_to_open and self.available:
-                    log.warning(
-                        "redis cache unavailable (%s: %s, %d errors in a row); querying the database for %.0f s",
-                        type(exc).__name__,
-                        str(exc)[:200],
-                        self._failures,
-                        self.retry_after,
-                    )
-                    self._down_until = time.monotonic() + self.retry_after
-            return default
-        if self._failures:
-            self._failures = 0  # a success closes the count: only errors in a row open the breaker
-        return out
-
-    def get(self, key):
-        return self._guard("get", None, key)
-
-    def get_many(self, *keys):
-        return self._guard("get_many", [None] * len(keys), *keys)
-
-    def set(self, key, value, timeout=None):
-        return self._guard("set", False, key, value, timeout)
-
-    def add(self, key, value, timeout=None):
-        return self._guard("add", False, key, value, timeout)
-
-    def set_many(self, mapping, timeout=None):
-        return self._guard("set_many", [], mapping, timeout)
-
-    def delete(self, key):
-        return self._guard("delete", False, key)
-
-    def delete_many(self, *keys):
-        return self._guard("delete_many", [], *keys)
-
-    def has(self, key):
-        return self._guard("has", False, key)
-
-    def clear(self):
-        return self._guard("clear", False)
-
-    def ping(self) -> bool:
-        """True when Redis answers now (used by /healthz)."""
-        try:
-            return bool(self._write_client.ping())
-        except Exception:
-            return False
-
-
 def init_cache(server: Flask) -> None:
     """Bind the cache to the Flask server according to its config."""
     url = server.config.get("CACHE_REDIS_URL")
     settings = {"CACHE_DEFAULT_TIMEOUT": server.config.get("CACHE_DEFAULT_TIMEOUT", 300)}
     if url:
         settings.update(
-            CACHE_TYPE="data.store.cache.ResilientRedisCache",
+            CACHE_TYPE="data.store.rediscache.ResilientRedisCache",
             CACHE_REDIS_URL=url,
             CACHE_KEY_PREFIX=server.config.get("CACHE_KEY_PREFIX", "cityops:"),
         )
@@ -281,9 +191,17 @@ def _key_prefix() -> str:
     return str(current_app.config.get("BUILD_ID", ""))
 
 
-def cached_query(*domains: str, timeout: int | None = None) -> Callable:
+def _seconds(store, timeout: int | None) -> float:
+    """How long a local copy may live: as long as the shared entry (0 there is "never": a day here)."""
+    seconds = timeout if timeout is not None else getattr(store, "default_timeout", 300)
+    return seconds or 86_400
+
+
+def cached_query(*domains: str, timeout: int | None = None, local: bool = False) -> Callable:
     """Memoize a read; its key is the build id, the read's name, the versions of `domains` and its
-    arguments (a Scope stands in the key as its area code).
+    arguments (a Scope stands in the key as its area code). With `local`, each process also keeps the
+    object itself (no unpickling; see memcache.LocalMemo): only for reads asked for many times a tick
+    whose callers never change what they get.
 
     A read whose parameters include `scope` refuses anything but a Scope. None is never cached,
     so an unknown code asked for again and again grows nothing."""
@@ -300,12 +218,19 @@ def cached_query(*domains: str, timeout: int | None = None) -> Callable:
             versions = data_versions()
             raw = repr((tuple(versions.get(d, (0, 0))[0] for d in domains), args, sorted(kwargs.items())))
             key = f"{_key_prefix()}:{name}:{hashlib.md5(raw.encode()).hexdigest()}"
-            hit = store.get(key)
+            memo = getattr(store, "local", None) if local else None
+            hit = memo.get(key) if memo is not None else None
+            if hit is None:
+                hit = store.get(key)
+                if hit is not None and memo is not None:
+                    memo.put(key, hit, _seconds(store, timeout))
             if hit is not None:
                 return hit
             value = checked(*args, **kwargs)
             if value is not None:
                 store.set(key, value, timeout=timeout)
+                if memo is not None:
+                    memo.put(key, value, _seconds(store, timeout))
             return value
 
         wrapper.uncached = checked

@@ -5,6 +5,10 @@ lock and evicts by earliest expiry: with a hundred walls and forty desks on one 
 write cost milliseconds, serialised, and threw out the long-lived blocks of past hours first. Here a
 write is O(1) and eviction takes the entry nobody has read for longest. Values are pickled, as
 SimpleCache does, so no two readers share a mutable object.
+
+`LocalMemo` is the opposite trade for a few reads that opt in (cached_query(local=...)): the object
+itself, shared and unpickled, in front of either backend. The wall's tick asked for 251 heat indexes a
+tick and spent a sixth of its time unpickling them.
 """
 
 from __future__ import annotations
@@ -21,6 +25,35 @@ MAX_ENTRIES = 50_000
 MAX_BYTES = 256 * 1024 * 1024
 
 
+class LocalMemo:
+    """Objects kept in this process by key, at most `size`, each until its expiry; readers must not
+    change what they get. The keys carry the data versions, so a write is never served stale here."""
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._data: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            item = self._data.get(key)
+            if item is None or item[0] <= time.time():
+                return None
+            self._data.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, value: Any, seconds: float) -> None:
+        with self._lock:
+            self._data[key] = (time.time() + seconds, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
 class BoundedMemoryCache(BaseCache):
     serializer = SimpleSerializer()
 
@@ -30,6 +63,7 @@ class BoundedMemoryCache(BaseCache):
         self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self.local = LocalMemo()
 
     @classmethod
     def factory(cls, app, config, args, kwargs):  # flask-caching's hook for a CACHE_TYPE given as a path
@@ -101,6 +135,7 @@ class BoundedMemoryCache(BaseCache):
         with self._lock:
             self._data.clear()
             self._bytes = 0
+        self.local.clear()
         return True
 
     def stats(self) -> dict:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from data.domain.areas import CODE_LEN
+from data.domain.areas import CODE_LEN, covering, roll_up
 from data.domain.scope import Scope
 from data.domain.timeutil import DAY
 from data.domain.vocab import CITY_CODE, OPEN_STATUSES
@@ -28,16 +28,6 @@ COVERED = ("city", "district", "street")
 
 def _rows(df: pd.DataFrame) -> list[Row]:
     return [Row(*r) for r in df[list(LATEST_COLUMNS)].itertuples(index=False, name=None)]
-
-
-def _ancestors(code: str) -> tuple[str, ...]:
-    """The place and every wider covered area holding it (street -> street, district, city). An unlocated
-    incident's place is "": it keys its own count (the wall's 未定位) and the city's."""
-    if code == CITY_CODE:
-        return (CITY_CODE,)
-    if not code:
-        return ("", CITY_CODE)
-    return tuple(dict.fromkeys(c for c in (code[:9] if len(code) >= 9 else None, code[:6], CITY_CODE) if c))
 
 
 class ScopeReads:
@@ -59,7 +49,11 @@ class ScopeReads:
     colours = staticmethod(warnlist.area_colours)
     projects = staticmethod(projectdata.projects)
     heat = staticmethod(mapqueries.heat_bins)
-    readings = staticmethod(indicators.latest_readings)
+
+    @staticmethod
+    def readings(scope: Scope, now: int) -> list[dict]:
+        return indicators.latest_readings(scope, now).to_dict("records")
+
     series = staticmethod(indicators.indicator_series_many)
 
     @staticmethod
@@ -114,38 +108,19 @@ class CityPass:
     def area(self, code: str) -> dict | None:
         return self._once(("area", code), lambda: areas.area(code))
 
-    @staticmethod
-    def _roll(items) -> dict[str, dict]:
-        """{area: {key: n}} for every covered area, from (street or grid, key, n) items: summed per
-        item's own area first, then each of those totals once into its ancestors."""
-        own: dict[tuple, int] = defaultdict(int)
-        for code, key, n in items:
-            own[(code, key)] += n
-        out: dict[str, dict] = defaultdict(lambda: defaultdict(int))
-        for (code, key), n in own.items():
-            for area in _ancestors(code):
-                out[area][key] += n
-        return out
-
     def counts(self, scope: Scope, start: int, end: int) -> dict:
-        table = self._once(
-            ("reported", start, end),
-            lambda: self._roll((st, (src, cat), n) for st, src, cat, n in wallsets.reported_by_street(start, end)),
-        )
+        table = self._once(("reported", start, end), lambda: wallsets.reported_rolled(start, end))
         return incidents.counts_of(table.get(scope.code, {}))
 
     def unlocated(self, scope: Scope, start: int, end: int) -> int:
         if not scope.is_city:
             return 0
-        table = self._once(
-            ("reported", start, end),
-            lambda: self._roll((st, (src, cat), n) for st, src, cat, n in wallsets.reported_by_street(start, end)),
-        )
+        table = self._once(("reported", start, end), lambda: wallsets.reported_rolled(start, end))
         return sum(table.get("", {}).values())
 
     def closed(self, scope: Scope, start: int, end: int) -> int:
         table = self._once(
-            ("closed", start, end), lambda: self._roll((st, 0, n) for st, n in wallsets.closed_by_street(start, end))
+            ("closed", start, end), lambda: roll_up((st, 0, n) for st, n in wallsets.closed_by_street(start, end))
         )
         return table.get(scope.code, {}).get(0, 0)
 
@@ -164,7 +139,7 @@ class CityPass:
 
     def loop(self, scope: Scope, now: int) -> dict:
         per_status = self._once(
-            ("open", now), lambda: self._roll((st, s, n) for st, s, n in wallsets.open_by_street(now))
+            ("open", now), lambda: roll_up((st, s, n) for st, s, n in wallsets.open_by_street(now))
         ).get(scope.code, {})
         per_status = {s: n for s, n in per_status.items() if n}
         by_child = self._once(("overdue", now), lambda: self._overdue(now)).get(scope.code, {})
@@ -179,12 +154,12 @@ class CityPass:
     def open_since(self, scope: Scope, since: int) -> int:
         table = self._once(
             ("open_since", since),
-            lambda: self._roll((st, 0, n) for st, n in wallsets.open_reported_by_street(since)),
+            lambda: roll_up((st, 0, n) for st, n in wallsets.open_reported_by_street(since)),
         )
         return table.get(scope.code, {}).get(0, 0)
 
     def supervised(self, scope: Scope) -> int:
-        table = self._once("supervised", lambda: self._roll((st, 0, n) for st, n in wallsets.supervised_by_street()))
+        table = self._once("supervised", lambda: roll_up((st, 0, n) for st, n in wallsets.supervised_by_street()))
         return table.get(scope.code, {}).get(0, 0)
 
     @staticmethod
@@ -203,8 +178,8 @@ class CityPass:
     def recent(self, scope: Scope, limit: int, max_priority: int, since: int) -> list[Row]:
         def build():
             out: dict[str, list[Row]] = defaultdict(list)
-            for row in _rows(wallsets.urgent_since(since, max_priority)):  # newest first
-                for area in _ancestors(row.street_code or row.district_code):
+            for row in map(Row._make, wallsets.urgent_since(since, max_priority)):  # newest first
+                for area in covering(row.street_code or row.district_code):
                     if len(out[area]) < limit:
                         out[area].append(row)
             return out
@@ -214,7 +189,7 @@ class CityPass:
     def _warnings_by_area(self) -> dict[str, list]:
         out: dict[str, list] = defaultdict(list)
         for w in warnlist.active_warnings(CITY).itertuples(index=False):  # most severe, newest first
-            for area in _ancestors(w.area_code):
+            for area in covering(w.area_code):
                 out[area].append(w)
         return out
 
@@ -268,11 +243,14 @@ class CityPass:
     def _latest_rows(self) -> list[tuple]:
         return self._once("readings", wallsets.latest_readings_all)
 
-    def readings(self, scope: Scope, now: int) -> pd.DataFrame:
+    def readings(self, scope: Scope, now: int) -> list[dict]:
         near = {scope.code, scope.code[:6], CITY_CODE}
+        catalogue = self._once("catalogue", indicators.catalogue_rows)
         return self._once(
             ("latest", self.reading_key(scope), now),
-            lambda: indicators.pick_latest([r for r in self._latest_rows() if r[1] in near], scope.code, now),
+            lambda: indicators.pick_latest_records(
+                [r for r in self._latest_rows() if r[1] in near], scope.code, now, catalogue
+            ),
         )
 
     def reading_key(self, scope: Scope) -> tuple[str, ...]:
@@ -297,6 +275,6 @@ class CityPass:
     def _roll_max(by_street: dict[str, int]) -> dict[str, int]:
         out: dict[str, int] = {}
         for street, ts in by_street.items():
-            for area in _ancestors(street):
+            for area in covering(street):
                 out[area] = max(out.get(area, ts), ts)
         return out

@@ -180,7 +180,7 @@ class AsOf:
         return self._once(("readings", scope.code), lambda: self._read(asof_signals.readings_at, near, self.at))
 
     def readings(self, scope: Scope, now: int):
-        return indicators.pick_latest(self._readings_near(scope), scope.code, self.at)
+        return indicators.pick_latest_records(self._readings_near(scope), scope.code, self.at)
 
     def series(self, pairs: tuple, start: int, end: int) -> dict:
         return indicators.indicator_series_many(pairs, start, min(end, self.at))

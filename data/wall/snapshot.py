@@ -66,8 +66,7 @@ def _downsample(values: list[float], points: int) -> list[float]:
 
 
 def _tiles(catalog: Catalog, scope: Scope, tick: int, facts) -> tuple[list[dict], list[dict]]:
-    latest_df = facts.readings(scope, tick)
-    latest = {r["code"]: r for r in latest_df.to_dict("records")} if len(latest_df) else {}
+    latest = {r["code"]: r for r in facts.readings(scope, tick)}
     tiles = []
     since = hour_of(tick) - DAY
     for code in catalog.wall.tiles:

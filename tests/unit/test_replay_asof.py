@@ -177,10 +177,11 @@ def test_a_warning_and_a_reading_stand_as_they_stood(mini_copy, app_for):
     (w,) = red(t + 599)
     assert w.started_at == t and "95" in w.cause_zh and w.acknowledged_at is None
     assert AsOf(t + 1).colours(scope)[district] == 1
-    tiles = AsOf(t + 300).readings(scope, t + 300).set_index("code")
-    assert tiles.loc["police_110", "value"] == 95.0 and tiles.loc["police_110", "age_s"] == 300
-    assert tiles.loc["police_110", "level"] == 1
-    assert AsOf(t + 700).readings(scope, t + 700).set_index("code").loc["police_110", "value"] == 12.0
+    tiles = {r["code"]: r for r in AsOf(t + 300).readings(scope, t + 300)}
+    assert tiles["police_110"]["value"] == 95.0 and tiles["police_110"]["age_s"] == 300
+    assert tiles["police_110"]["level"] == 1
+    later = {r["code"]: r for r in AsOf(t + 700).readings(scope, t + 700)}
+    assert later["police_110"]["value"] == 12.0
     with engine.connect() as conn:
         from data.read.asof_signals import next_red
 
