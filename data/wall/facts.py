@@ -167,13 +167,15 @@ class CityPass:
         return street_scores(scope, tick)
 
     def latest(self, scope: Scope, limit: int, max_priority: int) -> list[Row]:
-        def build():
-            out: dict[str, list[Row]] = defaultdict(list)
-            for code, *row in wallsets.newest_in(self.codes, limit, max_priority):
-                out[code].append(Row(*row))
-            return out
-
-        return self._once(("latest", limit, max_priority), build).get(scope.code, [])
+        """The newest rows of every scope of the pass, read together; a scope added later (first shown
+        mid-tick) is read then."""
+        table = self._once(("latest", limit, max_priority), dict)
+        if scope.code not in table:
+            missing = [c for c in dict.fromkeys([*self.codes, scope.code]) if c not in table]
+            table.update({c: [] for c in missing})
+            for code, *row in wallsets.newest_in(missing, limit, max_priority):
+                table[code].append(Row(*row))
+        return table[scope.code]
 
     def recent(self, scope: Scope, limit: int, max_priority: int, since: int) -> list[Row]:
         def build():

@@ -20,12 +20,13 @@ from data.domain.vocab import CITY_CODE
 from data.read import areas
 from data.store.cache import backend
 from data.wall.facts import CityPass
-from data.wall.shared import HEARTBEAT_KEY, SNAPSHOT_TTL, TICK_DONE_KEY, snapshot_key
+from data.wall.shared import HEARTBEAT_KEY, SNAPSHOT_TTL, snapshot_key
 from data.wall.snapshot import all_snapshots
 
 log = logging.getLogger("cityops.snapshot")
 
 KEEP_TICKS = 3
+LATE_POLL = 0.25  # seconds between the worker's looks for scopes first shown during a tick
 _marked: dict[str, int] = {}  # bounded: only real city/district/street codes are marked
 
 
@@ -58,17 +59,31 @@ def freeze_heap() -> bool:
     return True
 
 
-def compute_tick(catalog, tick: int, refresh: int) -> int:
+def compute_tick(catalog, tick: int, refresh: int, kept: dict | None = None) -> int:
     """Compute and store the snapshot of every active scope at `tick`; the number computed (0 when
-    another process holds this tick or nothing is active)."""
+    another process holds this tick or nothing new is active). `kept` (the worker's) keeps the tick's
+    CityPass: asked again within the tick, only scopes first shown since are computed, from the same
+    reads (a roll-up each, milliseconds), so a wall opened mid-tick waits a fraction of a second."""
     cache = backend()
+    kept = {} if kept is None else kept
+    if kept.get("tick") == tick and kept.get("city_pass") is None:
+        return 0  # another process holds this tick
     scopes = active_scopes(tick, refresh)
-    if not scopes or not cache.add(f"wall-tick-lock:{tick}", 1, timeout=max(60, 3 * refresh)):
+    if kept.get("tick") != tick:
+        cache.set(HEARTBEAT_KEY, tick, timeout=3 * refresh)  # a worker ticks: a scope's first screen waits for it
+        if not scopes:
+            return 0
+        held = cache.add(f"wall-tick-lock:{tick}", 1, timeout=max(60, 3 * refresh))
+        kept.clear()
+        kept.update(tick=tick, city_pass=CityPass(scopes, tick) if held else None, done=set())
+        if not held:
+            return 0
+    todo = [s for s in scopes if s not in kept["done"]]
+    if not todo:
         return 0
-    snaps = all_snapshots(catalog, scopes, tick)
+    snaps = all_snapshots(catalog, todo, tick, kept["city_pass"])
+    kept["done"].update(snaps)
     cache.set_many({snapshot_key(s): snap for s, snap in snaps.items()}, timeout=SNAPSHOT_TTL)
-    cache.set(TICK_DONE_KEY, tick, timeout=SNAPSHOT_TTL)  # screens waiting for this tick poll this small mark
-    cache.set(HEARTBEAT_KEY, tick, timeout=3 * refresh)  # screens wait for the worker while it beats
     return len(snaps)
 
 
@@ -103,24 +118,36 @@ class TickWorker:
     def run(self) -> None:
         from data.rules.config import load_catalog
 
+        kept: dict = {}
         while not self._stop.is_set():
             now = time.time()
             next_tick = (int(now) // self.refresh + 1) * self.refresh
-            if self._stop.wait(next_tick - now + 0.02):
+            while next_tick - time.time() > LATE_POLL:  # scopes first shown during this tick
+                if self._stop.wait(LATE_POLL):
+                    return
+                self._compute(load_catalog, now_ts() // self.refresh * self.refresh, kept, late=True)
+            if self._stop.wait(max(0.0, next_tick - time.time()) + 0.02):
                 return
-            tick = now_ts() // self.refresh * self.refresh
-            c0, w0 = time.process_time(), time.perf_counter()
-            try:
-                with self.server.app_context():
-                    n = compute_tick(load_catalog(self.server.config["RULES_FILE"]), tick, self.refresh)
-            except Exception:  # the screens keep their last data and say so; keep the worker alive
-                log.warning("wall tick %s failed", tick, exc_info=True)
-                continue
-            self.last = {"tick": tick, "scopes": n, "cpu_s": time.process_time() - c0, "s": time.perf_counter() - w0}
-            if n and not self._frozen:
-                self._frozen = freeze_heap()
+            self._compute(load_catalog, now_ts() // self.refresh * self.refresh, kept)
+
+    def _compute(self, load_catalog, tick: int, kept: dict, late: bool = False) -> None:
+        c0, w0 = time.process_time(), time.perf_counter()
+        try:
+            with self.server.app_context():
+                n = compute_tick(load_catalog(self.server.config["RULES_FILE"]), tick, self.refresh, kept)
+        except Exception:  # the screens keep their last data and say so; keep the worker alive
+            log.warning("wall tick %s failed", tick, exc_info=True)
+            kept.clear()
+            return
+        if late:
             if n:
-                log.debug("wall tick %s: %d scopes in %.3f s (%.3f s CPU)", tick, n, self.last["s"], self.last["cpu_s"])
+                log.debug("wall tick %s: %d scopes first shown mid-tick", tick, n)
+            return
+        self.last = {"tick": tick, "scopes": n, "cpu_s": time.process_time() - c0, "s": time.perf_counter() - w0}
+        if n and not self._frozen:
+            self._frozen = freeze_heap()
+        if n:
+            log.debug("wall tick %s: %d scopes in %.3f s (%.3f s CPU)", tick, n, self.last["s"], self.last["cpu_s"])
 
 
 def watch(server, scope: Scope, tick: int, refresh: int) -> None:

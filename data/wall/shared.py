@@ -1,15 +1,18 @@
 """Sharing wall snapshots: computed once per scope per tick into the cache, read by every screen.
 
-`shared_snapshot` serves a screen: the cached snapshot of this tick, else (while the tick worker of
-data.wall.refresh is computing) that snapshot within WORKER_WAIT seconds or the previous tick's, else
-computed here by one writer at a time across threads and processes, so ten walls on one scope cost one
-computation and ten cache reads."""
+`shared_snapshot` serves a screen: the cached snapshot of this tick; else, while the tick worker of
+data.wall.refresh computes, the previous tick's at once (a thread held waiting is one a page visit
+lacks: under load that wait queued everything behind it), or for a scope first shown the worker's
+within FIRST_WAIT seconds; else computed here by one writer at a time across threads and processes, so
+ten walls on one scope cost one computation and ten cache reads."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+
+from flask import current_app, has_app_context
 
 from data.domain.scope import Scope
 from data.rules.config import Catalog
@@ -21,9 +24,8 @@ log = logging.getLogger("cityops.snapshot")
 
 LOCK_SECONDS = 30
 SNAPSHOT_TTL = 600
-WORKER_WAIT = 1.0  # seconds a screen waits for the tick worker's snapshot before showing the previous one
-HEARTBEAT_KEY = "wall-worker-heartbeat"  # set by the tick worker after each tick it computed
-TICK_DONE_KEY = "wall-tick-done"  # the last tick whose snapshots the worker has stored
+FIRST_WAIT = 1.5  # seconds a scope's first screen waits for the worker (it looks every LATE_POLL) before computing
+HEARTBEAT_KEY = "wall-worker-heartbeat"  # set by the tick worker at each tick
 COMPUTE_SLOTS = 2
 _compute_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
 _local_locks: dict[str, threading.Lock] = {}
@@ -40,18 +42,21 @@ def worker_ticking() -> bool:
     return backend().get(HEARTBEAT_KEY) is not None
 
 
-def _wait_for_worker(cache, key: str, tick: int, entry: dict) -> dict:
-    """The worker is computing this tick: its snapshot within WORKER_WAIT seconds, else the previous
-    tick's (a screen early in the tick shows data one tick older rather than computing it again).
-    Polls the worker's small "tick done" mark, and reads the snapshot itself once."""
-    deadline = time.monotonic() + WORKER_WAIT
+def _wait_for_worker(cache, key: str, tick: int) -> dict | None:
+    """A scope first shown while the worker ticks (its screen has just marked it active): the worker's
+    snapshot of this tick within FIRST_WAIT seconds, else None. Polls for the key, reads it once."""
+    deadline = time.monotonic() + FIRST_WAIT
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        done = cache.get(TICK_DONE_KEY)
-        if done is not None and done >= tick:
-            newer = cache.get(key)
-            return newer if newer is not None and newer["tick"] >= entry["tick"] else entry
-    return entry
+        if cache.has(key):
+            entry = cache.get(key)
+            if entry is not None and entry["tick"] >= tick:
+                return entry
+    return None
+
+
+def _refresh() -> int:
+    return int(current_app.config.get("REFRESH_SECONDS", 10)) if has_app_context() else 10
 
 
 def _compute(catalog: Catalog, scope: Scope, tick: int) -> dict:
@@ -81,8 +86,12 @@ def shared_snapshot(
     entry = cache.get(key)
     if entry is not None and entry["tick"] >= tick:
         return entry
-    if entry is not None and CityPass.covers(scope) and worker_ticking():
-        return _wait_for_worker(cache, key, tick, entry)
+    if CityPass.covers(scope) and worker_ticking():
+        if entry is not None and tick - entry["tick"] <= _refresh():
+            return entry  # the worker is computing this tick: the previous one now, this one next time
+        waited = _wait_for_worker(cache, key, tick)
+        if waited is not None:
+            return waited
     local = _local_lock(key)
     deadline = time.monotonic() + wait
     if local.acquire(timeout=wait):

@@ -287,9 +287,10 @@ def wall_snapshot(catalog: Catalog, scope: Scope, tick: int, facts=None, duty: d
     }
 
 
-def all_snapshots(catalog: Catalog, scopes, tick: int) -> dict[Scope, dict]:
+def all_snapshots(catalog: Catalog, scopes, tick: int, city_pass: CityPass | None = None) -> dict[Scope, dict]:
     """The snapshots of many scopes at one tick: city, district and street scopes from one CityPass
-    (each aggregate read once for the whole city), any other scope from its own reads."""
-    city_pass = CityPass(scopes, tick)
+    (each aggregate read once for the whole city; `city_pass`, the tick's, when the worker kept it),
+    any other scope from its own reads."""
+    city_pass = city_pass or CityPass(scopes, tick)
     duty = duty_officers(tick)  # one small read for every scope's header
     return {s: wall_snapshot(catalog, s, tick, city_pass if city_pass.covers(s) else None, duty) for s in scopes}

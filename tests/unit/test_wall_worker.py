@@ -1,0 +1,53 @@
+"""The tick worker and the screens under load: a scope first shown mid-tick is computed from the tick's
+kept reads, and a screen that has the previous tick is answered at once instead of holding a thread."""
+
+from __future__ import annotations
+
+import time
+
+from data.domain.scope import Scope
+from data.domain.timeutil import now_ts
+from data.rules.config import load_catalog
+from data.store.cache import backend
+from data.wall.refresh import compute_tick, mark_active
+from data.wall.shared import HEARTBEAT_KEY, shared_snapshot, snapshot_key
+from data.wall.snapshot import wall_snapshot
+
+CITY, STREET = Scope("310000"), Scope("310101002")
+
+
+def test_a_scope_first_shown_mid_tick_comes_from_the_ticks_kept_reads(live_city, app_for):
+    app = app_for(live_city)
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    tick = now_ts() // 10 * 10
+    kept: dict = {}
+    mark_active(CITY, tick, 10)
+    assert compute_tick(catalog, tick, 10, kept) == 1  # the tick's pass: the city only
+    city_pass = kept["city_pass"]
+    assert compute_tick(catalog, tick, 10, kept) == 0  # asked again: nothing new
+    mark_active(STREET, tick, 10)  # a wall on the street opens mid-tick
+    assert compute_tick(catalog, tick, 10, kept) == 1 and kept["city_pass"] is city_pass  # the same reads
+    late = backend().get(snapshot_key(STREET))
+    assert late["tick"] == tick and late == wall_snapshot(catalog, STREET, tick)  # as its own reads say
+    assert late["ticker"], "the street's newest incidents were read for the late scope too"
+    other: dict = {}  # another process: the tick is held, it computes nothing
+    mark_active(Scope("310101"), tick, 10)
+    assert compute_tick(catalog, tick, 10, other) == 0 and other["city_pass"] is None
+
+
+def test_while_the_worker_ticks_a_screen_gets_the_previous_tick_at_once(live_city, app_for):
+    app = app_for(live_city)
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    refresh = app.server.config["REFRESH_SECONDS"]
+    tick = now_ts() // refresh * refresh
+    backend().set(HEARTBEAT_KEY, tick, timeout=60)  # a worker is ticking
+    previous = wall_snapshot(catalog, STREET, tick - refresh)
+    backend().set(snapshot_key(STREET), previous, timeout=60)
+    t0 = time.monotonic()
+    assert shared_snapshot(catalog, STREET, tick) == previous  # not this tick's: the worker's comes next time
+    assert time.monotonic() - t0 < 0.5  # and no thread held waiting for it
+    stale = wall_snapshot(catalog, STREET, tick - 5 * refresh)  # from a wall that closed a while ago
+    backend().set(snapshot_key(STREET), stale, timeout=60)
+    t0 = time.monotonic()
+    fresh = shared_snapshot(catalog, STREET, tick)  # no worker answers within FIRST_WAIT: computed here
+    assert fresh["tick"] == tick and time.monotonic() - t0 >= 1.5
