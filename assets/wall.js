@@ -170,7 +170,7 @@
       return wall.heatClass(feature, hideoutOf(context)) >= 0;
     },
     incidentPoint: function (feature, latlng) {
-      const fresh = (feature.properties.age_s || 0) < 1800;
+      const fresh = feature.properties.fresh === true;  // decided by the server (snapshot.FRESH_MARKER_S)
       return L.circleMarker(latlng, {pane: "markers", radius: rem() * 0.42, color: "#ffffff", weight: 2, fillColor: "#ff2d2d",
                                      fillOpacity: 0.95, className: fresh ? "pulse" : ""});
     },

@@ -54,6 +54,13 @@ def _sig(obj) -> str:
     return hashlib.md5(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:10]
 
 
+def _shown(tile: dict) -> dict:
+    """A tile as the screen shows it: its reading's age only in the minutes its late text says, and
+    only when late (signed with the age in seconds, every tile and sparkline went again every tick)."""
+    late_minutes = tile["age_s"] // 60 if tile["stale"] and tile["age_s"] is not None else None
+    return {**tile, "age_s": late_minutes}
+
+
 def _project_points(projects: dict) -> dict:
     return {
         "type": "FeatureCollection",
@@ -83,7 +90,7 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str, meaning
     sig: dict = {}
     out: dict = {}
     parts = {
-        "weather": (snap["weather"], lambda d: render_weather(d, lang)),
+        "weather": ([_shown(w) for w in snap["weather"]], lambda _d: render_weather(snap["weather"], lang)),
         "incidents": (snap["incidents"], lambda d: render_incidents(d, lang)),
         "warnings": (snap["warnings"], lambda d: render_warnings(d, lang, snap["tick"])),
         "projects": (snap["projects"], lambda d: render_projects(d, lang)),
@@ -115,7 +122,7 @@ def wall_updates(snap: dict, lang: str, before: dict | None, build: str, meaning
         out["heat"]["rev"] = snap["tick"]
     else:
         out["heat"] = no_update
-    tile_sigs = [_sig([tile, lang]) for tile in snap["tiles"]]
+    tile_sigs = [_sig([_shown(tile), lang]) for tile in snap["tiles"]]
     old = before.get("tiles") or []
     if len(old) != len(tile_sigs):
         out["tiles"] = [render_tile(tile, lang, snap["scope"]) for tile in snap["tiles"]]

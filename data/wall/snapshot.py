@@ -217,6 +217,9 @@ def _ticker(scope: Scope, names: dict, facts) -> list[dict]:
     ]
 
 
+FRESH_MARKER_S = 1800  # a marker pulses for its first half hour
+
+
 def heat_breaks(values: list[int], classes: int = 5) -> list[int]:
     """Class breaks for the heat layer: quantiles of the non-empty bins, strictly ascending."""
     nonzero = sorted(v for v in values if v > 0)
@@ -244,7 +247,7 @@ def _map(scope: Scope, tick: int, facts) -> dict:
                     "id": int(r.id),
                     "title": r.title,
                     "status": r.status,
-                    "age_s": int(tick - r.reported_at),
+                    "fresh": tick - r.reported_at < FRESH_MARKER_S,  # pulses; not the age: it changes every tick
                 },
             }
             for r in hot

@@ -51,3 +51,33 @@ def test_while_the_worker_ticks_a_screen_gets_the_previous_tick_at_once(live_cit
     t0 = time.monotonic()
     fresh = shared_snapshot(catalog, STREET, tick)  # no worker answers within FIRST_WAIT: computed here
     assert fresh["tick"] == tick and time.monotonic() - t0 >= 1.5
+
+
+def test_a_tick_where_only_ages_moved_resends_no_tile_weather_or_marker(small_city, app_for):
+    """Readings age by the second and markers by the tick: signed with those ages, every wall sent its
+    twelve tiles (sparklines and all) and its markers again on every tick."""
+    import copy
+
+    from dash import no_update
+
+    from callbacks.wall import wall_updates
+    from tests.conftest import SMALL_END
+
+    app = app_for(small_city)
+    snap = wall_snapshot(load_catalog(app.server.config["RULES_FILE"]), CITY, SMALL_END)
+    assert snap["map"]["markers"]["features"] and all(
+        "age_s" not in f["properties"] and isinstance(f["properties"]["fresh"], bool)
+        for f in snap["map"]["markers"]["features"]
+    )
+    sig = wall_updates(snap, "zh", None, "b1")["meta"]["sig"]
+    later = copy.deepcopy(snap)
+    later["tick"] += 10
+    for reading in later["tiles"] + later["weather"]:
+        if reading["age_s"] is not None and not reading["stale"]:
+            reading["age_s"] += 10  # ten seconds older, shown the same
+    upd = wall_updates(later, "zh", sig, "b1")
+    assert upd["tiles"] is no_update and upd["weather"] is no_update and upd["markers"] is no_update
+    late = next(i for i, tile in enumerate(later["tiles"]) if tile["stale"] and tile["age_s"] is not None)
+    later["tiles"][late]["age_s"] += 60  # a late tile's text says one minute more: that tile alone goes
+    upd = wall_updates(later, "zh", sig, "b1")
+    assert list(upd["tiles"]._operations[0]["location"]) == [late] and len(upd["tiles"]._operations) == 1
