@@ -210,7 +210,7 @@
         setTimeout(() => window.location.reload(), 500);  // redeployed: load the new app
       }
       if (meta && meta.ok) {
-        next.ok_at = now;
+        next.ok_at = now - 1000 * Math.max(0, meta.behind || 0);  // a snapshot the worker wrote a while ago
         next.good_tick = meta.tick;
         next.failing = false;
       } else if (meta && meta.ok === false) {

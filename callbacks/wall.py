@@ -249,6 +249,8 @@ def register(app) -> None:
             updates = replayed(wall_updates(frame, lang, before, build, level_meanings(catalog)), frame, at, lang, now)
             return tuple(updates[name] for name in OUTPUTS)
         updates = shared_updates(id(app.server), snap, lang, before, build, level_meanings(catalog))
+        if snap["tick"] < tick:  # the worker runs behind: the banner counts the data's age from its tick
+            updates = {**updates, "meta": {**updates["meta"], "behind": tick - snap["tick"]}}
         if refusal is not None:  # a moment the replay cannot show: its sentence, and the live wall
             updates = refused(updates, refusal)
         return tuple(updates[name] for name in OUTPUTS)

@@ -232,7 +232,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "not_found_title": ("页面不存在", "Page not found"),
     "not_found_body": ("您访问的地址不存在或已被移除。", "The address you opened does not exist or has been removed."),
     "back_home": ("返回首页", "Back to the overview"),
-    "stale_banner": ("数据连接异常，显示的是 {since} 的数据", "Data connection lost: showing data from {since}"),
+    "stale_banner": ("数据未按时更新，显示的是 {since} 的数据", "Data not updating: showing data from {since}"),
     "bad_param": ("参数“{name}”无效，已使用默认值。", "The parameter “{name}” was not valid; the default is shown."),
     "lang_switch": ("English", "中文"),
     "nav_menu": ("菜单", "Menu"),  # the navigation's button on narrow screens (components/shell.py)

@@ -70,12 +70,15 @@ def compute_tick(catalog, tick: int, refresh: int, kept: dict | None = None) -> 
         return 0  # another process holds this tick
     scopes = active_scopes(tick, refresh)
     if kept.get("tick") != tick:
-        cache.set(HEARTBEAT_KEY, tick, timeout=3 * refresh)  # a worker ticks: a scope's first screen waits for it
+        began, before = kept.get("seen", (None, None))  # the ticks of this pass and the one before, idle or not
+        kept["seen"] = seen = (began, before) if began == tick else (tick, began)
+        # screens serve what the pass before wrote until this one's is in; a scope's first screen waits for it
+        cache.set(HEARTBEAT_KEY, {"tick": tick, "last": seen[1]}, timeout=3 * refresh)
         if not scopes:
             return 0
         held = cache.add(f"wall-tick-lock:{tick}", 1, timeout=max(60, 3 * refresh))
         kept.clear()
-        kept.update(tick=tick, city_pass=CityPass(scopes, tick) if held else None, done=set())
+        kept.update(seen=seen, tick=tick, city_pass=CityPass(scopes, tick) if held else None, done=set())
         if not held:
             return 0
     todo = [s for s in scopes if s not in kept["done"]]

@@ -1,10 +1,11 @@
 """Sharing wall snapshots: computed once per scope per tick into the cache, read by every screen.
 
 `shared_snapshot` serves a screen: the cached snapshot of this tick; else, while the tick worker of
-data.wall.refresh computes, the previous tick's at once (a thread held waiting is one a page visit
-lacks: under load that wait queued everything behind it), or for a scope first shown the worker's
-within FIRST_WAIT seconds; else computed here by one writer at a time across threads and processes, so
-ten walls on one scope cost one computation and ten cache reads."""
+data.wall.refresh keeps the scope, the newest it wrote at once, however far behind the worker runs (a
+thread held waiting is one a page visit lacks, and a screen computing for itself starves the worker:
+under load both fed on each other until nothing kept up; the wall says how old its data is); for a
+scope first shown, the worker's within FIRST_WAIT seconds; else computed here by one writer at a time
+across threads and processes, so ten walls on one scope cost one computation and ten cache reads."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ log = logging.getLogger("cityops.snapshot")
 LOCK_SECONDS = 30
 SNAPSHOT_TTL = 600
 FIRST_WAIT = 1.5  # seconds a scope's first screen waits for the worker (it looks every LATE_POLL) before computing
-HEARTBEAT_KEY = "wall-worker-heartbeat"  # set by the tick worker at each tick
+HEARTBEAT_KEY = "wall-worker-heartbeat"  # {"tick": started, "last": the pass before}, set by the worker each tick
 COMPUTE_SLOTS = 2
 _compute_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
 _local_locks: dict[str, threading.Lock] = {}
@@ -40,6 +41,16 @@ def snapshot_key(scope: Scope) -> str:
 def worker_ticking() -> bool:
     """True while a tick worker (data.wall.refresh) computes the active scopes' snapshots every tick."""
     return backend().get(HEARTBEAT_KEY) is not None
+
+
+def kept_by_worker(beat, entry: dict | None, tick: int) -> bool:
+    """Whether `entry` is the worker's newest for a scope it keeps: written in its current pass or the
+    one before (however long ago that was, when it runs behind). An older entry is a scope shown again
+    after a while, which the worker computes next; a worker's first pass compares with the tick."""
+    if entry is None or not isinstance(beat, dict):
+        return False
+    last = beat.get("last")
+    return entry["tick"] >= last if isinstance(last, int) else tick - entry["tick"] <= _refresh()
 
 
 def _wait_for_worker(cache, key: str, tick: int) -> dict | None:
@@ -86,9 +97,10 @@ def shared_snapshot(
     entry = cache.get(key)
     if entry is not None and entry["tick"] >= tick:
         return entry
-    if CityPass.covers(scope) and worker_ticking():
-        if entry is not None and tick - entry["tick"] <= _refresh():
-            return entry  # the worker is computing this tick: the previous one now, this one next time
+    beat = cache.get(HEARTBEAT_KEY) if CityPass.covers(scope) else None
+    if beat is not None:
+        if kept_by_worker(beat, entry, tick):
+            return entry  # the worker is computing a newer one: this one now, the newer next time
         waited = _wait_for_worker(cache, key, tick)
         if waited is not None:
             return waited

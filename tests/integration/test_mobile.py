@@ -181,7 +181,7 @@ def test_a_new_red_warning_shows_on_the_next_refresh_and_stale_data_says_so(dash
     path.mkdir()  # the database file is now a directory: every new connection fails
     dispose_engine(live_copy)
     try:
-        dash_duo.wait_for_contains_text("#m-stale", "数据连接异常，显示的是", timeout=15)
+        dash_duo.wait_for_contains_text("#m-stale", "数据未按时更新，显示的是", timeout=15)
         assert dash_duo.driver.execute_script(SHOWN, dash_duo.find_element("#m-stale"))
         assert "崇明区" in dash_duo.find_element("#m-status").text  # the last good data stays
     finally:

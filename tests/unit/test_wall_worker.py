@@ -40,7 +40,7 @@ def test_while_the_worker_ticks_a_screen_gets_the_previous_tick_at_once(live_cit
     catalog = load_catalog(app.server.config["RULES_FILE"])
     refresh = app.server.config["REFRESH_SECONDS"]
     tick = now_ts() // refresh * refresh
-    backend().set(HEARTBEAT_KEY, tick, timeout=60)  # a worker is ticking
+    backend().set(HEARTBEAT_KEY, {"tick": tick, "last": tick - refresh}, timeout=60)  # a worker is ticking
     previous = wall_snapshot(catalog, STREET, tick - refresh)
     backend().set(snapshot_key(STREET), previous, timeout=60)
     t0 = time.monotonic()
@@ -51,6 +51,38 @@ def test_while_the_worker_ticks_a_screen_gets_the_previous_tick_at_once(live_cit
     t0 = time.monotonic()
     fresh = shared_snapshot(catalog, STREET, tick)  # no worker answers within FIRST_WAIT: computed here
     assert fresh["tick"] == tick and time.monotonic() - t0 >= 1.5
+
+
+def test_a_worker_running_behind_is_waited_for_by_no_screen(live_city, app_for):
+    """A worker still on a pass begun ticks ago (a saturated process): screens serve its newest snapshot
+    at once, however old, instead of computing their own (which starved the worker further) or waiting."""
+    app = app_for(live_city)
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    refresh = app.server.config["REFRESH_SECONDS"]
+    tick = now_ts() // refresh * refresh
+    backend().set(HEARTBEAT_KEY, {"tick": tick - 3 * refresh, "last": tick - 6 * refresh}, timeout=60)
+    behind = wall_snapshot(catalog, STREET, tick - 6 * refresh)
+    backend().set(snapshot_key(STREET), behind, timeout=60)
+    t0 = time.monotonic()
+    assert shared_snapshot(catalog, STREET, tick) == behind
+    assert time.monotonic() - t0 < 0.5
+
+
+def test_the_heartbeat_names_the_pass_before_idle_ticks_included(live_city, app_for):
+    """Screens trust a snapshot written by the worker's pass before this one; a scope nobody watched
+    for a while (its snapshot older than that pass) is computed again, not served stale."""
+    app = app_for(live_city)
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    tick = now_ts() // 10 * 10
+    kept: dict = {}
+    assert compute_tick(catalog, tick - 30, 10, kept) == 0  # nothing active: an idle pass
+    assert backend().get(HEARTBEAT_KEY) == {"tick": tick - 30, "last": None}
+    mark_active(CITY, tick - 20, 10)
+    assert compute_tick(catalog, tick - 20, 10, kept) == 1
+    compute_tick(catalog, tick - 20, 10, kept)  # a late look within the same tick changes nothing
+    assert backend().get(HEARTBEAT_KEY) == {"tick": tick - 20, "last": tick - 30}
+    compute_tick(catalog, tick, 10, kept)  # the worker skipped a tick (its pass ran long)
+    assert backend().get(HEARTBEAT_KEY) == {"tick": tick, "last": tick - 20}
 
 
 def test_a_tick_where_only_ages_moved_resends_no_tile_weather_or_marker(small_city, app_for):
