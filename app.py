@@ -16,7 +16,7 @@ from dash.development.base_component import Component
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import register_blueprints
+from api import answers, register_blueprints
 from api.auth import init_auth
 from api.gate import init_gate, page_of
 from api.handover_export import bp as handover_export
@@ -49,6 +49,7 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     server.config.update(cfg.as_dict())
     if cfg.FORWARDED_HOPS > 0:  # the client's address from the proxy's header, for the login limiter and the log
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=cfg.FORWARDED_HOPS, x_proto=cfg.FORWARDED_HOPS)
+    answers.install()  # callback answers and layouts in one orjson pass (api/answers.py)
     init_cache(server)
     init_auth(server)
     register_blueprints(server)
