@@ -29,6 +29,7 @@ const clock = document.getElementById('wall-clock');
 const banner = document.getElementById('wall-banner');
 return {heap: performance.memory.usedJSHeapSize, nodes: document.getElementsByTagName('*').length,
         layers: document.querySelectorAll('.leaflet-interactive, .leaflet-marker-icon').length,
+        history: window.store ? window.store.getState().history.past.length : null,  // assets/dash-history.js
         tick: meta ? meta.tick : null, scope: meta ? meta.scope : null, ok: meta ? meta.ok : null,
         clock: clock ? clock.textContent : null,
         banner: banner ? !banner.classList.contains('hidden') : null};
@@ -159,6 +160,8 @@ def _metrics(roles: list[str], areas: list[str]) -> list[tuple[str, str, object]
     for i, area in enumerate(areas):
         for key, label in (("heap_mb", "JS heap (MB)"), ("nodes", "DOM nodes"), ("layers", "Leaflet layers")):
             rows.append((f"wall {area} {label}", key, lambda s, i=i, k=key: s["walls"][i][k]))
+        # Dash's undo history: flat within 2 entries, like connections (it grew by one per tick, unbounded)
+        rows.append((f"wall {area} Dash history", "conns", lambda s, i=i: s["walls"][i].get("history")))
     return rows
 
 

@@ -232,6 +232,22 @@ def test_new_incident_shows_on_next_refresh_without_reloading_the_map(dash_duo, 
     assert dash_duo.get_logs() == []
 
 
+def test_dashs_undo_history_stays_short_on_a_wall_left_running(dash_duo, live_copy):
+    """Every interval tick added an entry to the renderer's undo history, never dropped (plotly/dash#727):
+    the wall's JS heap grew with every refresh in the soak. assets/dash-history.js keeps it short."""
+    _open(dash_duo, make_app(live_copy, REFRESH_SECONDS=REFRESH), "/wall")
+    _wall_ready(dash_duo)
+    past = "return window.store.getState().history.past.length"
+    grown = [dash_duo.driver.execute_script(past)]
+    # the renderer does record an entry per tick (so this test can fail) ...
+    until(lambda: grown.append(dash_duo.driver.execute_script(past)) or max(grown) > 2, timeout=10)
+    until(lambda: dash_duo.driver.execute_script(past) <= 2, timeout=5)  # ... and a sweep cuts it back
+    for _ in range(3):  # and it stays bounded while the ticks go on
+        dash_duo.driver.execute_script("return new Promise(r => setTimeout(r, 2500))")
+        assert dash_duo.driver.execute_script(past) <= 2 + 2 * 3  # at most a sweep's worth of ticks
+    assert dash_duo.get_logs() == []
+
+
 def test_a_tick_worker_running_behind_shows_its_data_and_says_how_old(dash_duo, live_copy):
     """The worker (another process here, TICK_WORKER=external) is still on a pass begun long ago: the wall
     shows the newest snapshot it wrote at once, and the banner says from when, as for a lost connection."""
