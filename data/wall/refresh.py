@@ -27,15 +27,16 @@ log = logging.getLogger("cityops.snapshot")
 
 KEEP_TICKS = 3
 LATE_POLL = 0.25  # seconds between the worker's looks for scopes first shown during a tick
-_marked: dict[str, int] = {}  # bounded: only real city/district/street codes are marked
+_marked: dict[str, tuple[int, int]] = {}  # code -> (tick, cache): bounded, only real area codes are marked
 
 
 def mark_active(scope: Scope, tick: int, refresh: int) -> None:
     """A screen that may see `scope` asked at `tick`: keep its snapshot computed for a while."""
-    if not CityPass.covers(scope) or _marked.get(scope.code) == tick:
-        return
-    _marked[scope.code] = tick
-    backend().set(f"wall-active:{scope.code}", tick, timeout=KEEP_TICKS * refresh + refresh)
+    cache = backend()
+    if not CityPass.covers(scope) or _marked.get(scope.code) == (tick, id(cache)):
+        return  # marked in this cache this tick already (another app of the process has a cache of its own)
+    _marked[scope.code] = (tick, id(cache))
+    cache.set(f"wall-active:{scope.code}", tick, timeout=KEEP_TICKS * refresh + refresh)
 
 
 def wall_codes() -> list[str]:
