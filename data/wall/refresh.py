@@ -26,6 +26,7 @@ from data.wall.snapshot import all_snapshots
 log = logging.getLogger("cityops.snapshot")
 
 KEEP_TICKS = 3
+BEAT_TICKS = 6  # a worker silent this long is gone: screens compute for themselves (a saturated pass may take ticks)
 LATE_POLL = 0.25  # seconds between the worker's looks for scopes first shown during a tick
 _marked: dict[str, tuple[int, int]] = {}  # code -> (tick, cache): bounded, only real area codes are marked
 
@@ -74,7 +75,7 @@ def compute_tick(catalog, tick: int, refresh: int, kept: dict | None = None) -> 
         began, before = kept.get("seen", (None, None))  # the ticks of this pass and the one before, idle or not
         kept["seen"] = seen = (began, before) if began == tick else (tick, began)
         # screens serve what the pass before wrote until this one's is in; a scope's first screen waits for it
-        cache.set(HEARTBEAT_KEY, {"tick": tick, "last": seen[1]}, timeout=3 * refresh)
+        cache.set(HEARTBEAT_KEY, {"tick": tick, "last": seen[1]}, timeout=BEAT_TICKS * refresh)
         if not scopes:
             return 0
         held = cache.add(f"wall-tick-lock:{tick}", 1, timeout=max(60, 3 * refresh))
@@ -88,6 +89,7 @@ def compute_tick(catalog, tick: int, refresh: int, kept: dict | None = None) -> 
     snaps = all_snapshots(catalog, todo, tick, kept["city_pass"])
     kept["done"].update(snaps)
     cache.set_many({snapshot_key(s): snap for s, snap in snaps.items()}, timeout=SNAPSHOT_TTL)
+    cache.set(HEARTBEAT_KEY, {"tick": tick, "last": kept["seen"][1]}, timeout=BEAT_TICKS * refresh)  # still here
     return len(snaps)
 
 

@@ -83,6 +83,10 @@ def test_the_heartbeat_names_the_pass_before_idle_ticks_included(live_city, app_
     assert backend().get(HEARTBEAT_KEY) == {"tick": tick - 20, "last": tick - 30}
     compute_tick(catalog, tick, 10, kept)  # the worker skipped a tick (its pass ran long)
     assert backend().get(HEARTBEAT_KEY) == {"tick": tick, "last": tick - 20}
+    backend().delete(HEARTBEAT_KEY)  # as if it had expired during a pass that ran long
+    mark_active(STREET, tick, 10)
+    assert compute_tick(catalog, tick, 10, kept) == 1  # the pass's end beats again
+    assert backend().get(HEARTBEAT_KEY) == {"tick": tick, "last": tick - 20}
 
 
 def test_a_tick_where_only_ages_moved_resends_no_tile_weather_or_marker(small_city, app_for):
