@@ -26,6 +26,7 @@ from data.wall.snapshot import all_snapshots
 log = logging.getLogger("cityops.snapshot")
 
 KEEP_TICKS = 3
+CHUNK = 16  # scopes computed between two looks for scopes first shown (a pass of 251 is ~1 s of CPU)
 BEAT_TICKS = 6  # a worker silent this long is gone: screens compute for themselves (a saturated pass may take ticks)
 LATE_POLL = 0.25  # seconds between the worker's looks for scopes first shown during a tick
 _marked: dict[str, tuple[int, int]] = {}  # code -> (tick, cache): bounded, only real area codes are marked
@@ -65,7 +66,9 @@ def compute_tick(catalog, tick: int, refresh: int, kept: dict | None = None) -> 
     """Compute and store the snapshot of every active scope at `tick`; the number computed (0 when
     another process holds this tick or nothing new is active). `kept` (the worker's) keeps the tick's
     CityPass: asked again within the tick, only scopes first shown since are computed, from the same
-    reads (a roll-up each, milliseconds), so a wall opened mid-tick waits a fraction of a second."""
+    reads (a roll-up each, milliseconds), so a wall opened mid-tick waits a fraction of a second. A pass
+    goes CHUNK scopes at a time, scopes without a snapshot first; one first shown during the pass joins
+    it after the current chunk (in a saturated process a whole pass can take seconds)."""
     cache = backend()
     kept = {} if kept is None else kept
     if kept.get("tick") == tick and kept.get("city_pass") is None:
@@ -79,18 +82,27 @@ def compute_tick(catalog, tick: int, refresh: int, kept: dict | None = None) -> 
         if not scopes:
             return 0
         held = cache.add(f"wall-tick-lock:{tick}", 1, timeout=max(60, 3 * refresh))
+        before = kept.get("done", set())  # what the pass before computed
         kept.clear()
         kept.update(seen=seen, tick=tick, city_pass=CityPass(scopes, tick) if held else None, done=set())
+        kept["before"] = before
         if not held:
             return 0
-    todo = [s for s in scopes if s not in kept["done"]]
-    if not todo:
-        return 0
-    snaps = all_snapshots(catalog, todo, tick, kept["city_pass"])
-    kept["done"].update(snaps)
-    cache.set_many({snapshot_key(s): snap for s, snap in snaps.items()}, timeout=SNAPSHOT_TTL)
-    cache.set(HEARTBEAT_KEY, {"tick": tick, "last": kept["seen"][1]}, timeout=BEAT_TICKS * refresh)  # still here
-    return len(snaps)
+    # scopes nobody has a snapshot of yet first: their screens are waiting (FIRST_WAIT)
+    todo = sorted((s for s in scopes if s not in kept["done"]), key=lambda s: s in kept["before"])
+    n = 0
+    while todo:
+        chunk, todo = todo[:CHUNK], todo[CHUNK:]
+        snaps = all_snapshots(catalog, chunk, tick, kept["city_pass"])
+        kept["done"].update(snaps)
+        cache.set_many({snapshot_key(s): snap for s, snap in snaps.items()}, timeout=SNAPSHOT_TTL)
+        n += len(snaps)
+        if todo:  # a wall opened meanwhile waits for a chunk, not for the whole pass
+            queued = set(todo)
+            todo = [s for s in active_scopes(tick, refresh) if s not in kept["done"] and s not in queued] + todo
+    if n:
+        cache.set(HEARTBEAT_KEY, {"tick": tick, "last": kept["seen"][1]}, timeout=BEAT_TICKS * refresh)  # still here
+    return n
 
 
 class TickWorker:

@@ -295,5 +295,5 @@ def all_snapshots(catalog: Catalog, scopes, tick: int, city_pass: CityPass | Non
     (each aggregate read once for the whole city; `city_pass`, the tick's, when the worker kept it),
     any other scope from its own reads."""
     city_pass = city_pass or CityPass(scopes, tick)
-    duty = duty_officers(tick)  # one small read for every scope's header
+    duty = city_pass.part("duty", lambda: duty_officers(tick))  # one small read a tick for every scope's header
     return {s: wall_snapshot(catalog, s, tick, city_pass if city_pass.covers(s) else None, duty) for s in scopes}

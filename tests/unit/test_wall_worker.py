@@ -89,6 +89,39 @@ def test_the_heartbeat_names_the_pass_before_idle_ticks_included(live_city, app_
     assert backend().get(HEARTBEAT_KEY) == {"tick": tick, "last": tick - 20}
 
 
+def test_a_wall_opened_during_a_long_pass_waits_for_a_chunk_not_the_pass(live_city, app_for, monkeypatch):
+    from data.wall import refresh
+
+    app = app_for(live_city)
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    tick = now_ts() // 10 * 10
+    streets = [Scope(c) for c in refresh.wall_codes() if len(c) == 9][: refresh.CHUNK * 2 + 1]
+    for street in streets:
+        mark_active(street, tick, 10)
+    chunks: list[list[str]] = []
+    real = refresh.all_snapshots
+
+    def watched(catalog, chunk, at, city_pass):  # the real computation, its chunks noted
+        chunks.append([s.code for s in chunk])
+        if len(chunks) == 1:
+            mark_active(CITY, at, 10)  # the city's wall opens while the first chunk is computed
+        return real(catalog, chunk, at, city_pass)
+
+    monkeypatch.setattr(refresh, "all_snapshots", watched)
+    kept: dict = {}
+    assert compute_tick(catalog, tick, 10, kept) == len(streets) + 1
+    assert [len(c) for c in chunks] == [refresh.CHUNK, refresh.CHUNK, 2]
+    assert chunks[1][0] == CITY.code  # next, not after the other streets
+    assert backend().get(snapshot_key(CITY))["tick"] == tick
+    chunks.clear()
+    district = Scope("310101")
+    mark_active(district, tick + 10, 10)  # first shown in the next tick: computed before those shown before
+    for scope in [*streets, CITY]:
+        mark_active(scope, tick + 10, 10)
+    compute_tick(catalog, tick + 10, 10, kept)
+    assert chunks[0][0] == district.code
+
+
 def test_a_tick_where_only_ages_moved_resends_no_tile_weather_or_marker(small_city, app_for):
     """Readings age by the second and markers by the tick: signed with those ages, every wall sent its
     twelve tiles (sparklines and all) and its markers again on every tick."""
