@@ -168,6 +168,9 @@ def test_a_new_red_warning_shows_on_the_next_refresh_and_stale_data_says_so(dash
     _viewport(dash_duo, *PHONES[0])
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/m")
     _ready(dash_duo)
+    # let the first refreshes pass: the first answer may come from the screen's own snapshot, the next ones
+    # from the tick worker's pass, and a section may legitimately be redrawn once in between
+    dash_duo.driver.execute_script(f"return new Promise(r => setTimeout(r, {3000 * REFRESH}))")
     big = dash_duo.find_element("#m-incidents .m-big")
     _open_warning(live_copy, 1, "310151", "小时雨量 77 mm", "Hourly rainfall 77 mm")  # a new red one in 崇明区
     dash_duo.wait_for_contains_text("#m-status .m-warn", "崇明区 小时雨量 77 mm", timeout=15)  # the first row
