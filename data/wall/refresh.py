@@ -82,10 +82,10 @@ def compute_tick(catalog, tick: int, refresh: int, kept: dict | None = None) -> 
         if not scopes:
             return 0
         held = cache.add(f"wall-tick-lock:{tick}", 1, timeout=max(60, 3 * refresh))
-        before = kept.get("done", set())  # what the pass before computed
+        computed_before = kept.get("done", set())  # the scopes the pass before computed
         kept.clear()
         kept.update(seen=seen, tick=tick, city_pass=CityPass(scopes, tick) if held else None, done=set())
-        kept["before"] = before
+        kept["before"] = computed_before
         if not held:
             return 0
     # scopes nobody has a snapshot of yet first: their screens are waiting (FIRST_WAIT)
