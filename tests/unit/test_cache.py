@@ -206,3 +206,19 @@ def test_the_in_process_cache_stays_within_its_bounds_and_keeps_what_is_read(mon
     store.set("short", 1, timeout=1)
     monkeypatch.setattr(time, "time", lambda real=time.time: real() + 2)
     assert store.get("short") is None and store.add("short", 2)  # expired: gone, and free to take again
+
+
+def test_the_app_s_in_process_cache_holds_every_wall_snapshot_and_the_reads_around_them(empty_db, app_for):
+    """The bounds are ours, not flask-caching's: it sets CACHE_THRESHOLD to 500 for any in-process cache,
+    and 500 entries held the 251 scopes' snapshots and a busy server's cached reads, so the snapshots
+    were thrown out between ticks and under load a third of the walls waited for, then computed, their own."""
+    from data.store.memcache import MAX_BYTES, MAX_ENTRIES
+
+    app = app_for(empty_db)
+    with app.server.app_context():
+        store = backend()
+        assert (store.max_entries, store.max_bytes) == (MAX_ENTRIES, MAX_BYTES)
+        store.set("wall-snapshot:310000", {"tick": 1})
+        for i in range(2_000):  # a busy server's cached reads between two ticks
+            store.set(f"read-{i}", i)
+        assert store.get("wall-snapshot:310000") == {"tick": 1}
