@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import html
 
 from components.i18n import STRINGS, t
-from components.sparkline import sparkline_svg
+from components.sparkline import sparkline_props
 from components.theme import STALE, level_colour, level_label
 from data.domain.names import name
 from data.domain.timeutil import DAY, local_day_start, now_ts, to_dt
@@ -62,12 +62,6 @@ def reading_status(level: int, late: bool, age_s: int | None, lang: str) -> tupl
     return (STALE, late_text(age_s, lang)) if late else (level_colour(level), level_label(level, lang))
 
 
-def _stretched(uri: str) -> str:
-    """The sparkline drawn across its whole box, whatever the box's shape: inside an <img> an SVG keeps its
-    own aspect ratio (preserveAspectRatio "meet"), and a low box drew a line a third of the tile wide."""
-    return uri.replace("%3Csvg%20", "%3Csvg%20preserveAspectRatio%3D%22none%22%20", 1)
-
-
 def scope_badge(tile: dict, lang: str, scope: str | None) -> list:
     """On a district's or a street's wall, whose reading a tile is when it was measured for a wider area:
     '全市数据', or the district by name ('黄浦区数据' / 'Huangpu data') when the snapshot names it."""
@@ -107,13 +101,9 @@ def render_tile(tile: dict, lang: str, scope: str | None = None) -> html.Div:
                     html.Span(unit_text(tile["unit"], lang), className="tile-unit"),
                 ],
             ),
-            # the image fills a box of its own: a wrapped name or unit makes it lower, never narrower
+            # the line fills a box of its own: a wrapped name or unit makes it lower, never narrower
             html.Div(
-                html.Img(
-                    src=_stretched(sparkline_svg(tile["series"], colour, tile.get("bands"))),
-                    className="tile-spark",
-                    alt="",
-                ),
+                html.Div(className="tile-spark", **sparkline_props(tile["series"], colour, tile.get("bands"))),
                 className="tile-spark-box",
             ),
             html.Div(html.Span(status, className="tile-status-text", style={"color": colour}), className="tile-status"),

@@ -38,11 +38,6 @@ def snapshot_key(scope: Scope) -> str:
     return f"wall-snapshot:{scope.code}" + (f":unit:{scope.unit}" if scope.unit is not None else "")
 
 
-def worker_ticking() -> bool:
-    """True while a tick worker (data.wall.refresh) computes the active scopes' snapshots every tick."""
-    return backend().get(HEARTBEAT_KEY) is not None
-
-
 def kept_by_worker(beat, entry: dict | None, tick: int) -> bool:
     """Whether `entry` is the worker's newest for a scope it keeps: written in its current pass or the
     one before (however long ago that was, when it runs behind). An older entry is a scope shown again

@@ -9,6 +9,7 @@ import pytest
 from dash.testing.wait import until
 from sqlalchemy import insert, update
 
+from components.theme import STALE
 from data.domain.timeutil import now_ts
 from data.store.db import bump_versions, get_engine, write_session
 from data.store.models import LatestReading, Warning
@@ -86,6 +87,41 @@ def test_a_street_walls_vital_signs_say_whose_they_are_and_keep_whole_sparklines
         assert text.endswith(suffix) and size >= 1080 / 54 - 0.5, tile  # as big as any text on the wall
         assert tile["clear"] and not tile["cut"], tile  # nothing drawn over the sparkline, nothing cut off
         assert tile["spans"] > 0.95 and share > 0.9, (tile, share)  # the line runs across the tile
+    assert dash_duo.get_logs() == []
+
+
+# each tile's sparkline: how many <svg> its box holds, its line's points and colour; and any <img> in the tiles
+SPARKS = """
+const boxes = [...document.querySelectorAll('#wall-tiles .tile-spark')];
+return {imgs: document.querySelectorAll('#wall-tiles img').length,
+        lines: boxes.map(b => { const svg = b.querySelector('svg'), line = svg && svg.querySelector('polyline');
+          return svg && [b.querySelectorAll('svg').length, line.getAttribute('points'), line.getAttribute('stroke')]; })};
+"""
+
+
+def _documents(driver) -> int:
+    """The page's live documents after a full garbage collection: the page's own (3 here: the page and the
+    SVG icons its style sheets name), plus one per distinct SVG image shown by an <img>."""
+    driver.execute_cdp_cmd("HeapProfiler.collectGarbage", {})
+    return driver.execute_cdp_cmd("Memory.getDOMCounters", {})["documents"]
+
+
+def test_a_sparkline_is_redrawn_in_place_and_a_new_series_adds_no_document(dash_duo, live_copy):
+    """The soak's city wall grew by image documents: each sparkline was an <img> with an SVG data URI, and
+    Blink gives every distinct one a page and a document. Now a new series is an inline <svg>'s attributes."""
+    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=1), user="t-leader")
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    until(lambda: all(dash_duo.driver.execute_script(SPARKS)["lines"] or [None]), timeout=20)
+    first = dash_duo.driver.execute_script(SPARKS)
+    docs = _documents(dash_duo.driver)
+    assert first["imgs"] == 0 and len(first["lines"]) == 12 and docs < 12, (first, docs)
+    assert all(points.count(",") >= 2 and stroke.startswith("#") for _m, points, stroke in first["lines"]), first
+    _feeds_late(live_copy, 6 * 3600)  # every tile turns grey (hourly feeds too): each is sent again, a new colour
+    until(lambda: {s for _m, _p, s in dash_duo.driver.execute_script(SPARKS)["lines"]} == {STALE}, timeout=15)
+    then = dash_duo.driver.execute_script(SPARKS)
+    assert [n for n, _p, _s in then["lines"]] == [1] * 12  # one <svg> a box, however often it is drawn
+    assert then["imgs"] == 0 and _documents(dash_duo.driver) == docs
     assert dash_duo.get_logs() == []
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from urllib.parse import unquote
 
 import pytest
 from dash import Patch, no_update
 
 from callbacks.wall import OUTPUTS, wall_updates
-from components.sparkline import sparkline_svg
+from components.sparkline import sparkline_props, sparkline_shape
 from components.wall_readings import compact, render_tile
 from data.domain.scope import Scope
 from data.read import incidents, mapqueries
@@ -71,13 +70,17 @@ def test_heat_breaks_ascend_from_one_and_ignore_empty_cells():
     assert heat_breaks([1, 1, 1]) == []  # one class: every cell the same colour
 
 
-def test_sparkline_is_a_vector_image_with_every_point():
-    uri = sparkline_svg([1.0, 3.0, 2.0, 5.0], "#43A047", bands=[4, 6, 8, 9])
-    svg = unquote(uri.split(",", 1)[1])
-    assert uri.startswith("data:image/svg+xml") and "<polyline" in svg
-    assert len(svg.split('points="')[1].split('"')[0].split()) == 4
-    assert "stroke-dasharray" in svg  # the blue threshold (4) lies in range: drawn as a dashed line
-    assert "<svg" in unquote(sparkline_svg([], "#fff"))
+def test_a_sparkline_shape_has_every_point_in_its_box_and_the_threshold_in_range():
+    shape = sparkline_shape([1.0, 3.0, 2.0, 5.0], bands=[4, 6, 8, 9])
+    points = [tuple(map(float, p.split(","))) for p in shape["points"].split()]
+    assert len(points) == 4 and shape["last"] == list(points[-1])
+    assert all(3 <= x <= 197 and 3 <= y <= 37 for x, y in points)  # inside the 200x40 viewBox's padding
+    assert points[0][0] == 3 and points[-1][0] == 197 and max(y for _, y in points) == 37  # spans the box
+    assert 3 <= shape["band"] <= 37  # the blue threshold (4) lies in range: drawn as a dashed line
+    assert "band" not in sparkline_shape([1.0, 2.0], bands=[40, 60, 80, 90])  # far above the series
+    assert sparkline_shape([]) == {} and sparkline_shape([7.0])["points"].startswith("197,")  # one: a dot
+    props = sparkline_props([1.0, 2.0], "#43A047")
+    assert json.loads(props["data-spark"])["colour"] == "#43A047"
 
 
 def test_compact_numbers_fit_the_funnel():
@@ -220,7 +223,7 @@ def test_tick_worker_computes_the_next_tick_of_active_scopes_before_any_screen_a
     from data.domain.timeutil import now_ts
     from data.store.cache import backend
     from data.wall.refresh import TickWorker, mark_active
-    from data.wall.shared import worker_ticking
+    from data.wall.shared import HEARTBEAT_KEY
 
     app = app_for(live_city)
     worker = TickWorker(app.server, refresh=1)
@@ -238,7 +241,7 @@ def test_tick_worker_computes_the_next_tick_of_active_scopes_before_any_screen_a
             time.sleep(0.1)
         assert all(e is not None and e["tick"] > tick for e in entries), entries
         assert entries[0]["incidents"]["today"] >= entries[1]["incidents"]["today"]
-        assert worker_ticking() and worker.last["scopes"] == 2
+        assert backend().get(HEARTBEAT_KEY)["tick"] > tick and worker.last["scopes"] == 2  # screens see it tick
         assert backend().get("wall-snapshot:310115") is None  # nobody watches Pudong: not computed
     finally:
         worker.stop()
