@@ -128,7 +128,9 @@ def main(argv=None) -> int:
     import data.read.incidents as incidents_mod
     from app import create_app
     from bench.wall import post_callback
+    from data.domain.scope import Scope
     from data.domain.timeutil import parse_local
+    from data.domain.vocab import CITY_CODE
     from data.store.cache import cache
     from data.wall.refresh import TickWorker
 
@@ -170,6 +172,9 @@ def main(argv=None) -> int:
         }
         print(label, rows[label], flush=True)
     pages = {pg["path_template"] or pg["path"]: pg["layout"] for pg in dash.page_registry.values()}
+    with app.server.test_request_context():  # an incident that exists at any size (999000 did only at 1M)
+        act_as_bench()
+        iid = str(int(incidents_mod.latest_incidents(Scope(CITY_CODE), limit=1)["id"].iloc[0]))
     other = {
         "/indicators (catalogue)": lambda: _catalogue(app, client),
         "/indicators/rain_1h?range=24h": lambda: pages["/indicators/<code>"](code="rain_1h"),
@@ -182,7 +187,7 @@ def main(argv=None) -> int:
         "/projects/5": lambda: pages["/projects/<pid>"](pid="5"),
         "/warnings?status=history&page=40": lambda: pages["/warnings"](status="history", page="40"),
         "/incidents (today, counts and filters)": lambda: pages["/incidents"](),
-        "/incidents/999000 (story, map, repeats)": lambda: pages["/incidents/<iid>"](iid="999000"),
+        "/incidents/<newest> (story, map, repeats)": lambda: pages["/incidents/<iid>"](iid=iid),
     }
     for label, fn in other.items():
         times = []

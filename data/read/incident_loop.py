@@ -45,6 +45,18 @@ def _history(conn, ids: list[int], names: dict) -> dict[int, list[dict]]:
     return out
 
 
+def merged_into(area: Scope, incident_id: int):
+    """The duplicates merged into an incident, oldest first, MERGED_SHOWN at most: read through the partial
+    index ix_incident_merged (migration 0020), not a scan of every incident."""
+    cols = (Incident.id, Incident.title, Incident.reported_at, Incident.reporter_name, Incident.reporter_phone)
+    return (
+        select(*cols, Incident.source)
+        .where(Incident.merged_into == incident_id, area.filter(Incident))
+        .order_by(Incident.reported_at)
+        .limit(MERGED_SHOWN)
+    )
+
+
 @scoped
 def loop_story(scope: Scope, incident_id: int) -> dict | None:
     """For an incident in `scope`: {"history": rows with id, action, unit, late and actor_name, "photos":
@@ -60,22 +72,7 @@ def loop_story(scope: Scope, incident_id: int) -> dict | None:
         if found is None:
             return None
         area = Scope(scope.code, scope.root, scope.user_id)
-        merged = [
-            dict(r)
-            for r in conn.execute(
-                select(
-                    Incident.id,
-                    Incident.title,
-                    Incident.reported_at,
-                    Incident.reporter_name,
-                    Incident.reporter_phone,
-                    Incident.source,
-                )
-                .where(Incident.merged_into == incident_id, area.filter(Incident))
-                .order_by(Incident.reported_at)
-                .limit(MERGED_SHOWN)
-            ).mappings()
-        ]
+        merged = [dict(r) for r in conn.execute(merged_into(area, incident_id)).mappings()]
         histories = _history(conn, [incident_id, *(m["id"] for m in merged)], names)
         extensions = (
             conn.execute(

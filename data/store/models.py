@@ -130,6 +130,13 @@ class Incident(Base):
             sqlite_where=text("supervised_at IS NOT NULL"),
             postgresql_where=text("supervised_at IS NOT NULL"),
         ),
+        Index(  # the duplicates merged into an incident, listed on its page (migration 0020)
+            "ix_incident_merged",
+            "merged_into",
+            "reported_at",
+            sqlite_where=text("merged_into IS NOT NULL"),
+            postgresql_where=text("merged_into IS NOT NULL"),
+        ),
         *(
             Index(f"ix_incident_{col}_reported", col, "reported_at")
             for col in ("priority", "due_at", "category", "source", "assigned_unit")
