@@ -59,10 +59,15 @@
   }
 
   function start() {
-    new MutationObserver(records => records.forEach(r => {
-      if (r.type === "attributes") draw(r.target);
-      else r.addedNodes.forEach(drawWithin);
-    })).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-spark"]});
+    const boxes = document.getElementsByClassName("tile-spark");  // live: a page without tiles costs a length
+    new MutationObserver(records => {
+      if (!boxes.length) return;
+      records.forEach(r => {
+        if (r.type === "attributes") {
+          if (r.target.matches(".tile-spark")) draw(r.target);
+        } else r.addedNodes.forEach(drawWithin);
+      });
+    }).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-spark"]});
     drawWithin(document.body);
   }
 

@@ -67,9 +67,9 @@ class BoundedMemoryCache(BaseCache):
 
     @classmethod
     def factory(cls, app, config, args, kwargs):  # flask-caching's hook for a CACHE_TYPE given as a path
-        # not CACHE_THRESHOLD: flask-caching sets it to 500 for SimpleCache whatever we ask, and 500 entries
-        # held the 251 wall snapshots and every cached read of a busy server, so snapshots were thrown out
-        # between ticks and a third of the walls waited for, then computed, their own every tick
+        # not CACHE_THRESHOLD: flask-caching defaults it to 500 (SimpleCache's bound), and 500 entries did
+        # not hold the 251 wall snapshots and a busy server's cached reads: snapshots were thrown out
+        # between ticks, and a third of the walls waited for, then computed, their own every tick
         return cls(
             default_timeout=config.get("CACHE_DEFAULT_TIMEOUT", 300),
             max_entries=config.get("CACHE_MAX_ENTRIES", MAX_ENTRIES),
