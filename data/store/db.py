@@ -88,6 +88,36 @@ BULK_CACHE_KB = 1_048_576  # while a large import writes: its indexes' pages sta
 BULK_CHECKPOINT_PAGES = 100_000  # and the WAL is copied back every ~400 MB instead of every 4 MB
 
 
+_bulk_runs: dict[int, int] = {}  # id(engine) -> bulk_writes blocks running on it
+_bulk_guard = threading.Lock()
+
+
+def _bulk_running(engine: Engine) -> bool:
+    return _bulk_runs.get(id(engine), 0) > 0
+
+
+def _bulk_listeners(engine: Engine) -> None:
+    """Registered once with the engine: a connection checked out while bulk_writes runs gets the bulk
+    settings, and gets the usual ones back when it is returned after. Not added and removed per import:
+    SQLAlchemy iterates an event's listeners without a lock, and a listener added while another thread
+    checked a connection out failed that request ("deque mutated during iteration", a 500 in CI)."""
+
+    def settle(dbapi_conn, record) -> None:
+        bulk = _bulk_running(engine)
+        if record.info.get("cityops_bulk", False) == bulk:
+            return
+        if bulk:
+            dbapi_conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KB}")
+            dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={BULK_CHECKPOINT_PAGES}")
+        else:
+            dbapi_conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")  # frees what the bulk cache held
+            dbapi_conn.execute("PRAGMA wal_autocheckpoint=1000")
+        record.info["cityops_bulk"] = bulk
+
+    event.listen(engine, "checkout", lambda dbapi_conn, record, _proxy: settle(dbapi_conn, record))
+    event.listen(engine, "checkin", settle)
+
+
 @contextmanager
 def bulk_writes(engine: Engine) -> Iterator[None]:
     """A long run of write batches (an import) on SQLite: connections checked out meanwhile get a large page
@@ -98,24 +128,15 @@ def bulk_writes(engine: Engine) -> Iterator[None]:
     if not is_sqlite(engine):
         yield
         return
-
-    def checkout(dbapi_conn, _record, _proxy):
-        dbapi_conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KB}")
-        dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={BULK_CHECKPOINT_PAGES}")
-
-    def checkin(dbapi_conn, _record):
-        dbapi_conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")  # frees what the bulk cache held
-        dbapi_conn.execute("PRAGMA wal_autocheckpoint=1000")
-
-    event.listen(engine, "checkout", checkout)
-    event.listen(engine, "checkin", checkin)
+    with _bulk_guard:
+        _bulk_runs[id(engine)] = _bulk_runs.get(id(engine), 0) + 1
     try:
         yield
     finally:
-        event.remove(engine, "checkout", checkout)
+        with _bulk_guard:
+            _bulk_runs[id(engine)] -= 1
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        event.remove(engine, "checkin", checkin)
 
 
 def get_engine(url: str, *, read_only: bool = False) -> Engine:
@@ -130,6 +151,7 @@ def get_engine(url: str, *, read_only: bool = False) -> Engine:
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
                 engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT})
                 _sqlite_setup(engine)
+                _bulk_listeners(engine)
             else:
                 args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
                 engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=args)
