@@ -24,7 +24,8 @@ from data.store.memcache import LocalMemo
 
 log = logging.getLogger("cityops.geo")
 
-GEOMETRY = LocalMemo(size=48)  # bodies by ETag: the city, its districts and the streets being looked at
+GEOMETRY = LocalMemo(size=96)  # bodies by ETag (plain, and by ETag:encoding compressed): the city, its
+# districts and the streets being looked at; each kept whole, never changed once put
 KEEP_S = 3600
 ENCODINGS = ("br", "gzip")  # what every browser accepts; others get the plain body
 
@@ -50,19 +51,21 @@ def _geojson_response(kind: str, code: str, build) -> Response:
         held = _revalidated(etag)
         if held is not None:
             return Response(status=304, headers={"ETag": f'"{held}"', "Cache-Control": "no-cache"})
-        bodies = GEOMETRY.get(etag)
-        if bodies is None:
-            bodies = {"": orjson.dumps(build(scope))}
-            GEOMETRY.put(etag, bodies, KEEP_S)
+        raw = GEOMETRY.get(etag)
+        if raw is None:
+            raw = orjson.dumps(build(scope))
+            GEOMETRY.put(etag, raw, KEEP_S)
     except ScopeError:
         abort(404)
     except SQLAlchemyError:
         log.exception("geometry %s for %s unavailable", kind, code[:40])
         abort(503)
     encoding = request.accept_encodings.best_match(ENCODINGS) or ""
-    if encoding and encoding not in bodies:
-        bodies[encoding] = _compressed(bodies[""], encoding)  # a race computes it twice, harmlessly
-    resp = Response(bodies[encoding], mimetype="application/json")
+    body = GEOMETRY.get(f"{etag}:{encoding}") if encoding else raw
+    if body is None:  # a race compresses it twice, harmlessly
+        body = _compressed(raw, encoding)
+        GEOMETRY.put(f"{etag}:{encoding}", body, KEEP_S)
+    resp = Response(body, mimetype="application/json")
     resp.set_etag(f"{etag}:{encoding}" if encoding else etag)
     if encoding:
         resp.headers["Content-Encoding"] = encoding  # flask-compress leaves an encoded body alone
