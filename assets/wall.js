@@ -24,7 +24,7 @@
   }
   // ...and when the layer finished loading (and drew with an older hideout) before its newest hideout got
   // here, nothing would draw it again until its colours next change: the mirror redraws the areas itself
-  const drawnRev = {}, areaLayers = {};  // layer id -> the rev its areas were drawn with, its area layers
+  const drawnRev = {}, areaLayers = {};  // layer id -> the rev its areas were drawn with, its areas on the map
   function redrawAreas(id) {
     const h = newest[id];
     if (!h || (drawnRev[id] === undefined ? -1 : drawnRev[id]) >= (h.rev || 0)) { return; }
@@ -130,7 +130,11 @@
         watchMap(e.target._map);
         if (h.layer) { areasIn(h.layer, e.target._map, h); }
       });
-      if (h.layer) { (areaLayers[h.layer] = areaLayers[h.layer] || new Set()).add(layer); }
+      if (h.layer) {  // held while on the map: a recolouring re-creates every area, and the old ones must go
+        const id = h.layer;
+        layer.on("add", () => { (areaLayers[id] = areaLayers[id] || new Set()).add(layer); });
+        layer.on("remove", () => { if (areaLayers[id]) { areaLayers[id].delete(layer); } });
+      }
       // every area named, warned ones first (assets/wall-labels.js): a district's name always shows, a
       // street's or grid's where it fits inside its area
       window.cityops.labels.label(layer, {text: text, short: window.cityops.areamap.shortName(text, h.lang, code), code: code,
@@ -185,6 +189,7 @@
 
     newestHideout: hideoutOf,  // for assets/areamap.js
     rollStep: function () { window.cityops.motion.rollStep(); },  // one step of every rolling list (tests)
+    heldAreas: function (id) { return (areaLayers[id] || new Set()).size; },  // the areas this script holds (tests)
 
     // --- clientside callbacks ----------------------------------------------------------
     rememberHideouts: function (...hideouts) {

@@ -5,6 +5,8 @@ size; a duration stays on one line; English names carry no Chinese brackets."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from dash.testing.wait import until
 from sqlalchemy import insert, update
@@ -122,6 +124,39 @@ def test_a_sparkline_is_redrawn_in_place_and_a_new_series_adds_no_document(dash_
     then = dash_duo.driver.execute_script(SPARKS)
     assert [n for n, _p, _s in then["lines"]] == [1] * 12  # one <svg> a box, however often it is drawn
     assert then["imgs"] == 0 and _documents(dash_duo.driver) == docs
+    assert dash_duo.get_logs() == []
+
+
+MAP_AREAS = """
+try {
+  const h = window.dash_component_api.getLayout('wall-areas').props.hideout || {};
+  return {held: window.cityops.wall.heldAreas('wall-areas'), rev: h.rev || 0, levels: h.levels || {}};
+} catch (e) { return {held: 0, rev: 0, levels: {}}; }  // the wall is not drawn yet
+"""
+
+
+def test_a_recoloured_map_lets_go_of_its_old_areas(dash_duo, live_copy):
+    """The soak's city wall grew by 0.9 MB whenever a district's colour changed: dash-leaflet draws every
+    area anew on a new hideout, and assets/wall.js kept the old ones. It now holds what is on the map."""
+    dash_duo.start_server(make_app(live_copy, REFRESH_SECONDS=1), user="t-leader")
+    _viewport(dash_duo, 1920, 1080)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    until(lambda: dash_duo.driver.execute_script(MAP_AREAS)["rev"] > 0, timeout=20)  # the districts in colour
+    first = dash_duo.driver.execute_script(MAP_AREAS)
+    assert len(first["levels"]) == 16, first
+    for level, code in enumerate(("310101", "310104", "310105"), start=2):  # three recolourings by the server
+        with write_session(get_engine(live_copy)) as s:
+            s.execute(
+                insert(Warning).values(level=level, area_code=code, kind="spike", subject="drainage",
+                                       rule_id="incident-spike", value=3.0, cause_zh="测试", cause_en="test",
+                                       started_at=now_ts())
+            )  # fmt: skip
+            bump_versions(s, "warnings")
+        until(lambda c=code, lv=level: dash_duo.driver.execute_script(MAP_AREAS)["levels"].get(c) == lv, timeout=20)
+    time.sleep(2)  # the last recolouring drawn
+    then = dash_duo.driver.execute_script(MAP_AREAS)
+    assert then["rev"] > first["rev"], (first, then)
+    assert then["held"] == 16, (first, then)  # was 16 more per recolouring: 80 here
     assert dash_duo.get_logs() == []
 
 
