@@ -147,6 +147,21 @@ def _revoke(url: str, names: list[str]) -> None:
     get_engine(url).dispose()
 
 
+def server_env(url: str, refresh: int, work: Path, build: str) -> dict:
+    """The servers' environment: this one's, on the database at `url`, with ticks every `refresh` s."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CACHE_REDIS_URL", "GUNICORN_WORKERS")}
+    env.update(
+        DATABASE_URL=url,
+        HOST=HOST,
+        REFRESH_SECONDS=str(refresh),
+        SECRET_KEY=secrets.token_hex(32),  # one key for every process: sessions cross gunicorn workers
+        CITYOPS_INSTANCE=str(work / "instance"),  # not the developer's instance/
+        BUILD_ID=build,  # others editing the checkout must not make the walls reload
+        WALL_RELOAD_HOURS="0",  # no scheduled reload: the soak measures what the page itself keeps
+    )
+    return env
+
+
 def _start(setup: str, servers: Servers, env: dict, work: Path) -> tuple[str, dict]:
     """Start the set-up; its base URL and the pid of each server process tree by role."""
     port = free_port()
@@ -222,16 +237,7 @@ def main(argv: list[str] | None = None) -> dict:
     servers, walls, tokens, url, ok = Servers(work), [], [], None, False
     try:
         url = _database(args, work)
-        env = {k: v for k, v in os.environ.items() if k not in ("CACHE_REDIS_URL", "GUNICORN_WORKERS")}
-        env.update(
-            DATABASE_URL=url,
-            HOST=HOST,
-            REFRESH_SECONDS=str(args.refresh),
-            SECRET_KEY=secrets.token_hex(32),  # one key for every process: sessions cross gunicorn workers
-            CITYOPS_INSTANCE=str(work / "instance"),  # not the developer's instance/
-            BUILD_ID=f"soak-{int(time.time())}",  # others editing the checkout must not make the walls reload
-            WALL_RELOAD_HOURS="0",  # no scheduled reload: the soak measures what the page itself keeps
-        )
+        env = server_env(url, args.refresh, work, f"soak-{int(time.time())}")
         base, pids = _start(args.setup, servers, env, work)
         areas = _wall_areas(url, args.walls)
         stamp = int(time.time())  # token names are unique for good (a revoked one keeps its name)
