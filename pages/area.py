@@ -18,6 +18,7 @@ from data.domain.areas import contains
 from data.domain.timeutil import now_ts, tick_of
 from data.domain.vocab import CITY_CODE
 from data.read import areas, mapqueries
+from data.wall.refresh import opened
 from data.wall.replay import BadMoment, parse_at
 
 dash.register_page(
@@ -66,6 +67,8 @@ def layout(code: str | None = None, lang: str | None = None, at=None, **_ignored
     try:
         area = areas.area(scope.code)
         shown = areas.map_area(scope)  # a grid's map draws its street's grids
+        if at is None or scope.unit is not None:  # live: the worker starts on both snapshots before the first tick
+            opened(current_app._get_current_object(), scope, shown)
         drawn = areas.children(shown.code)
         return create_area_page(
             area=area,

@@ -19,6 +19,7 @@ from components.wall_layout import create_wall
 from data.domain.timeutil import now_ts
 from data.domain.vocab import CITY_CODE
 from data.read import areas, mapqueries
+from data.wall.refresh import opened
 from data.wall.replay import BadMoment, parse_at
 
 dash.register_page(__name__, path="/wall", name="综合指挥屏", order=1, nav="nav_wall", title=titled("app_title"))
@@ -65,6 +66,8 @@ def layout(lang: str | None = None, **params):
                 notices.append(t("bad_param", lang, name="area"))
                 resolved = resolve_scope()
             scope = resolved.code
+            if at is None:  # live: the worker starts on its snapshot now, before the first tick asks
+                opened(current_app._get_current_object(), resolved)
             scope_name = name(areas.area(scope) or {}, lang)
             bounds = mapqueries.bounds(resolved)
         except SQLAlchemyError:  # the database is down: draw the wall; the callback shows the banner

@@ -168,6 +168,16 @@ class TickWorker:
             log.debug("wall tick %s: %d scopes in %.3f s (%.3f s CPU)", tick, n, self.last["s"], self.last["cpu_s"])
 
 
+def opened(server, *scopes: Scope) -> None:
+    """A page that will show these scopes' snapshots is being drawn: mark them now, so the worker
+    computes them while the browser renders, and the page's first tick finds them instead of holding a
+    server thread while it waits (a hundred walls opened at once filled the pool with such waits)."""
+    refresh = int(server.config.get("REFRESH_SECONDS", 10))
+    tick = now_ts() // refresh * refresh
+    for scope in scopes:
+        watch(server, scope, tick, refresh)
+
+
 def watch(server, scope: Scope, tick: int, refresh: int) -> None:
     """A screen (a wall, an area page) shows `scope` at `tick`: mark it active, and on a server that
     computes its own ticks (TICK_WORKER=thread) make sure its worker thread runs."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import dash
+
 from data.domain.scope import Scope
 from data.domain.timeutil import now_ts
 from data.rules.config import load_catalog
@@ -150,3 +152,25 @@ def test_a_tick_where_only_ages_moved_resends_no_tile_weather_or_marker(small_ci
     later["tiles"][late]["age_s"] += 60  # a late tile's text says one minute more: that tile alone goes
     upd = wall_updates(later, "zh", sig, "b1")
     assert list(upd["tiles"]._operations[0]["location"]) == [late] and len(upd["tiles"]._operations) == 1
+
+
+def marked(code: str) -> bool:
+    return backend().get(f"wall-active:{code}") is not None
+
+
+def test_opening_a_wall_or_an_area_page_sets_the_worker_on_it_before_the_first_tick(live_city, app_for):
+    """A hundred walls opened at once each held a server thread for up to FIRST_WAIT, waiting for a
+    snapshot the worker had not heard of: the page now marks its scope while it is drawn."""
+    app = app_for(live_city, TICK_WORKER="external")  # the test computes the pass itself
+    catalog = load_catalog(app.server.config["RULES_FILE"])
+    refresh = app.server.config["REFRESH_SECONDS"]
+    tick = now_ts() // refresh * refresh
+    assert not any(marked(c) for c in ("310101002", "310104", "310105"))
+    wall_page, area_page = (dash.page_registry[f"pages.{name}"]["layout"] for name in ("wall", "area"))
+    wall_page(area="310101002", kiosk="1")
+    area_page(code="310104")
+    area_page(code="310105", at="2026-11-20T10:00")  # a replay: nothing for the worker to keep
+    assert marked("310101002") and marked("310104") and not marked("310105")
+    assert compute_tick(catalog, tick, refresh, {}) == 2  # the worker's pass has both before any tick asks
+    backend().set(HEARTBEAT_KEY, {"tick": tick, "last": tick - refresh}, timeout=60)
+    assert shared_snapshot(catalog, STREET, tick)["tick"] == tick  # the first tick finds it: no wait
