@@ -2,6 +2,7 @@
 
     python -m bench.heap [--setup embedded|production] [--area 310000] [--minutes 20] [--refresh 2]
                          [--sample 20] [--step 0.5] [--top 30] [--url sqlite:///...] [--incidents 300000]
+                         [--recolour N]
 
 The soak (bench/soak.py) says whether a wall's heap stays flat; this says what grows when it does not.
 It starts the same servers as the soak (same database rules: a fresh city, or a private copy of --url's
@@ -10,6 +11,11 @@ heap snapshot (after a forced GC) through the DevTools protocol, samples the hea
 seconds, and each time the heap has grown by --step MB since the last snapshot takes another one and
 prints the --top constructors by growth in bytes and count. Measured on demand, not asserted by the
 test suite; a snapshot stalls the page for a second or two.
+
+--recolour N does not wait for the city to change colour: after the warm-up it gives the map's areas a
+new warning level N times (through their hideout, as a tick that changes a level does, 1.5 s apart),
+twice: the first round warms up the code, the second is measured: the heap after a GC before and after,
+per recolouring, and the snapshot diff around it.
 """
 
 from __future__ import annotations
@@ -29,6 +35,13 @@ from bench.soak import Servers, _database, _revoke, _start, _wall_token, server_
 from bench.soak_probe import Wall
 
 WARMUP_S = 180
+# one area of the map one level redder, with a newer rev: dash-leaflet draws every area anew
+RECOLOUR_JS = """
+const h = window.dash_component_api.getLayout('wall-areas').props.hideout;
+const levels = Object.assign({}, h.levels || {}), codes = Object.keys(levels);
+if (codes.length) { levels[codes[arguments[0] % codes.length]] = 1 + (arguments[0] % 4); }
+window.dash_clientside.set_props('wall-areas', {hideout: Object.assign({}, h, {levels: levels, rev: (h.rev || 0) + 1})});
+"""
 # what the map was last given: a step in the heap lines up with one of these changing
 MAP_JS = """
 const props = id => { try { const n = window.dash_component_api.getLayout(id); return (n && n.props) || n || {}; }
@@ -199,6 +212,23 @@ def watch(wall: Wall, args) -> None:
     with_devtools(wall.driver, body)
 
 
+def recolour(wall: Wall, args) -> None:
+    time.sleep(WARMUP_S)
+
+    def rounds() -> None:
+        for i in range(args.recolour):
+            wall.driver.execute_script(RECOLOUR_JS, i)
+            time.sleep(1.5)
+        time.sleep(3)
+
+    rounds()  # the code's first runs compile it: not what a wall keeps
+    before = wall.sample()["heap_mb"]
+    around(wall.driver, rounds, args.top)
+    after = wall.sample()["heap_mb"]
+    each = (after - before) * 1000 / max(1, args.recolour)
+    print(f"{args.recolour} recolourings: heap {before:.2f} -> {after:.2f} MB, {each:.0f} kB each", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--setup", choices=("embedded", "production"), default="embedded")
@@ -210,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--top", type=int, default=30, help="constructors printed per diff")
     ap.add_argument("--url", help="database to copy (SQLite) or use; default: seed a fresh city up to now")
     ap.add_argument("--incidents", type=int, default=300_000, help="incidents of the fresh city (without --url)")
+    ap.add_argument("--recolour", type=int, default=0, help="recolour the map's areas N times instead of waiting")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="cityops-heap-"))
     old_term = signal.signal(signal.SIGTERM, sigterm_is_interrupt)
@@ -222,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
         wall = Wall(args.area)
         wall.open(base, token)
         print(f"{args.setup}: wall {args.area} on {base}, refresh {args.refresh} s; logs in {work}", flush=True)
-        watch(wall, args)
+        (recolour if args.recolour else watch)(wall, args)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
     finally:
