@@ -36,7 +36,7 @@ def _compressed(raw: bytes, encoding: str) -> bytes:
     return gzip.compress(raw, compresslevel=6)
 
 
-def _revalidated(etag: str) -> str | None:
+def revalidated(etag: str) -> str | None:
     """The ETag the browser holds for this body, as we sent it ("<etag>" or "<etag>:<encoding>"), or None."""
     for held in request.if_none_match.as_set():
         if held == etag or held.startswith(etag + ":"):
@@ -48,7 +48,7 @@ def _geojson_response(kind: str, code: str, build) -> Response:
     try:
         scope = resolve_scope(code)
         etag = hashlib.sha1(f"{kind}:{scope.code}:{data_versions()['areas'][0]}".encode()).hexdigest()[:16]
-        held = _revalidated(etag)
+        held = revalidated(etag)
         if held is not None:
             return Response(status=304, headers={"ETag": f'"{held}"', "Cache-Control": "no-cache"})
         raw = GEOMETRY.get(etag)

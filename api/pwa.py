@@ -19,6 +19,7 @@ import json
 from flask import Blueprint, Response, current_app, redirect, request
 
 from api.access import ScopeError, current_user
+from api.geo import revalidated
 from components.i18n import LANGS, lang_from, t
 from components.ids import PWA
 from components.theme import BACKGROUND
@@ -104,11 +105,13 @@ def _worker_source(path: str, build: str) -> tuple[bytes, str]:
 def service_worker():
     """assets/sw.js from the root, so its scope is the whole app; revalidated on every check (no-cache)."""
     body, etag = _worker_source(str(WORKER_FILE.relative_to(ROOT)), current_app.config.get("BUILD_ID", ""))
-    resp = Response(body, mimetype="text/javascript")
-    resp.headers["Cache-Control"] = "no-cache"
-    resp.headers["Service-Worker-Allowed"] = "/"
+    headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"}
+    held = revalidated(etag)  # as the browser holds it: flask-compress sent it as "<etag>:br"
+    if held:
+        return Response(status=304, headers=dict(headers, ETag=f'"{held}"'))
+    resp = Response(body, mimetype="text/javascript", headers=headers)
     resp.set_etag(etag)
-    return resp.make_conditional(request)
+    return resp
 
 
 @pwa.get(f"{MANIFEST}<path:rest>")

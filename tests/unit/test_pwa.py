@@ -93,6 +93,24 @@ def test_the_worker_is_public_versioned_and_revalidated(app):
     assert "Content-Security-Policy" in resp.headers  # the worker runs under the app's policy too
 
 
+def test_the_worker_held_compressed_is_revalidated_without_compressing_it_again(app, monkeypatch):
+    """flask-compress tags the ETag it sends "<etag>:br": a browser's revalidation never matched, so the
+    worker was compressed again on every check before flask-compress turned the answer into a 304."""
+    from flask_compress import flask_compress
+
+    client = app.server.test_client()
+    first = client.get("/sw.js", headers={"Accept-Encoding": "br"})
+    assert first.headers["Content-Encoding"] == "br" and first.headers["ETag"].endswith(':br"')
+    compressed = []
+    real = flask_compress._compress_data
+    monkeypatch.setattr(flask_compress, "_compress_data", lambda *a: compressed.append(a[2]) or real(*a))
+    again = client.get("/sw.js", headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data and compressed == []
+    assert again.headers["ETag"] == first.headers["ETag"] and again.headers["Service-Worker-Allowed"] == "/"
+    stale = client.get("/sw.js", headers={"Accept-Encoding": "br", "If-None-Match": '"0123456789abcdef:br"'})
+    assert stale.status_code == 200 and compressed == ["br"]  # another build's worker: sent anew
+
+
 def test_no_page_loads_the_worker_as_a_page_script_and_every_page_carries_the_tags(app):
     client = app.server.test_client()
     login(client, "t-leader")
