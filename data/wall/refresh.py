@@ -164,7 +164,9 @@ class TickWorker:
         self.last = {"tick": tick, "scopes": n, "cpu_s": time.process_time() - c0, "s": time.perf_counter() - w0}
         if n and not self._frozen:
             self._frozen = freeze_heap()
-        if n:
+        if n and self.last["s"] > self.refresh / 2:  # screens go stale after 2.5 refreshes: say why, once a tick
+            log.warning("wall tick %s: %d scopes took %.1f s (%.1f s CPU)", tick, n, self.last["s"], self.last["cpu_s"])
+        elif n:
             log.debug("wall tick %s: %d scopes in %.3f s (%.3f s CPU)", tick, n, self.last["s"], self.last["cpu_s"])
 
 

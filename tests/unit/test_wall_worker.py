@@ -174,3 +174,21 @@ def test_opening_a_wall_or_an_area_page_sets_the_worker_on_it_before_the_first_t
     assert compute_tick(catalog, tick, refresh, {}) == 2  # the worker's pass has both before any tick asks
     backend().set(HEARTBEAT_KEY, {"tick": tick, "last": tick - refresh}, timeout=60)
     assert shared_snapshot(catalog, STREET, tick)["tick"] == tick  # the first tick finds it: no wait
+
+
+def test_a_pass_slower_than_half_the_refresh_is_logged_once_with_its_time(small_city, app_for, monkeypatch, caplog):
+    """A 50-minute soak saw a street wall's stale banner twice, just past the hour, and no log said why:
+    a pass long enough to make screens stale (2.5 refreshes) now leaves a warning with its time."""
+    from data.wall import refresh
+
+    app = app_for(small_city)
+    worker = refresh.TickWorker(app.server, 2)
+    cost = {"s": 0.0}
+    monkeypatch.setattr(refresh, "compute_tick", lambda *a: time.sleep(cost["s"]) or 7)
+    with caplog.at_level("DEBUG", logger="cityops.snapshot"):
+        worker._compute(load_catalog, 1_000_000, {})  # fast: debug only
+        cost["s"] = 1.2
+        worker._compute(load_catalog, 1_000_002, {})
+    slow = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(slow) == 1 and "wall tick 1000002: 7 scopes took 1.2 s" in slow[0].getMessage()
+    assert worker.last["scopes"] == 7 and worker.last["s"] >= 1.2
