@@ -23,15 +23,10 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import shutil
-import signal
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
-from bench.services import sigterm_is_interrupt
-from bench.soak import Servers, _database, _revoke, _start, _wall_token, server_env
+from bench.soak import rig
 from bench.soak_probe import Wall
 
 WARMUP_S = 180
@@ -242,28 +237,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--incidents", type=int, default=300_000, help="incidents of the fresh city (without --url)")
     ap.add_argument("--recolour", type=int, default=0, help="recolour the map's areas N times instead of waiting")
     args = ap.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="cityops-heap-"))
-    old_term = signal.signal(signal.SIGTERM, sigterm_is_interrupt)
-    servers, wall, name, url = Servers(work), None, f"heap-{int(time.time())}", None
     try:
-        url = _database(args, work)
-        env = server_env(url, args.refresh, work, name)
-        base, _ = _start(args.setup, servers, env, work)
-        token = _wall_token(url, args.area, name)
-        wall = Wall(args.area)
-        wall.open(base, token)
-        print(f"{args.setup}: wall {args.area} on {base}, refresh {args.refresh} s; logs in {work}", flush=True)
-        (recolour if args.recolour else watch)(wall, args)
+        with rig(args, "heap") as run:
+            wall = run.open_wall(args.area, "heap")
+            print(
+                f"{args.setup}: wall {args.area} on {run.base}, refresh {args.refresh} s; logs in {run.work}",
+                flush=True,
+            )
+            (recolour if args.recolour else watch)(wall, args)
+            run.keep = False
     except KeyboardInterrupt:
         print("interrupted", flush=True)
-    finally:
-        if wall:
-            wall.close()
-        servers.stop()
-        if url:
-            _revoke(url, [name])
-        signal.signal(signal.SIGTERM, old_term)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

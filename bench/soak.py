@@ -8,8 +8,9 @@ inside. `production` is docs/DEPLOY.md's tier on SQLite: a redis-server on a fre
 gunicorn -c deploy/gunicorn.conf.py app:server with 2 workers (TICK_WORKER=external) and one
 `cityops worker --simulate`. The database is a fresh city seeded up to now, or a private copy of
 --url's SQLite file. Every process started here stops at the end, on Ctrl-C and SIGTERM too; a run
-stopped early (Ctrl-C, a server that exits) still reports its samples and keeps its logs, as does
-a run in which a wall's browser logged an error.
+stopped early (Ctrl-C, a server that exits) still reports its samples. Every run that does not pass
+keeps its logs (a stalled wall or a browser error has its server side there; the worker logs every
+pass slower than half the refresh).
 
 --walls headless Chromiums (the city, then a district, a street of it, the next district...) each open
 /wall with a display token of its own area (revoked at the end), the servers refreshing every
@@ -23,6 +24,7 @@ bench/results/soak-<setup>-<minutes>m.json. Measured on demand, not asserted by 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -196,6 +198,49 @@ def _start(setup: str, servers: Servers, env: dict, work: Path) -> tuple[str, di
     return base, {"web": web.pid, "worker": worker.pid, "redis": redis.pid}
 
 
+class Rig:
+    """What one soak or heap run started: servers, walls, their tokens; `keep` keeps the logs."""
+
+    def __init__(self, work: Path):
+        self.work, self.servers = work, Servers(work)
+        self.url, self.base, self.pids = None, None, {}
+        self.walls, self.tokens, self.keep = [], [], True  # a run that breaks keeps its logs
+
+    def open_wall(self, area: str, prefix: str) -> Wall:
+        """A display token of `area` (revoked on exit) and a wall opened with it, waiting for its first tick."""
+        self.tokens.append(f"{prefix}-{int(time.time())}-{len(self.tokens)}")  # unique for good: a revoked
+        token = _wall_token(self.url, area, self.tokens[-1])  # token keeps its name
+        self.walls.append(Wall(area))
+        self.walls[-1].open(self.base, token)
+        return self.walls[-1]
+
+
+@contextlib.contextmanager
+def rig(args, prefix: str):
+    """The servers of --setup on --url's copy (or a fresh city) at --refresh s, in a new work directory.
+    On exit, Ctrl-C and SIGTERM too: walls closed, servers stopped, tokens revoked; the logs removed
+    unless `keep` is still set (a caller clears it when its run passed)."""
+    work = Path(tempfile.mkdtemp(prefix=f"cityops-{prefix}-"))
+    old_term = signal.signal(signal.SIGTERM, sigterm_is_interrupt)
+    run = Rig(work)
+    try:
+        run.url = _database(args, work)
+        env = server_env(run.url, args.refresh, work, f"{prefix}-{int(time.time())}")
+        run.base, run.pids = _start(args.setup, run.servers, env, work)
+        yield run
+    finally:
+        for wall in run.walls:
+            wall.close()
+        run.servers.stop()
+        if run.tokens and run.url:
+            _revoke(run.url, run.tokens)
+        signal.signal(signal.SIGTERM, old_term)
+        if run.keep:
+            print(f"logs kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def _soak(args, servers: Servers, pids: dict, walls: list[Wall]) -> tuple[list[dict], str | None]:
     """Sample until --minutes have passed; the samples, and why it stopped early (a Ctrl-C, a server
     that exited) or None: hours of samples are reported even when the last hour went wrong."""
@@ -232,37 +277,17 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--incidents", type=int, default=300_000, help="incidents of the fresh city (without --url)")
     args = ap.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="cityops-soak-"))
-    old_term = signal.signal(signal.SIGTERM, sigterm_is_interrupt)
-    servers, walls, tokens, url, ok = Servers(work), [], [], None, False
-    try:
-        url = _database(args, work)
-        env = server_env(url, args.refresh, work, f"soak-{int(time.time())}")
-        base, pids = _start(args.setup, servers, env, work)
-        areas = _wall_areas(url, args.walls)
-        stamp = int(time.time())  # token names are unique for good (a revoked one keeps its name)
-        for i, area in enumerate(areas):
-            tokens.append(f"soak-{stamp}-{i}")
-            token = _wall_token(url, area, tokens[-1])
-            walls.append(Wall(area))
-            walls[-1].open(base, token)
-        print(f"{args.setup}: {len(walls)} walls {areas} on {base}, refresh {args.refresh} s; logs in {work}")
-        samples, stopped = _soak(args, servers, pids, walls)
-        errors = {w.area: w.console_errors() for w in walls}
-        ok = stopped is None and not any(errors.values())  # a browser error's server side is in the logs
-    finally:
-        for wall in walls:
-            wall.close()
-        servers.stop()
-        if tokens and url:
-            _revoke(url, tokens)
-        signal.signal(signal.SIGTERM, old_term)
-        if ok:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print(f"logs kept in {work}", file=sys.stderr)
-    table, stalls, restarts = judge(samples, list(pids), areas)
-    passed = ok and all(r["verdict"] != "FAIL" for r in table) and not any(stalls.values())
+    with rig(args, "soak") as run:
+        areas = _wall_areas(run.url, args.walls)
+        for area in areas:
+            run.open_wall(area, "soak")
+        print(f"{args.setup}: {len(areas)} walls {areas} on {run.base}, refresh {args.refresh} s; logs in {run.work}")
+        samples, stopped = _soak(args, run.servers, run.pids, run.walls)
+        errors = {w.area: w.console_errors() for w in run.walls}  # a browser error's server side is in the logs
+        table, stalls, restarts = judge(samples, list(run.pids), areas)
+        passed = stopped is None and not any(errors.values())
+        passed = passed and all(r["verdict"] != "FAIL" for r in table) and not any(stalls.values())
+        run.keep = not passed  # a stalled wall's cause is in the worker's log
     print_report(table, stalls, restarts, errors, passed)
     result = {
         "setup": args.setup,
