@@ -91,7 +91,7 @@ class RollupMove(Base):
 
 
 for _col in MOVE_COUNTS + STAGE_SUMS:  # one column per count: a period's row is one sum per column
-    setattr(RollupMove, _col, mapped_column(_col, BigInteger, default=0, server_default="0"))
+    setattr(RollupMove, _col, mapped_column(_col, BigInteger, nullable=False, default=0, server_default="0"))
 
 
 class RollupMoveReturn(Base):
