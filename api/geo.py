@@ -4,7 +4,7 @@ so refreshes only ever carry colours and counts.
 Each body is built and compressed once per (kind, scope, area tree) and kept in this process (GEOMETRY,
 bounded), then sent as it is: flask-compress compressed a district's 865 kB heat layer again for every
 visitor (100 ms of CPU), and since it tags the ETag with the encoding ("...:br"), a browser's revalidation
-never matched here and got the whole body built and compressed before the 304."""
+never matched here and got the whole body built and compressed before the 304 (`api.conditional`)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import ScopeError, resolve_scope
+from api.conditional import not_modified, revalidated
 from data.read import areas, mapqueries
 from data.store.cache import data_versions
 from data.store.memcache import LocalMemo
@@ -36,21 +37,13 @@ def _compressed(raw: bytes, encoding: str) -> bytes:
     return gzip.compress(raw, compresslevel=6)
 
 
-def revalidated(etag: str) -> str | None:
-    """The ETag the browser holds for this body, as we sent it ("<etag>" or "<etag>:<encoding>"), or None."""
-    for held in request.if_none_match.as_set():
-        if held == etag or held.startswith(etag + ":"):
-            return held
-    return None
-
-
 def _geojson_response(kind: str, code: str, build) -> Response:
     try:
         scope = resolve_scope(code)
         etag = hashlib.sha1(f"{kind}:{scope.code}:{data_versions()['areas'][0]}".encode()).hexdigest()[:16]
         held = revalidated(etag)
         if held is not None:
-            return Response(status=304, headers={"ETag": f'"{held}"', "Cache-Control": "no-cache"})
+            return not_modified(held, {"Cache-Control": "no-cache"})
         raw = GEOMETRY.get(etag)
         if raw is None:
             raw = orjson.dumps(build(scope))

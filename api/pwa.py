@@ -19,7 +19,7 @@ import json
 from flask import Blueprint, Response, current_app, redirect, request
 
 from api.access import ScopeError, current_user
-from api.geo import revalidated
+from api.conditional import not_modified, revalidated
 from components.i18n import LANGS, lang_from, t
 from components.ids import PWA
 from components.theme import BACKGROUND
@@ -108,7 +108,7 @@ def service_worker():
     headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"}
     held = revalidated(etag)  # as the browser holds it: flask-compress sent it as "<etag>:br"
     if held:
-        return Response(status=304, headers=dict(headers, ETag=f'"{held}"'))
+        return not_modified(held, headers)
     resp = Response(body, mimetype="text/javascript", headers=headers)
     resp.set_etag(etag)
     return resp
