@@ -186,10 +186,37 @@ def empty_db(_migrated, tmp_path) -> str:
     yield from _private_copy(_migrated, tmp_path)
 
 
+_BUILT: list = []  # every app make_app built, so the test (or module) that built it can stop its tick thread
+
+
 def make_app(url: str, **overrides):
     from app import create_app
 
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "INSTANCE_PATH": ARTIFACTS / "instance", **overrides})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "INSTANCE_PATH": ARTIFACTS / "instance", **overrides})
+    _BUILT.append(app)
+    return app
+
+
+def _stop_tick_threads_built_since(start: int):
+    """An app whose wall was ticked runs a TickWorker thread (data.wall.refresh.watch) until stopped. Left
+    running, it ticked against a database file pytest had removed ("file is not a database") and logged
+    into every later test's caplog, for the rest of the run."""
+    yield
+    for app in _BUILT[start:]:
+        worker = app.server.extensions.get("cityops-tick-worker")
+        if worker is not None:
+            worker.stop(timeout=10)
+    del _BUILT[start:]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _module_tick_threads():
+    yield from _stop_tick_threads_built_since(len(_BUILT))
+
+
+@pytest.fixture(autouse=True)
+def _test_tick_threads():
+    yield from _stop_tick_threads_built_since(len(_BUILT))
 
 
 @pytest.fixture

@@ -124,8 +124,12 @@ class TickWorker:
                 self._thread = threading.Thread(target=self._run, name="wall-tick-worker", daemon=True)
                 self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask the thread to end; with a timeout, wait that long for it (a pass in progress finishes)."""
         self._stop.set()
+        thread = self._thread
+        if timeout is not None and thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def _run(self) -> None:
         try:

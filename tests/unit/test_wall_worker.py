@@ -194,3 +194,17 @@ def test_a_pass_slower_than_half_the_refresh_is_logged_once_with_its_time(small_
     slow = [r for r in caplog.records if r.levelname == "WARNING" and r.thread == here]
     assert len(slow) == 1 and "wall tick 1000002: 7 scopes took 1.2 s" in slow[0].getMessage()
     assert worker.last["scopes"] == 7 and worker.last["s"] >= 1.2
+
+
+def test_a_stopped_worker_thread_ends_within_its_timeout(small_city, app_for):
+    """Tick threads of earlier tests' apps kept ticking against removed database files and logged into
+    later tests: `stop(timeout)` ends the thread (tests/conftest.py calls it for every app a test or module built)."""
+    from data.wall import refresh
+
+    app = app_for(small_city)
+    refresh.watch(app.server, CITY, now_ts() // 10 * 10, 10)  # what a wall's tick does: the thread starts
+    worker = app.server.extensions["cityops-tick-worker"]
+    assert worker._thread.is_alive()
+    worker.stop(timeout=10)
+    assert not worker._thread.is_alive()
+    worker.stop(timeout=10)  # twice, as a teardown after a test that stopped it: harmless
