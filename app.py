@@ -76,10 +76,25 @@ def create_app(config_overrides: dict | None = None) -> Dash:
     evaluation_callbacks.register(app)  # the report's print button (issue 15)
     _index_per_page(app, cfg.DEFAULT_LANG)
     init_gate(app, page_ids, _ids_in(_ids_only(app.layout)))
-    init_security(app)
+    _set_up_before_serving(app)
+    init_security(app)  # after the set-up: the CSP hashes every inline script there will ever be
     if cfg.LIVE_SIMULATOR and cfg.TICK_WORKER == "thread":  # beside `cityops worker`, the worker simulates
         _start_simulator(cfg)
     return app
+
+
+def _set_up_before_serving(app: Dash) -> None:
+    """Run Dash's first-request set-up now, in one thread, before any request.
+
+    Dash finishes setting up in before_request hooks on the first request (the scripts HTML, the pages
+    router and its page-title script, the validation layout), each behind a flag it sets before doing the
+    work. On a threaded server a request arriving meanwhile skips the hooks and is served half set up. A
+    115-minute soak caught it: a new gunicorn worker's CSP had been hashed before the title script existed,
+    so every page that worker served had that script blocked and a renderer error, until it was recycled."""
+    hooks = [f for f in app.server.before_request_funcs.get(None, []) if f.__qualname__.startswith("Dash.")]
+    with app.server.test_request_context("/"):  # the layouts called here see nobody, as at a /healthz
+        for hook in hooks:
+            hook()
 
 
 def _ids_only(node):

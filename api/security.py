@@ -1,7 +1,7 @@
 """Security headers on every response (flask-talisman) and the endpoint CSP violation reports go to.
 
 The Content-Security-Policy allows scripts from the app itself plus the hashes of Dash's inline
-scripts (app.csp_hashes(), computed after every clientside callback is registered); styles may be
+scripts (app.csp_hashes(), computed once, after Dash's set-up, which app.py runs before serving); styles may be
 inline because Plotly, Leaflet and AG Grid set them at run time. Nothing from another origin: the
 app serves its own scripts, fonts and map tiles (a configured TILE_URL's origin is the one exception)."""
 
@@ -57,7 +57,7 @@ def init_security(app: dash.Dash) -> None:
     server = app.server
     server.session_interface = SessionInterface()
     https = bool(server.config.get("HTTPS"))
-    talisman = Talisman(
+    Talisman(
         server,
         force_https=False,  # TLS ends at the proxy in front; HTTPS=1 turns on HSTS and Secure cookies
         strict_transport_security=https,
@@ -69,14 +69,6 @@ def init_security(app: dash.Dash) -> None:
         referrer_policy="same-origin",
         x_content_type_options=True,
     )
-
-    @server.before_request
-    def _hash_late_inline_scripts():
-        """Dash pages adds an inline clientside callback (the page title) during its first-request set-up,
-        which runs before this hook: hash every inline script again, once, then stop looking."""
-        if not server.config.get("CSP_FINAL"):
-            talisman.content_security_policy = policy(app)
-            server.config["CSP_FINAL"] = True
 
     @server.post("/csp-report")
     def csp_report():
